@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"k8s.io/component-base/cli"
+	"k8s.io/kubectl/pkg/cmd"
+
+	"github.com/glassplane/glassplane/controlplane"
+	"github.com/glassplane/glassplane/controlplane/apiserver"
+	"github.com/glassplane/glassplane/server"
+)
+
+func serve(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	dataDir := fs.String("data-dir", defaultDataDir(), "where etcd's data, certificates and tokens are kept")
+	secure := fs.String("secure-listen", "127.0.0.1:6443", "the Kubernetes API's TLS address")
+	listen := fs.String("listen", "127.0.0.1:8080", "the web UI's address")
+	endpoints := fs.String("etcd-endpoints", "", "comma-separated URLs of an external etcd cluster (default: embedded etcd)")
+	var sans stringList
+	fs.Var(&sans, "tls-san", "an extra name or IP for the API server's certificate (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg := controlplane.Config{DataDir: *dataDir, SecureListen: *secure, TLSSANs: sans}
+	if *endpoints != "" {
+		cfg.EtcdEndpoints = strings.Split(*endpoints, ",")
+	}
+	c, err := controlplane.Start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := os.WriteFile(filepath.Join(*dataDir, controlplane.AddressFile), []byte(c.Addr+"\n"), 0o600); err != nil {
+		return err
+	}
+	web, err := server.Start(server.Config{Listen: *listen, Cluster: c})
+	if err != nil {
+		return err
+	}
+	defer web.Close()
+	fmt.Printf("Glassplane is running.\n  Web UI:          http://%s/\n  Kubernetes API:  https://%s\n  Data:            %s\n  Try:             glassplane kubectl get namespaces\n",
+		web.Addr, c.Addr, *dataDir)
+	<-ctx.Done()
+	fmt.Println("Glassplane is shutting down.")
+	return nil
+}
+
+func kubeconfig(args []string) error {
+	fs := flag.NewFlagSet("kubeconfig", flag.ContinueOnError)
+	dataDir := fs.String("data-dir", defaultDataDir(), "the data directory of the server")
+	secure := fs.String("secure-listen", "", "the API server's address (default: the one the server bound)")
+	user := fs.String("user", "admin", "the built-in user: admin, alice or bob")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	kc, err := controlplane.Kubeconfig(*dataDir, controlplane.ServerAddress(*dataDir, *secure), *user)
+	if err != nil {
+		return err
+	}
+	_, err = os.Stdout.Write(kc)
+	return err
+}
+
+// kubectl runs the real kubectl. Without --kubeconfig or $KUBECONFIG it uses
+// an admin kubeconfig for the local Glassplane, like `k3s kubectl`.
+func kubectl(args []string) error {
+	if os.Getenv("KUBECONFIG") == "" && !hasFlag(args, "--kubeconfig") {
+		dataDir := defaultDataDir()
+		kc, err := controlplane.Kubeconfig(dataDir, controlplane.ServerAddress(dataDir, ""), "admin")
+		if err != nil {
+			return fmt.Errorf("making an admin kubeconfig from %s: %w", dataDir, err)
+		}
+		p := filepath.Join(dataDir, "kubeconfig-admin.yaml")
+		if err := os.WriteFile(p, kc, 0o600); err != nil {
+			return err
+		}
+		os.Setenv("KUBECONFIG", p)
+	}
+	os.Args = append([]string{"kubectl"}, args...)
+	command := cmd.NewDefaultKubectlCommand()
+	os.Exit(cli.Run(command))
+	return nil
+}
+
+func hasFlag(args []string, name string) bool {
+	for _, a := range args {
+		if a == name || strings.HasPrefix(a, name+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+func printVersion() error {
+	v := apiserver.Version()
+	fmt.Printf("Glassplane serving Kubernetes API %s (%s, %s)\n", v.GitVersion, v.GoVersion, v.Platform)
+	return nil
+}
+
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }

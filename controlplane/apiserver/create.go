@@ -1,0 +1,90 @@
+package apiserver
+
+// Create: decode the body in the client's version, convert it to the storage
+// version, set the server-owned fields, admit, validate, store.
+
+import (
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/glassplane/glassplane/controlplane/apiserver/conversion"
+)
+
+func (s *Server) create(q *apiRequest) (runtime.Object, error) {
+	obj, err := s.decodeBody(q)
+	if err != nil {
+		return nil, err
+	}
+	prepareForCreate(obj)
+	if err := s.admit(q, obj, nil); err != nil {
+		return nil, err
+	}
+	if err := s.validate(q, obj, nil); err != nil {
+		return nil, err
+	}
+	if isDryRun(q) {
+		return obj, nil
+	}
+	return s.Store.Create(q.ctx, q.res, obj)
+}
+
+// decodeBody reads the request body as an object of the request's kind,
+// converts it to the storage version and checks its namespace against the URL.
+func (s *Server) decodeBody(q *apiRequest) (runtime.Object, error) {
+	data, err := readBody(q.r)
+	if err != nil {
+		return nil, err
+	}
+	return s.decodeJSON(q, data)
+}
+
+func (s *Server) decodeJSON(q *apiRequest, data []byte) (runtime.Object, error) {
+	validation, err := fieldValidation(q.r)
+	if err != nil {
+		return nil, err
+	}
+	gvk := q.gvk()
+	into, err := scheme.Scheme.New(gvk)
+	if err != nil {
+		return nil, apierrors.NewInternalError(err)
+	}
+	warnings, err := decodeObject(data, gvk, into, validation)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warnings {
+		warn(q.w, w)
+	}
+	if text, ok := conversion.Deprecation(gvk); ok {
+		warn(q.w, text)
+	}
+	obj, err := conversion.ToStorage(into)
+	if err != nil {
+		return nil, apierrors.NewBadRequest(err.Error())
+	}
+	m, _ := meta.Accessor(obj)
+	switch {
+	case !q.res.Namespaced:
+		m.SetNamespace("")
+	case m.GetNamespace() == "":
+		m.SetNamespace(q.info.Namespace)
+	case m.GetNamespace() != q.info.Namespace:
+		return nil, apierrors.NewBadRequest(fmt.Sprintf(
+			"the namespace of the provided object (%s) does not match the namespace sent on the request (%s)",
+			m.GetNamespace(), q.info.Namespace))
+	}
+	return obj, nil
+}
+
+func isDryRun(q *apiRequest) bool {
+	for _, v := range q.r.URL.Query()["dryRun"] {
+		if v == "All" {
+			return true
+		}
+	}
+	return false
+}

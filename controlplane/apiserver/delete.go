@@ -1,0 +1,211 @@
+package apiserver
+
+// Delete. Many objects cannot vanish at once:
+//
+//   - an object with finalizers only gets a deletionTimestamp; whoever owns
+//     each finalizer does its clean-up and removes it, and the last removal
+//     deletes the object (update.go's write);
+//   - propagationPolicy Orphan or Foreground adds the garbage collector's
+//     "orphan" or "foregroundDeletion" finalizer; Background (the default)
+//     deletes now and leaves the dependents to the garbage collector;
+//   - a pod running on a node is deleted gracefully: the kubelet stops its
+//     containers within the grace period, then deletes it for good;
+//   - a namespace turns Terminating until its contents are gone.
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+func (s *Server) delete(q *apiRequest) (runtime.Object, int, error) {
+	opts, err := deleteOptions(q)
+	if err != nil {
+		return nil, 0, err
+	}
+	for attempt := 0; ; attempt++ {
+		cur, err := s.Store.Get(q.ctx, q.res, q.info.Namespace, q.info.Name)
+		if err != nil {
+			return nil, 0, err
+		}
+		out, code, err := s.deleteObject(q, cur, opts)
+		if apierrors.IsConflict(err) && opts.Preconditions == nil && attempt < 5 {
+			continue
+		}
+		return out, code, err
+	}
+}
+
+func (s *Server) deleteObject(q *apiRequest, cur runtime.Object, opts *metav1.DeleteOptions) (runtime.Object, int, error) {
+	m, _ := meta.Accessor(cur)
+	if p := opts.Preconditions; p != nil {
+		if p.UID != nil && *p.UID != m.GetUID() {
+			return nil, 0, apierrors.NewConflict(q.res.GroupResource(), m.GetName(),
+				fmt.Errorf("Precondition failed: UID in precondition: %v, UID in object meta: %v", *p.UID, m.GetUID()))
+		}
+		if p.ResourceVersion != nil && *p.ResourceVersion != m.GetResourceVersion() {
+			return nil, 0, apierrors.NewConflict(q.res.GroupResource(), m.GetName(),
+				fmt.Errorf("Precondition failed: ResourceVersion in precondition: %v, ResourceVersion in object meta: %v", *p.ResourceVersion, m.GetResourceVersion()))
+		}
+	}
+	obj := cur.DeepCopyObject()
+	om, _ := meta.Accessor(obj)
+	graceful := addDeletionFinalizers(om, opts)
+	grace := gracePeriod(obj, opts)
+	if grace > 0 {
+		graceful = true
+	}
+	if ns, ok := obj.(*corev1.Namespace); ok && len(ns.Spec.Finalizers) > 0 {
+		ns.Status.Phase = corev1.NamespaceTerminating
+		graceful = true
+	}
+	if isDryRun(q) {
+		return obj, http.StatusOK, nil
+	}
+	if !graceful || (om.GetDeletionTimestamp() != nil && grace == 0 && len(om.GetFinalizers()) == 0) {
+		if _, err := s.Store.Delete(q.ctx, q.res, cur); err != nil {
+			return nil, 0, err
+		}
+		return successStatus(http.StatusOK, q.res.Resource, m.GetName(), m.GetUID()), http.StatusOK, nil
+	}
+	if om.GetDeletionTimestamp() == nil || grace < deref64(om.GetDeletionGracePeriodSeconds()) {
+		now := metav1.NewTime(time.Now().Add(time.Duration(grace) * time.Second))
+		om.SetDeletionTimestamp(&now)
+		om.SetDeletionGracePeriodSeconds(&grace)
+	}
+	out, err := s.Store.Update(q.ctx, q.res, obj)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, http.StatusOK, nil
+}
+
+// addDeletionFinalizers adds the garbage collector's finalizer the
+// propagation policy asks for, and reports whether the object now waits.
+func addDeletionFinalizers(m metav1.Object, opts *metav1.DeleteOptions) bool {
+	policy := metav1.DeletePropagationBackground
+	if opts.PropagationPolicy != nil {
+		policy = *opts.PropagationPolicy
+	} else if opts.OrphanDependents != nil && *opts.OrphanDependents {
+		policy = metav1.DeletePropagationOrphan
+	}
+	add := ""
+	switch policy {
+	case metav1.DeletePropagationOrphan:
+		add = metav1.FinalizerOrphanDependents
+	case metav1.DeletePropagationForeground:
+		add = metav1.FinalizerDeleteDependents
+	}
+	fins := m.GetFinalizers()
+	if add != "" && !contains(fins, add) {
+		fins = append(fins, add)
+		m.SetFinalizers(fins)
+	}
+	return len(fins) > 0
+}
+
+// gracePeriod is how long a pod's containers get to stop: only pods that a
+// node is running are deleted gracefully.
+func gracePeriod(obj runtime.Object, opts *metav1.DeleteOptions) int64 {
+	pod, ok := obj.(*corev1.Pod)
+	if !ok || pod.Spec.NodeName == "" || pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
+		return 0
+	}
+	if opts.GracePeriodSeconds != nil {
+		return *opts.GracePeriodSeconds
+	}
+	if pod.Spec.TerminationGracePeriodSeconds != nil {
+		return *pod.Spec.TerminationGracePeriodSeconds
+	}
+	return 30
+}
+
+func deref64(p *int64) int64 {
+	if p == nil {
+		return 1 << 62
+	}
+	return *p
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// deleteOptions reads DeleteOptions from the body (kubectl sends them there)
+// or from the query.
+func deleteOptions(q *apiRequest) (*metav1.DeleteOptions, error) {
+	opts := &metav1.DeleteOptions{}
+	if q.r.ContentLength != 0 {
+		data, err := readBody(q.r)
+		if err == nil {
+			if err := json.Unmarshal(data, opts); err != nil {
+				return nil, apierrors.NewBadRequest(fmt.Sprintf("the DeleteOptions are invalid: %v", err))
+			}
+		} else if !isEmptyBody(err) {
+			return nil, err
+		}
+	}
+	query := q.r.URL.Query()
+	if v := query.Get("gracePeriodSeconds"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, apierrors.NewBadRequest(fmt.Sprintf("gracePeriodSeconds must be an integer, not %q", v))
+		}
+		opts.GracePeriodSeconds = &n
+	}
+	if v := query.Get("propagationPolicy"); v != "" {
+		p := metav1.DeletionPropagation(v)
+		opts.PropagationPolicy = &p
+	}
+	if p := opts.PropagationPolicy; p != nil {
+		switch *p {
+		case metav1.DeletePropagationBackground, metav1.DeletePropagationForeground, metav1.DeletePropagationOrphan:
+		default:
+			return nil, apierrors.NewBadRequest(fmt.Sprintf("propagationPolicy must be Background, Foreground or Orphan, not %q", *p))
+		}
+	}
+	return opts, nil
+}
+
+func isEmptyBody(err error) bool {
+	st, ok := err.(apierrors.APIStatus)
+	return ok && st.Status().Message == "the request body is empty"
+}
+
+// deleteCollection deletes every selected object, one by one, as kube does.
+func (s *Server) deleteCollection(q *apiRequest) (runtime.Object, error) {
+	opts, err := deleteOptions(q)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.list(q)
+	if err != nil {
+		return nil, err
+	}
+	items, _ := meta.ExtractList(list)
+	for _, item := range items {
+		if _, _, err := s.deleteObject(q, item, opts); err != nil && !apierrors.IsNotFound(err) {
+			return nil, err
+		}
+	}
+	return successStatus(http.StatusOK, q.res.Resource, "", ""), nil
+}
+
+func successStatus(code int, kind, name string, uid types.UID) *metav1.Status {
+	return &metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"}, Status: metav1.StatusSuccess,
+		Code: int32(code), Details: &metav1.StatusDetails{Name: name, Kind: kind, UID: uid}}
+}

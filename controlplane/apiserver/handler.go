@@ -1,0 +1,260 @@
+package apiserver
+
+// handleResource is the request chain for API resources. Every stage records a
+// step in the request's trace, so the learner sees the chain as it runs.
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apiserver/pkg/authentication/user"
+	"k8s.io/apiserver/pkg/endpoints/request"
+
+	"github.com/glassplane/glassplane/controlplane/apiserver/authn"
+	"github.com/glassplane/glassplane/controlplane/apiserver/registry"
+	"github.com/glassplane/glassplane/controlplane/steps"
+)
+
+// apiRequest is one resource request on its way through the chain.
+type apiRequest struct {
+	w    http.ResponseWriter
+	r    *http.Request
+	ctx  context.Context // carries the user and the step cause
+	info *request.RequestInfo
+	user user.Info
+	res  *registry.Resource
+	gv   schema.GroupVersion // the version the client speaks
+	root steps.Step          // the request step; later steps hang off it
+}
+
+// gvk is the kind in the client's version.
+func (q *apiRequest) gvk() schema.GroupVersionKind { return q.gv.WithKind(q.res.Kind) }
+
+func (s *Server) handleResource(w http.ResponseWriter, r *http.Request, info *request.RequestInfo) {
+	q := &apiRequest{w: w, r: r, info: info, gv: schema.GroupVersion{Group: info.APIGroup, Version: info.APIVersion}}
+	q.ctx = s.begin(q)
+	if !s.authenticate(q) || !s.authorize(q) {
+		return
+	}
+	res, ok := resolve(q.gv, info.Resource)
+	if !ok {
+		s.fail(q, apierrors.NewNotFound(schema.GroupResource{Group: info.APIGroup, Resource: info.Resource}, ""))
+		return
+	}
+	q.res = res
+	if info.Subresource != "" && !res.HasSubresource(info.Subresource) {
+		s.fail(q, apierrors.NewNotFound(schema.GroupResource{Group: info.APIGroup, Resource: info.Resource + "/" + info.Subresource}, info.Name))
+		return
+	}
+	obj, code, err := s.dispatch(q)
+	if err != nil {
+		s.fail(q, err)
+		return
+	}
+	if obj != nil {
+		s.respond(q, code, obj)
+	}
+}
+
+// dispatch runs the verb. It returns the object to answer with, or nil when
+// the handler has answered itself (watch).
+func (s *Server) dispatch(q *apiRequest) (runtime.Object, int, error) {
+	switch q.info.Subresource {
+	case "status":
+		return s.updateStatus(q)
+	case "scale":
+		return s.scale(q)
+	case "binding":
+		return s.bind(q)
+	case "":
+	default:
+		return nil, 0, apierrors.NewMethodNotSupported(q.res.GroupResource(), q.info.Verb+" "+q.info.Subresource)
+	}
+	switch q.info.Verb {
+	case "get":
+		obj, err := s.get(q)
+		return obj, http.StatusOK, err
+	case "list":
+		obj, err := s.list(q)
+		return obj, http.StatusOK, err
+	case "watch":
+		return nil, 0, s.watch(q)
+	case "create":
+		if q.info.Name != "" {
+			return nil, 0, apierrors.NewMethodNotSupported(q.res.GroupResource(), "create on a named object")
+		}
+		obj, err := s.create(q)
+		return obj, http.StatusCreated, err
+	case "update":
+		return s.update(q)
+	case "patch":
+		obj, err := s.patch(q)
+		return obj, http.StatusOK, err
+	case "delete":
+		return s.delete(q)
+	case "deletecollection":
+		obj, err := s.deleteCollection(q)
+		return obj, http.StatusOK, err
+	}
+	return nil, 0, apierrors.NewMethodNotSupported(q.res.GroupResource(), q.info.Verb)
+}
+
+// begin records the request step and returns a context whose later steps are
+// caused by it. A request carrying a trace header continues that trace.
+func (s *Server) begin(q *apiRequest) context.Context {
+	cause := steps.Cause{Trace: q.r.Header.Get(steps.TraceHeader)}
+	if cause.Trace == "" {
+		cause.Trace = steps.NewTrace()
+	} else {
+		cause.Parent, _ = strconv.ParseUint(q.r.Header.Get(steps.ParentHeader), 10, 64)
+	}
+	ctx := steps.WithCause(q.r.Context(), cause)
+	q.root = s.Steps.Record(ctx, steps.Step{
+		Component: steps.APIServer,
+		Stage:     steps.Request,
+		Object:    steps.Object{Namespace: q.info.Namespace, Name: q.info.Name, Kind: q.info.Resource},
+		Message:   steps.Msg("apiserver.request", "verb", q.info.Verb, "resource", resourcePath(q.info)),
+		Detail: RequestDetail{Method: q.r.Method, Path: q.r.URL.RequestURI(), Verb: q.info.Verb,
+			UserAgent: q.r.UserAgent()},
+	})
+	return steps.WithCause(ctx, steps.Cause{Trace: cause.Trace, Parent: q.root.Seq})
+}
+
+// RequestDetail is the detail of a request step.
+type RequestDetail struct {
+	Method    string `json:"method"`
+	Path      string `json:"path"`
+	Verb      string `json:"verb"`
+	UserAgent string `json:"userAgent,omitempty"`
+}
+
+// AuthnDetail is the detail of an authenticate step.
+type AuthnDetail struct {
+	User     string          `json:"user,omitempty"`
+	Groups   []string        `json:"groups,omitempty"`
+	Attempts []authn.Attempt `json:"attempts"`
+}
+
+// authenticate runs the authenticator chain and records who it found; on
+// failure it answers 401 Unauthorized.
+func (s *Server) authenticate(q *apiRequest) bool {
+	u, attempts, err := s.Authenticator.Authenticate(q.r)
+	d := AuthnDetail{Attempts: attempts}
+	outcome := steps.OK
+	if err != nil {
+		outcome = steps.Denied
+	} else {
+		d.User, d.Groups = u.GetName(), u.GetGroups()
+		q.user = u
+		q.ctx = request.WithUser(q.ctx, u)
+	}
+	s.Steps.Record(q.ctx, steps.Step{Component: steps.APIServer, Stage: steps.Authenticate, Outcome: outcome,
+		Object:  q.root.Object,
+		Message: steps.Msg("apiserver.authenticate."+outcome, "user", d.User),
+		Detail:  d})
+	if err != nil {
+		s.fail(q, apierrors.NewUnauthorized("Unauthorized"))
+		return false
+	}
+	return true
+}
+
+func resourcePath(info *request.RequestInfo) string {
+	p := info.Resource
+	if info.APIGroup != "" {
+		p += "." + info.APIGroup
+	}
+	if info.Subresource != "" {
+		p += "/" + info.Subresource
+	}
+	return p
+}
+
+// authorize asks the authorizer and records its decision; on denial it answers
+// 403 Forbidden with Kubernetes' message.
+func (s *Server) authorize(q *apiRequest) bool {
+	a := Attributes{User: q.user, Verb: q.info.Verb, APIGroup: q.info.APIGroup, Resource: q.info.Resource,
+		Subresource: q.info.Subresource, Namespace: q.info.Namespace, Name: q.info.Name, Path: q.info.Path}
+	d, err := s.Authorizer.Authorize(q.ctx, a)
+	outcome := steps.OK
+	if err != nil || !d.Allowed {
+		outcome = steps.Denied
+	}
+	s.Steps.Record(q.ctx, steps.Step{Component: steps.APIServer, Stage: steps.Authorize, Outcome: outcome,
+		Object:  q.root.Object,
+		Message: steps.Msg("apiserver.authorize."+outcome, "user", q.user.GetName(), "verb", q.info.Verb, "resource", resourcePath(q.info)),
+		Detail:  d})
+	if outcome == steps.OK {
+		return true
+	}
+	s.fail(q, forbidden(a, d.Reason))
+	return false
+}
+
+// forbidden builds the 403 message exactly as Kubernetes words it.
+func forbidden(a Attributes, reason string) error {
+	gr := schema.GroupResource{Group: a.APIGroup, Resource: a.Resource}
+	res := a.Resource
+	if a.Subresource != "" {
+		res += "/" + a.Subresource
+	}
+	msg := fmt.Sprintf("User %q cannot %s resource %q in API group %q", a.User.GetName(), a.Verb, res, a.APIGroup)
+	if a.Namespace != "" {
+		msg += fmt.Sprintf(" in the namespace %q", a.Namespace)
+	} else {
+		msg += " at the cluster scope"
+	}
+	if reason != "" {
+		msg += ": " + reason
+	}
+	return apierrors.NewForbidden(gr, a.Name, fmt.Errorf("%s", msg))
+}
+
+// respond converts the answer to the client's version and format, writes it
+// and records the respond step.
+func (s *Server) respond(q *apiRequest, code int, obj runtime.Object) {
+	out, err := s.present(q, obj)
+	if err != nil {
+		s.fail(q, err)
+		return
+	}
+	writeObject(q.w, q.r, code, out)
+	s.Steps.Record(q.ctx, steps.Step{Component: steps.APIServer, Stage: steps.Respond,
+		Object:  objectOf(obj),
+		Message: steps.Msg("apiserver.respond", "code", strconv.Itoa(code), "text", http.StatusText(code)),
+		Detail:  map[string]int{"code": code}})
+}
+
+// fail answers with err as a Status and records an error step.
+func (s *Server) fail(q *apiRequest, err error) {
+	writeError(q.w, err)
+	code, reason := http.StatusInternalServerError, "InternalError"
+	if st, ok := err.(apierrors.APIStatus); ok {
+		code, reason = int(st.Status().Code), string(st.Status().Reason)
+	}
+	outcome := steps.Failed
+	switch code {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		outcome = steps.Denied
+	case http.StatusUnprocessableEntity, http.StatusBadRequest:
+		outcome = steps.Invalid
+	case http.StatusConflict:
+		outcome = steps.Conflict
+	}
+	s.Steps.Record(q.ctx, steps.Step{Component: steps.APIServer, Stage: steps.Respond, Outcome: outcome,
+		Object:  q.root.Object,
+		Message: steps.Msg("apiserver.error", "code", strconv.Itoa(code), "reason", reason, "error", err.Error()),
+		Detail:  map[string]any{"code": code, "reason": reason, "message": err.Error()}})
+}
+
+// warn adds a Warning header, which kubectl prints as "Warning: …".
+func warn(w http.ResponseWriter, text string) {
+	text = strings.ReplaceAll(text, `"`, `'`)
+	w.Header().Add("Warning", `299 - "`+text+`"`)
+}

@@ -1,0 +1,197 @@
+// Package registry is where the API server keeps each kind of object in etcd.
+//
+// In Kubernetes every resource (pods, deployments, …) has a storage path under
+// /registry, a Go type, a list type, and rules: which verbs it answers, which
+// subresources it has, which fields a field selector may name. This file is
+// the table of the resources Glassplane serves; store.go turns requests into
+// etcd transactions for any row of it.
+package registry
+
+import (
+	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Resource is one kind of object the API server stores.
+type Resource struct {
+	// GroupVersion is the storage version: objects are kept in etcd in it.
+	schema.GroupVersion
+	Resource   string // plural, lower case: "deployments"
+	Kind       string // "Deployment"
+	Namespaced bool
+	// StoragePath is the etcd path segment after /registry; it differs from
+	// Resource for nodes, which Kubernetes stores as "minions".
+	StoragePath  string
+	ShortNames   []string
+	Categories   []string
+	Subresources []string // "status", "scale", "binding", "log"
+	New          func() runtime.Object
+	NewList      func() runtime.Object
+	// Fields returns the fields a field selector may match (always metadata.name
+	// and metadata.namespace; pods add spec.nodeName and status.phase …).
+	Fields func(obj runtime.Object) fields.Set
+}
+
+// Verbs are the verbs every Glassplane resource answers.
+var Verbs = []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}
+
+// GroupVersionKind is the resource's kind in its storage version.
+func (r *Resource) GroupVersionKind() schema.GroupVersionKind {
+	return r.GroupVersion.WithKind(r.Kind)
+}
+
+// GroupResource names the resource the way errors do: "deployments.apps".
+func (r *Resource) GroupResource() schema.GroupResource {
+	return schema.GroupResource{Group: r.Group, Resource: r.Resource}
+}
+
+// HasSubresource reports whether sub is served for this resource.
+func (r *Resource) HasSubresource(sub string) bool {
+	for _, s := range r.Subresources {
+		if s == sub {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	core        = schema.GroupVersion{Version: "v1"}
+	apps        = schema.GroupVersion{Group: "apps", Version: "v1"}
+	rbac        = schema.GroupVersion{Group: "rbac.authorization.k8s.io", Version: "v1"}
+	coordinaton = schema.GroupVersion{Group: "coordination.k8s.io", Version: "v1"}
+)
+
+// Resources is every resource Glassplane serves, in discovery order.
+var Resources = []*Resource{
+	{GroupVersion: core, Resource: "namespaces", Kind: "Namespace", ShortNames: []string{"ns"},
+		Subresources: []string{"status"},
+		New:          func() runtime.Object { return &corev1.Namespace{} }, NewList: func() runtime.Object { return &corev1.NamespaceList{} },
+		Fields: namespaceFields},
+	{GroupVersion: core, Resource: "nodes", Kind: "Node", StoragePath: "minions", ShortNames: []string{"no"},
+		Subresources: []string{"status"},
+		New:          func() runtime.Object { return &corev1.Node{} }, NewList: func() runtime.Object { return &corev1.NodeList{} },
+		Fields: nodeFields},
+	{GroupVersion: core, Resource: "pods", Kind: "Pod", Namespaced: true, ShortNames: []string{"po"}, Categories: []string{"all"},
+		Subresources: []string{"status", "binding"},
+		New:          func() runtime.Object { return &corev1.Pod{} }, NewList: func() runtime.Object { return &corev1.PodList{} },
+		Fields: podFields},
+	{GroupVersion: core, Resource: "services", Kind: "Service", Namespaced: true, StoragePath: "services/specs", ShortNames: []string{"svc"}, Categories: []string{"all"},
+		Subresources: []string{"status"},
+		New:          func() runtime.Object { return &corev1.Service{} }, NewList: func() runtime.Object { return &corev1.ServiceList{} }},
+	{GroupVersion: core, Resource: "endpoints", Kind: "Endpoints", Namespaced: true, StoragePath: "services/endpoints", ShortNames: []string{"ep"},
+		New: func() runtime.Object { return &corev1.Endpoints{} }, NewList: func() runtime.Object { return &corev1.EndpointsList{} }},
+	{GroupVersion: core, Resource: "configmaps", Kind: "ConfigMap", Namespaced: true, ShortNames: []string{"cm"},
+		New: func() runtime.Object { return &corev1.ConfigMap{} }, NewList: func() runtime.Object { return &corev1.ConfigMapList{} }},
+	{GroupVersion: core, Resource: "secrets", Kind: "Secret", Namespaced: true,
+		New: func() runtime.Object { return &corev1.Secret{} }, NewList: func() runtime.Object { return &corev1.SecretList{} },
+		Fields: secretFields},
+	{GroupVersion: core, Resource: "serviceaccounts", Kind: "ServiceAccount", Namespaced: true, ShortNames: []string{"sa"},
+		New: func() runtime.Object { return &corev1.ServiceAccount{} }, NewList: func() runtime.Object { return &corev1.ServiceAccountList{} }},
+	{GroupVersion: core, Resource: "events", Kind: "Event", Namespaced: true, ShortNames: []string{"ev"},
+		New: func() runtime.Object { return &corev1.Event{} }, NewList: func() runtime.Object { return &corev1.EventList{} },
+		Fields: eventFields},
+	{GroupVersion: core, Resource: "resourcequotas", Kind: "ResourceQuota", Namespaced: true, ShortNames: []string{"quota"},
+		Subresources: []string{"status"},
+		New:          func() runtime.Object { return &corev1.ResourceQuota{} }, NewList: func() runtime.Object { return &corev1.ResourceQuotaList{} }},
+	{GroupVersion: apps, Resource: "deployments", Kind: "Deployment", Namespaced: true, ShortNames: []string{"deploy"}, Categories: []string{"all"},
+		Subresources: []string{"status", "scale"},
+		New:          func() runtime.Object { return &appsv1.Deployment{} }, NewList: func() runtime.Object { return &appsv1.DeploymentList{} }},
+	{GroupVersion: apps, Resource: "replicasets", Kind: "ReplicaSet", Namespaced: true, ShortNames: []string{"rs"}, Categories: []string{"all"},
+		Subresources: []string{"status", "scale"},
+		New:          func() runtime.Object { return &appsv1.ReplicaSet{} }, NewList: func() runtime.Object { return &appsv1.ReplicaSetList{} }},
+	{GroupVersion: rbac, Resource: "roles", Kind: "Role", Namespaced: true,
+		New: func() runtime.Object { return &rbacv1.Role{} }, NewList: func() runtime.Object { return &rbacv1.RoleList{} }},
+	{GroupVersion: rbac, Resource: "rolebindings", Kind: "RoleBinding", Namespaced: true,
+		New: func() runtime.Object { return &rbacv1.RoleBinding{} }, NewList: func() runtime.Object { return &rbacv1.RoleBindingList{} }},
+	{GroupVersion: rbac, Resource: "clusterroles", Kind: "ClusterRole",
+		New: func() runtime.Object { return &rbacv1.ClusterRole{} }, NewList: func() runtime.Object { return &rbacv1.ClusterRoleList{} }},
+	{GroupVersion: rbac, Resource: "clusterrolebindings", Kind: "ClusterRoleBinding",
+		New: func() runtime.Object { return &rbacv1.ClusterRoleBinding{} }, NewList: func() runtime.Object { return &rbacv1.ClusterRoleBindingList{} }},
+	{GroupVersion: coordinaton, Resource: "leases", Kind: "Lease", Namespaced: true,
+		New: func() runtime.Object { return &coordinationv1.Lease{} }, NewList: func() runtime.Object { return &coordinationv1.LeaseList{} }},
+}
+
+// Lookup finds a served resource by group and plural name.
+func Lookup(group, resource string) (*Resource, bool) {
+	for _, r := range Resources {
+		if r.Group == group && r.Resource == resource {
+			return r, true
+		}
+	}
+	return nil, false
+}
+
+func metaFields(obj runtime.Object) fields.Set {
+	m := accessor(obj)
+	set := fields.Set{"metadata.name": m.GetName()}
+	if ns := m.GetNamespace(); ns != "" {
+		set["metadata.namespace"] = ns
+	}
+	return set
+}
+
+// SelectableFields returns the fields a field selector may match on obj.
+func (r *Resource) SelectableFields(obj runtime.Object) fields.Set {
+	set := metaFields(obj)
+	if r.Fields != nil {
+		for k, v := range r.Fields(obj) {
+			set[k] = v
+		}
+	}
+	return set
+}
+
+func podFields(obj runtime.Object) fields.Set {
+	p := obj.(*corev1.Pod)
+	return fields.Set{
+		"spec.nodeName":           p.Spec.NodeName,
+		"spec.schedulerName":      p.Spec.SchedulerName,
+		"spec.serviceAccountName": p.Spec.ServiceAccountName,
+		"status.phase":            string(p.Status.Phase),
+		"status.podIP":            p.Status.PodIP,
+		"spec.restartPolicy":      string(p.Spec.RestartPolicy),
+	}
+}
+
+func nodeFields(obj runtime.Object) fields.Set {
+	return fields.Set{"spec.unschedulable": boolString(obj.(*corev1.Node).Spec.Unschedulable)}
+}
+
+func namespaceFields(obj runtime.Object) fields.Set {
+	return fields.Set{"status.phase": string(obj.(*corev1.Namespace).Status.Phase)}
+}
+
+func secretFields(obj runtime.Object) fields.Set {
+	return fields.Set{"type": string(obj.(*corev1.Secret).Type)}
+}
+
+// eventFields are the fields `kubectl describe` selects events by.
+func eventFields(obj runtime.Object) fields.Set {
+	e := obj.(*corev1.Event)
+	return fields.Set{
+		"involvedObject.kind":            e.InvolvedObject.Kind,
+		"involvedObject.namespace":       e.InvolvedObject.Namespace,
+		"involvedObject.name":            e.InvolvedObject.Name,
+		"involvedObject.uid":             string(e.InvolvedObject.UID),
+		"involvedObject.apiVersion":      e.InvolvedObject.APIVersion,
+		"involvedObject.resourceVersion": e.InvolvedObject.ResourceVersion,
+		"involvedObject.fieldPath":       e.InvolvedObject.FieldPath,
+		"reason":                         e.Reason,
+		"reportingComponent":             e.ReportingController,
+		"source":                         e.Source.Component,
+		"type":                           e.Type,
+	}
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}

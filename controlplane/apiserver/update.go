@@ -1,0 +1,182 @@
+package apiserver
+
+// Update and patch. Both end in the same place: a new version of the object,
+// admitted and validated against the old one, written with the old
+// resourceVersion as a precondition. A client that sent a stale
+// resourceVersion gets 409 Conflict; a patch without one is retried on the
+// latest version, as kube-apiserver does.
+
+import (
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/http"
+
+	jsonpatch "gopkg.in/evanphx/json-patch.v4"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/strategicpatch"
+	"k8s.io/client-go/kubernetes/scheme"
+)
+
+func (s *Server) update(q *apiRequest) (runtime.Object, int, error) {
+	obj, err := s.decodeBody(q)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := checkName(q, obj); err != nil {
+		return nil, 0, err
+	}
+	old, err := s.Store.Get(q.ctx, q.res, q.info.Namespace, q.info.Name)
+	if err != nil {
+		return nil, 0, err
+	}
+	out, err := s.write(q, obj, old, false)
+	return out, http.StatusOK, err
+}
+
+func checkName(q *apiRequest, obj runtime.Object) error {
+	m, _ := meta.Accessor(obj)
+	if m.GetName() != q.info.Name {
+		return apierrors.NewBadRequest(fmt.Sprintf("the name of the object (%s) does not match the name on the URL (%s)", m.GetName(), q.info.Name))
+	}
+	return nil
+}
+
+// write runs an update of old to obj through admission, validation and the
+// store. statusOnly keeps everything but status from old.
+func (s *Server) write(q *apiRequest, obj, old runtime.Object, statusOnly bool) (runtime.Object, error) {
+	prepareForUpdate(obj, old, statusOnly)
+	if !statusOnly {
+		if err := s.admit(q, obj, old); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.validate(q, obj, old); err != nil {
+		return nil, err
+	}
+	if isDryRun(q) {
+		return obj, nil
+	}
+	m, _ := meta.Accessor(obj)
+	o, _ := meta.Accessor(old)
+	if m.GetResourceVersion() == "" || m.GetResourceVersion() == o.GetResourceVersion() {
+		// Nothing changed: like kube-apiserver, answer without writing.
+		cmp := obj.DeepCopyObject()
+		mc, _ := meta.Accessor(cmp)
+		mc.SetResourceVersion(o.GetResourceVersion())
+		if equality.Semantic.DeepEqual(cmp, old) {
+			return old, nil
+		}
+	}
+	if m.GetDeletionTimestamp() != nil && len(m.GetFinalizers()) == 0 {
+		// The last finalizer is gone: the object can finally be deleted.
+		return s.Store.Delete(q.ctx, q.res, obj)
+	}
+	return s.Store.Update(q.ctx, q.res, obj)
+}
+
+// patch applies a JSON patch, a JSON merge patch or a strategic merge patch to
+// the current object in the client's version, and writes the result.
+func (s *Server) patch(q *apiRequest) (runtime.Object, error) {
+	return s.patchWith(q, false)
+}
+
+func (s *Server) patchWith(q *apiRequest, statusOnly bool) (runtime.Object, error) {
+	patch, err := readPatch(q.r)
+	if err != nil {
+		return nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		old, err := s.Store.Get(q.ctx, q.res, q.info.Namespace, q.info.Name)
+		if err != nil {
+			return nil, err
+		}
+		obj, err := s.applyPatch(q, old, patch)
+		if err != nil {
+			return nil, err
+		}
+		m, _ := meta.Accessor(obj)
+		pinned := m.GetResourceVersion() != accessorRV(old)
+		if !pinned {
+			m.SetResourceVersion(accessorRV(old))
+		}
+		out, err := s.write(q, obj, old, statusOnly)
+		if apierrors.IsConflict(err) && !pinned && attempt < 5 {
+			continue
+		}
+		return out, err
+	}
+}
+
+func accessorRV(obj runtime.Object) string {
+	m, _ := meta.Accessor(obj)
+	return m.GetResourceVersion()
+}
+
+func readPatch(r *http.Request) ([]byte, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch types.PatchType(ct) {
+	case types.JSONPatchType, types.MergePatchType, types.StrategicMergePatchType:
+	case types.ApplyYAMLPatchType, types.ApplyCBORPatchType:
+		return nil, unsupportedMediaType("server-side apply is not supported by Glassplane; use kubectl apply without --server-side")
+	default:
+		return nil, unsupportedMediaType(fmt.Sprintf("the patch content type %q is not one of application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json", ct))
+	}
+	return readBody(r)
+}
+
+// applyPatch patches old (in the storage version) as the client sees it, in
+// the client's version, and decodes the result back into the storage version.
+func (s *Server) applyPatch(q *apiRequest, old runtime.Object, patch []byte) (runtime.Object, error) {
+	shown, err := s.toClientVersion(q, old)
+	if err != nil {
+		return nil, err
+	}
+	schemaObj, err := scheme.Scheme.New(q.gvk())
+	if err != nil {
+		return nil, apierrors.NewInternalError(err)
+	}
+	patched, err := patchJSON(q.r, shown, patch, schemaObj)
+	if err != nil {
+		return nil, err
+	}
+	return s.decodeJSON(q, patched)
+}
+
+// patchJSON applies patch to current by the request's patch type; schemaObj
+// is an empty object of current's type, which a strategic merge patch needs
+// for its merge keys.
+func patchJSON(r *http.Request, current runtime.Object, patch []byte, schemaObj runtime.Object) ([]byte, error) {
+	doc, err := json.Marshal(current)
+	if err != nil {
+		return nil, apierrors.NewInternalError(err)
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	var patched []byte
+	switch types.PatchType(ct) {
+	case types.JSONPatchType:
+		p, perr := jsonpatch.DecodePatch(patch)
+		if perr != nil {
+			return nil, apierrors.NewBadRequest(fmt.Sprintf("the JSON patch is invalid: %v", perr))
+		}
+		patched, err = p.Apply(doc)
+	case types.MergePatchType:
+		patched, err = jsonpatch.MergePatch(doc, patch)
+	default:
+		patched, err = strategicpatch.StrategicMergePatch(doc, patch, schemaObj)
+	}
+	if err != nil {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("the patch could not be applied: %v", err))
+	}
+	return patched, nil
+}
+
+func unsupportedMediaType(msg string) error {
+	return &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure,
+		Code: http.StatusUnsupportedMediaType, Reason: metav1.StatusReasonUnsupportedMediaType, Message: msg}}
+}

@@ -1,0 +1,79 @@
+package apiserver
+
+// Kubernetes serves some resources in several versions of their API group and
+// stores each in one of them (the storage version). Glassplane stores apps
+// objects as apps/v1, and still accepts the old apps/v1beta1, apps/v1beta2 and
+// extensions/v1beta1 Deployments that tutorials like the seed article use —
+// real clusters removed those in 1.16. Requests in an old version are
+// converted to apps/v1 on the way in and back on the way out, with a warning.
+
+import (
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/glassplane/glassplane/controlplane/apiserver/registry"
+)
+
+// legacyVersions lists the old group-versions served, and their resources.
+var legacyVersions = []struct {
+	schema.GroupVersion
+	Resources []string
+}{
+	{schema.GroupVersion{Group: "apps", Version: "v1beta2"}, []string{"deployments", "replicasets"}},
+	{schema.GroupVersion{Group: "apps", Version: "v1beta1"}, []string{"deployments"}},
+	{schema.GroupVersion{Group: "extensions", Version: "v1beta1"}, []string{"deployments", "replicasets"}},
+}
+
+// resolve finds the stored resource behind a requested group, version and
+// resource.
+func resolve(gv schema.GroupVersion, resource string) (*registry.Resource, bool) {
+	if res, ok := registry.Lookup(gv.Group, resource); ok && res.Version == gv.Version {
+		return res, true
+	}
+	for _, l := range legacyVersions {
+		if l.GroupVersion != gv {
+			continue
+		}
+		for _, name := range l.Resources {
+			if name == resource {
+				return registry.Lookup("apps", resource)
+			}
+		}
+	}
+	return nil, false
+}
+
+// servedGroupVersions is every group-version in discovery order, the
+// preferred (storage) version of each group first.
+func servedGroupVersions() []schema.GroupVersion {
+	var out []schema.GroupVersion
+	seen := map[schema.GroupVersion]bool{}
+	for _, r := range registry.Resources {
+		if !seen[r.GroupVersion] {
+			seen[r.GroupVersion] = true
+			out = append(out, r.GroupVersion)
+		}
+	}
+	for _, l := range legacyVersions {
+		out = append(out, l.GroupVersion)
+	}
+	return out
+}
+
+// resourcesOf returns the resources served in gv.
+func resourcesOf(gv schema.GroupVersion) []*registry.Resource {
+	var out []*registry.Resource
+	for _, r := range registry.Resources {
+		if r.GroupVersion == gv {
+			out = append(out, r)
+		}
+	}
+	for _, l := range legacyVersions {
+		if l.GroupVersion == gv {
+			for _, name := range l.Resources {
+				r, _ := registry.Lookup("apps", name)
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}

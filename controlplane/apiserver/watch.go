@@ -1,0 +1,120 @@
+package apiserver
+
+// A watch is a long HTTP response: one JSON object per change,
+// {"type": "ADDED"|"MODIFIED"|"DELETED"|"BOOKMARK"|"ERROR", "object": …},
+// flushed as it happens. Informers in every controller, the scheduler and the
+// kubelets list once and then watch from the list's resourceVersion; that is
+// how they learn of changes without asking again and again.
+//
+// Starting points, as in Kubernetes:
+//   - resourceVersion "" or "0": first an ADDED event for every existing
+//     object, then changes;
+//   - resourceVersion N: changes after N (410 Gone if etcd compacted N away);
+//   - sendInitialEvents=true: the existing objects, then a bookmark annotated
+//     "k8s.io/initial-events-end", then changes (client-go's streaming list).
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+)
+
+// DefaultWatchTimeout ends watches that did not ask for a timeout, so
+// clients re-list now and then (kube-apiserver uses 30–60 minutes).
+const DefaultWatchTimeout = 30 * time.Minute
+
+func (s *Server) watch(q *apiRequest) error {
+	sel, err := selection(q)
+	if err != nil {
+		return err
+	}
+	query := q.r.URL.Query()
+	bookmarks := query.Get("allowWatchBookmarks") == "true"
+	initial := query.Get("sendInitialEvents") == "true"
+	rv := query.Get("resourceVersion")
+	timeout, err := parseInt64(q.r, "timeoutSeconds")
+	if err != nil {
+		return err
+	}
+	var start int64
+	var events []watch.Event
+	if rv == "" || rv == "0" || initial {
+		list, err := s.Store.List(q.ctx, q.res, sel, 0)
+		if err != nil {
+			return err
+		}
+		start, _ = strconv.ParseInt(listRV(list), 10, 64)
+		items, _ := meta.ExtractList(list)
+		for _, item := range items {
+			events = append(events, watch.Event{Type: watch.Added, Object: item})
+		}
+		if initial {
+			events = append(events, s.Store.Bookmark(q.res, start,
+				map[string]string{metav1.InitialEventsAnnotationKey: "true"}))
+		}
+	} else if start, err = strconv.ParseInt(rv, 10, 64); err != nil {
+		return apierrors.NewBadRequest(fmt.Sprintf("invalid resourceVersion %q", rv))
+	}
+
+	d := DefaultWatchTimeout
+	if timeout > 0 {
+		d = time.Duration(timeout) * time.Second
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	ch := s.Store.Watch(q.ctx, q.res, sel, start, bookmarks)
+
+	flusher, _ := q.w.(http.Flusher)
+	q.w.Header().Set("Content-Type", "application/json")
+	q.w.Header().Set("Transfer-Encoding", "chunked")
+	q.w.WriteHeader(http.StatusOK)
+	if flusher != nil {
+		flusher.Flush()
+	}
+	enc := json.NewEncoder(q.w)
+	emit := func(ev watch.Event) error {
+		obj := ev.Object
+		if ev.Type != watch.Error {
+			if obj, err = s.present(q, ev.Object); err != nil {
+				return err
+			}
+		}
+		if err := enc.Encode(metav1.WatchEvent{Type: string(ev.Type), Object: runtime.RawExtension{Object: obj}}); err != nil {
+			return err
+		}
+		if flusher != nil {
+			flusher.Flush()
+		}
+		return nil
+	}
+	for _, ev := range events {
+		if emit(ev) != nil {
+			return nil
+		}
+	}
+	for {
+		select {
+		case <-q.ctx.Done():
+			return nil
+		case <-timer.C:
+			return nil
+		case ev, ok := <-ch:
+			if !ok || emit(ev) != nil {
+				return nil
+			}
+		}
+	}
+}
+
+func listRV(list runtime.Object) string {
+	m, _ := meta.ListAccessor(list)
+	return m.GetResourceVersion()
+}

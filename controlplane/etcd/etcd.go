@@ -1,0 +1,116 @@
+// Package etcd starts the cluster's memory.
+//
+// Kubernetes keeps every object in etcd, a consistent key-value store built on
+// Raft. Only the API server reads and writes it: every other component asks the
+// API server, which turns each request into an etcd transaction. The etcd
+// revision, a counter bumped by every write, is what Kubernetes calls an
+// object's resourceVersion.
+//
+// Glassplane runs etcd inside its own process (go.etcd.io/etcd/server/v3/embed)
+// so there is nothing else to install, and talks to it through an in-process
+// client that skips the network but not the etcd server. With Endpoints set it
+// uses an external etcd cluster instead.
+//
+// Interface rules: Start returns once etcd serves requests; Close stops the
+// client and then the server, and is safe to call once.
+package etcd
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.etcd.io/etcd/server/v3/embed"
+	"go.etcd.io/etcd/server/v3/etcdserver/api/v3client"
+	"go.uber.org/zap"
+)
+
+// Config says where etcd keeps its data or which external cluster to use.
+type Config struct {
+	// DataDir holds the embedded member's write-ahead log and database.
+	DataDir string
+	// Endpoints, when not empty, names an external etcd cluster; DataDir is then unused.
+	Endpoints []string
+	// Fast shortens Raft's heartbeat and election timeouts so a member starts
+	// in well under a second. Tests use it.
+	Fast bool
+}
+
+// Etcd is a running etcd and a client connected to it.
+type Etcd struct {
+	Client *clientv3.Client
+	server *embed.Etcd // nil for an external cluster
+}
+
+// Start starts the embedded member (or dials the external cluster) and waits
+// until it is ready to serve.
+func Start(ctx context.Context, cfg Config) (*Etcd, error) {
+	if len(cfg.Endpoints) > 0 {
+		return dial(ctx, cfg.Endpoints)
+	}
+	ecfg := embed.NewConfig()
+	ecfg.Name = "glassplane"
+	ecfg.Dir = cfg.DataDir
+	// etcd logs to a no-op logger: its shutdown chatter would bury
+	// Glassplane's own output. Failures still reach us as errors.
+	ecfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
+	// Port 0: the kernel picks free ports, so several Glassplanes (or tests)
+	// can run side by side. The peer URL is never dialled with one member.
+	local := url.URL{Scheme: "http", Host: "127.0.0.1:0"}
+	ecfg.ListenClientUrls = []url.URL{local}
+	ecfg.AdvertiseClientUrls = []url.URL{local}
+	ecfg.ListenPeerUrls = []url.URL{local}
+	ecfg.AdvertisePeerUrls = []url.URL{local}
+	ecfg.InitialCluster = ecfg.InitialClusterFromName(ecfg.Name)
+	// Watch progress notifications let the API server send watch bookmarks.
+	ecfg.WatchProgressNotifyInterval = 5 * time.Second
+	if cfg.Fast {
+		ecfg.TickMs, ecfg.ElectionMs = 10, 100
+	}
+	server, err := embed.StartEtcd(ecfg)
+	if err != nil {
+		return nil, fmt.Errorf("starting embedded etcd in %s: %w", cfg.DataDir, err)
+	}
+	select {
+	case <-server.Server.ReadyNotify():
+	case err := <-server.Err():
+		server.Close()
+		return nil, fmt.Errorf("embedded etcd failed: %w", err)
+	case <-ctx.Done():
+		server.Close()
+		return nil, ctx.Err()
+	case <-time.After(60 * time.Second):
+		server.Close()
+		return nil, fmt.Errorf("embedded etcd in %s was not ready after 60s", cfg.DataDir)
+	}
+	return &Etcd{Client: v3client.New(server.Server), server: server}, nil
+}
+
+func dial(ctx context.Context, endpoints []string) (*Etcd, error) {
+	client, err := clientv3.New(clientv3.Config{Endpoints: endpoints, DialTimeout: 10 * time.Second, Context: ctx})
+	if err != nil {
+		return nil, fmt.Errorf("connecting to etcd %v: %w", endpoints, err)
+	}
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := client.Status(sctx, endpoints[0]); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("etcd %s does not answer: %w", endpoints[0], err)
+	}
+	return &Etcd{Client: client}, nil
+}
+
+// Close stops the client, then the embedded member. Every write etcd
+// acknowledged is already on disk (etcd fsyncs before it answers).
+func (e *Etcd) Close() error {
+	if e.server == nil {
+		return e.Client.Close()
+	}
+	// The in-process client ends with the server; its Close reports only
+	// that its context was canceled.
+	_ = e.Client.Close()
+	e.server.Close()
+	return nil
+}

@@ -1,0 +1,143 @@
+package steps
+
+// The recorder keeps one sandbox's steps: it numbers them, keeps a bounded
+// history for replay, and hands each new step to its subscribers.
+//
+// Rules: Record never blocks on a subscriber. A subscriber whose buffer is full
+// is dropped (its channel closed, Dropped reports true); it resumes from the
+// history with Since. This keeps a stuck browser from slowing the control plane.
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"sync"
+	"time"
+)
+
+// Recorder numbers, keeps and publishes the steps of one sandbox.
+type Recorder struct {
+	mu      sync.Mutex // guards the fields below
+	seq     uint64
+	history []Step // the newest len(history) steps, oldest first
+	limit   int
+	subs    map[*Subscription]struct{}
+}
+
+// NewRecorder returns a recorder that remembers up to limit steps.
+func NewRecorder(limit int) *Recorder {
+	return &Recorder{limit: limit, subs: map[*Subscription]struct{}{}}
+}
+
+// NewTrace returns a fresh trace id for a user action.
+func NewTrace() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Record stamps s with the next sequence number, the time and the cause in
+// ctx (unless s already names a trace), stores it and publishes it. It returns
+// the stamped step; its Seq is the parent for the steps it causes.
+func (r *Recorder) Record(ctx context.Context, s Step) Step {
+	if r == nil {
+		return s
+	}
+	if s.Trace == "" {
+		if c, ok := CauseFrom(ctx); ok {
+			s.Trace, s.Parent = c.Trace, c.Parent
+		}
+	}
+	if s.Outcome == "" {
+		s.Outcome = OK
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seq++
+	s.Seq = r.seq
+	s.Time = time.Now()
+	if len(r.history) >= r.limit {
+		// Forget the oldest tenth at once, so trimming costs O(1) per step.
+		r.history = append(r.history[:0], r.history[r.limit/10+1:]...)
+	}
+	r.history = append(r.history, s)
+	for sub := range r.subs {
+		select {
+		case sub.c <- s:
+		default:
+			sub.dropped = true
+			r.unsubscribeLocked(sub)
+		}
+	}
+	return s
+}
+
+// Since returns up to limit steps with Seq > seq, oldest first (limit <= 0: all).
+func (r *Recorder) Since(seq uint64, limit int) []Step {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sinceLocked(seq, limit)
+}
+
+func (r *Recorder) sinceLocked(seq uint64, limit int) []Step {
+	i := len(r.history)
+	for i > 0 && r.history[i-1].Seq > seq {
+		i--
+	}
+	out := r.history[i:]
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return append([]Step(nil), out...)
+}
+
+// Subscription delivers live steps on C until it is closed.
+type Subscription struct {
+	c       chan Step
+	dropped bool // set under Recorder.mu before c is closed
+	r       *Recorder
+}
+
+// C delivers steps; it is closed when the subscription ends.
+func (s *Subscription) C() <-chan Step { return s.c }
+
+// Dropped reports whether the subscriber fell behind and was cut off.
+func (s *Subscription) Dropped() bool {
+	s.r.mu.Lock()
+	defer s.r.mu.Unlock()
+	return s.dropped
+}
+
+// Close ends the subscription.
+func (s *Subscription) Close() {
+	s.r.mu.Lock()
+	defer s.r.mu.Unlock()
+	s.r.unsubscribeLocked(s)
+}
+
+// Subscribe returns the history after since and a subscription for every step
+// after it, with no step lost or repeated in between. buffer bounds how far
+// the subscriber may fall behind.
+func (r *Recorder) Subscribe(since uint64, buffer int) ([]Step, *Subscription) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	sub := &Subscription{c: make(chan Step, buffer), r: r}
+	r.subs[sub] = struct{}{}
+	return r.sinceLocked(since, 0), sub
+}
+
+func (r *Recorder) unsubscribeLocked(s *Subscription) {
+	if _, ok := r.subs[s]; ok {
+		delete(r.subs, s)
+		close(s.c)
+	}
+}
+
+// Close ends every subscription; later steps are still recorded.
+func (r *Recorder) Close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for sub := range r.subs {
+		r.unsubscribeLocked(sub)
+	}
+}
