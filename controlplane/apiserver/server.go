@@ -24,6 +24,7 @@ import (
 	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/endpoints/request"
 
+	"github.com/glassplane/glassplane/controlplane/apiserver/admission"
 	"github.com/glassplane/glassplane/controlplane/apiserver/authn"
 	"github.com/glassplane/glassplane/controlplane/apiserver/registry"
 	"github.com/glassplane/glassplane/controlplane/steps"
@@ -36,8 +37,8 @@ type Config struct {
 	Authenticator authn.Chain
 	// Authorizer decides whether a user may do what a request asks.
 	Authorizer Authorizer
-	// Admission is the admission plugin chain (DefaultAdmission when nil).
-	Admission []AdmissionPlugin
+	// Admission is the admission plugin chain (admission.Default() when nil).
+	Admission []admission.Plugin
 	// Validate validates kinds beyond their metadata (may be nil).
 	Validate ValidateFunc
 	// OpenAPI serves /openapi/v2 and /openapi/v3 (may be nil).
@@ -56,6 +57,9 @@ type Server struct {
 func New(cfg Config) *Server {
 	if cfg.Authorizer == nil {
 		cfg.Authorizer = AllowAuthenticated{}
+	}
+	if cfg.Admission == nil {
+		cfg.Admission = admission.Default()
 	}
 	return &Server{Config: cfg, infos: request.RequestInfoFactory{
 		APIPrefixes:          sets.NewString("api", "apis"),

@@ -1,0 +1,53 @@
+// Package admission holds the API server's admission plugins.
+//
+// Admission runs after authorization and before storage. Mutating plugins may
+// change the object (defaulting fills in what the user left out, the
+// ServiceAccount plugin mounts a token); validating plugins may only refuse it
+// (NamespaceLifecycle refuses new objects in a namespace being deleted). The
+// API server runs the chain in order and records each plugin as a step whose
+// detail is the JSON patch it applied or the reason it refused.
+//
+// Interface rules: Admit gets the object in its storage version and returns
+// an apierrors error to refuse it. Only Mutating plugins may change Object.
+package admission
+
+import (
+	"context"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apiserver/pkg/authentication/user"
+
+	"github.com/glassplane/glassplane/controlplane/apiserver/registry"
+)
+
+// Plugin is one named admission plugin.
+type Plugin interface {
+	Name() string
+	Mutating() bool
+	Admit(ctx context.Context, a *Attributes) error
+}
+
+// Operations.
+const (
+	Create = "CREATE"
+	Update = "UPDATE"
+)
+
+// Attributes are what a plugin sees of a request.
+type Attributes struct {
+	Operation   string // Create or Update
+	Resource    *registry.Resource
+	Subresource string
+	Object      runtime.Object
+	Old         runtime.Object // nil on Create
+	User        user.Info
+	DryRun      bool
+	// Store reads other objects (namespaces, quotas, service accounts).
+	Store *registry.Store
+}
+
+// Default is the plugin chain in kube-apiserver's order: mutating first,
+// then validating.
+func Default() []Plugin {
+	return []Plugin{NamespaceLifecycle{}, Defaulting{}}
+}
