@@ -79,12 +79,8 @@ code{background:#eef1f4;padding:.1em .3em;border-radius:4px}li{margin:.3em 0}</s
 </body></html>`))
 
 func home(c echo.Context, cl *controlplane.Cluster) error {
-	var steps uint64
-	if s := cl.Steps.Since(0, 0); len(s) > 0 {
-		steps = s[len(s)-1].Seq
-	}
 	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
 	return homePage.Execute(c.Response(), map[string]any{
-		"Addr": cl.Addr, "Version": apiserver.Version().GitVersion, "Steps": steps,
+		"Addr": cl.Addr, "Version": apiserver.Version().GitVersion, "Steps": cl.Steps.Last(),
 	})
 }

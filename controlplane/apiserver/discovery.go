@@ -99,9 +99,11 @@ var subresourceKinds = map[string]struct {
 	group, version, kind string
 	verbs                []string
 }{
-	"status":  {verbs: []string{"get", "patch", "update"}},
-	"scale":   {group: "autoscaling", version: "v1", kind: "Scale", verbs: []string{"get", "patch", "update"}},
-	"binding": {kind: "Binding", verbs: []string{"create"}},
+	"status":   {verbs: []string{"get", "patch", "update"}},
+	"scale":    {group: "autoscaling", version: "v1", kind: "Scale", verbs: []string{"get", "patch", "update"}},
+	"binding":  {kind: "Binding", verbs: []string{"create"}},
+	"finalize": {verbs: []string{"update"}},
+	"log":      {kind: "Pod", verbs: []string{"get"}},
 }
 
 func resourceList(gv schema.GroupVersion) *metav1.APIResourceList {

@@ -72,6 +72,10 @@ func (s *Server) dispatch(q *apiRequest) (runtime.Object, int, error) {
 		return s.scale(q)
 	case "binding":
 		return s.bind(q)
+	case "finalize":
+		return s.finalize(q)
+	case "log":
+		return s.podLog(q)
 	case "":
 	default:
 		return nil, 0, apierrors.NewMethodNotSupported(q.res.GroupResource(), q.info.Verb+" "+q.info.Subresource)

@@ -73,6 +73,10 @@ func prepareForUpdate(obj, old runtime.Object, statusOnly bool) {
 	if hasField(obj, "Status") {
 		setField(obj, "Status", fieldValue(old, "Status"))
 	}
+	if ns, ok := obj.(*corev1.Namespace); ok {
+		// A namespace's spec.finalizers change only through /finalize.
+		ns.Spec.Finalizers = old.(*corev1.Namespace).Spec.Finalizers
+	}
 	if tracksGeneration(obj) && !equality.Semantic.DeepEqual(fieldValue(obj, "Spec"), fieldValue(old, "Spec")) {
 		m.SetGeneration(o.GetGeneration() + 1)
 	}
@@ -151,4 +155,15 @@ func clearField(obj runtime.Object, name string) {
 // copyInto overwrites dst with a deep copy of src (same type).
 func copyInto(dst, src runtime.Object) {
 	reflect.ValueOf(dst).Elem().Set(reflect.ValueOf(src.DeepCopyObject()).Elem())
+}
+
+// finalizersLeft counts what still holds an object being deleted: its
+// finalizers, and a namespace's spec.finalizers.
+func finalizersLeft(obj runtime.Object) int {
+	m, _ := meta.Accessor(obj)
+	n := len(m.GetFinalizers())
+	if ns, ok := obj.(*corev1.Namespace); ok {
+		n += len(ns.Spec.Finalizers)
+	}
+	return n
 }

@@ -43,6 +43,9 @@ type Config struct {
 	Validate ValidateFunc
 	// OpenAPI serves /openapi/v2 and /openapi/v3 (may be nil).
 	OpenAPI http.Handler
+	// PodLogs serves pods/log: in Kubernetes the API server asks the
+	// pod's kubelet; here the simulated kubelets answer in process.
+	PodLogs PodLogs
 	// Ready reports whether the server should answer /readyz with ok.
 	Ready func() error
 }

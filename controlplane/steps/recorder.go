@@ -22,6 +22,9 @@ type Recorder struct {
 	history []Step // the newest len(history) steps, oldest first
 	limit   int
 	subs    map[*Subscription]struct{}
+	// causes remembers which trace wrote each object version (causes.go).
+	causes     map[versionKey]Cause
+	causeOrder []versionKey
 }
 
 // NewRecorder returns a recorder that remembers up to limit steps.
@@ -70,6 +73,13 @@ func (r *Recorder) Record(ctx context.Context, s Step) Step {
 		}
 	}
 	return s
+}
+
+// Last returns the sequence number of the newest step (0 if none).
+func (r *Recorder) Last() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.seq
 }
 
 // Since returns up to limit steps with Seq > seq, oldest first (limit <= 0: all).

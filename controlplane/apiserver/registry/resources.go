@@ -70,7 +70,7 @@ var (
 // Resources is every resource Glassplane serves, in discovery order.
 var Resources = []*Resource{
 	{GroupVersion: core, Resource: "namespaces", Kind: "Namespace", ShortNames: []string{"ns"},
-		Subresources: []string{"status"},
+		Subresources: []string{"status", "finalize"},
 		New:          func() runtime.Object { return &corev1.Namespace{} }, NewList: func() runtime.Object { return &corev1.NamespaceList{} },
 		Fields: namespaceFields},
 	{GroupVersion: core, Resource: "nodes", Kind: "Node", StoragePath: "minions", ShortNames: []string{"no"},
@@ -78,7 +78,7 @@ var Resources = []*Resource{
 		New:          func() runtime.Object { return &corev1.Node{} }, NewList: func() runtime.Object { return &corev1.NodeList{} },
 		Fields: nodeFields},
 	{GroupVersion: core, Resource: "pods", Kind: "Pod", Namespaced: true, ShortNames: []string{"po"}, Categories: []string{"all"},
-		Subresources: []string{"status", "binding"},
+		Subresources: []string{"status", "binding", "log"},
 		New:          func() runtime.Object { return &corev1.Pod{} }, NewList: func() runtime.Object { return &corev1.PodList{} },
 		Fields: podFields},
 	{GroupVersion: core, Resource: "services", Kind: "Service", Namespaced: true, StoragePath: "services/specs", ShortNames: []string{"svc"}, Categories: []string{"all"},

@@ -212,7 +212,7 @@ type EtcdWrite struct {
 func (s *Store) recordWrite(ctx context.Context, obj runtime.Object, op, key string, rev int64, value []byte) {
 	m := accessor(obj)
 	gvk := obj.GetObjectKind().GroupVersionKind()
-	s.steps.Record(ctx, steps.Step{
+	st := s.steps.Record(ctx, steps.Step{
 		Component: steps.Etcd,
 		Stage:     steps.Store,
 		Object: steps.Object{
@@ -223,6 +223,7 @@ func (s *Store) recordWrite(ctx context.Context, obj runtime.Object, op, key str
 		Message: steps.Msg("etcd."+op, "key", key, "revision", strconv.FormatInt(rev, 10)),
 		Detail:  EtcdWrite{Op: op, Key: key, Revision: rev, Value: string(value)},
 	})
+	s.steps.Remember(string(m.GetUID()), strconv.FormatInt(rev, 10), steps.Cause{Trace: st.Trace, Parent: st.Seq})
 }
 
 // etcdError reports a failure of etcd itself as 500 (or 504 on timeout): it is

@@ -1,0 +1,96 @@
+package apiserver
+
+// pods/log and namespaces/finalize: two subresources whose work is done
+// elsewhere. In Kubernetes the API server forwards a log request to the
+// kubelet of the pod's node; Glassplane's kubelets are simulated in the same
+// process, so the API server asks them through the PodLogs interface.
+// finalize is how the namespace controller says it has emptied a namespace.
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// PodLogs returns the log of a container of a pod running on a node.
+type PodLogs interface {
+	Logs(ctx context.Context, pod *corev1.Pod, container string, opts *corev1.PodLogOptions) ([]byte, error)
+}
+
+func (s *Server) podLog(q *apiRequest) (runtime.Object, int, error) {
+	if q.info.Verb != "get" {
+		return nil, 0, apierrors.NewMethodNotSupported(q.res.GroupResource(), q.info.Verb+" log")
+	}
+	obj, err := s.get(q)
+	if err != nil {
+		return nil, 0, err
+	}
+	pod := obj.(*corev1.Pod)
+	query := q.r.URL.Query()
+	container := query.Get("container")
+	if container == "" {
+		if len(pod.Spec.Containers) != 1 {
+			return nil, 0, apierrors.NewBadRequest(fmt.Sprintf("a container name must be specified for pod %s, choose one of: %v", pod.Name, containerNames(pod)))
+		}
+		container = pod.Spec.Containers[0].Name
+	}
+	if pod.Spec.NodeName == "" || s.PodLogs == nil {
+		return nil, 0, apierrors.NewBadRequest(fmt.Sprintf("container %q in pod %q is waiting to start: the pod is not running on a node", container, pod.Name))
+	}
+	opts := &corev1.PodLogOptions{Container: container, Follow: query.Get("follow") == "true", Previous: query.Get("previous") == "true"}
+	if v := query.Get("tailLines"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, 0, apierrors.NewBadRequest(fmt.Sprintf("tailLines must be an integer, not %q", v))
+		}
+		opts.TailLines = &n
+	}
+	out, err := s.PodLogs.Logs(q.ctx, pod, container, opts)
+	if err != nil {
+		return nil, 0, err
+	}
+	q.w.Header().Set("Content-Type", "text/plain")
+	q.w.WriteHeader(http.StatusOK)
+	_, _ = q.w.Write(out)
+	return nil, 0, nil
+}
+
+func containerNames(pod *corev1.Pod) []string {
+	var names []string
+	for _, c := range pod.Spec.Containers {
+		names = append(names, c.Name)
+	}
+	return names
+}
+
+// finalize replaces a namespace's spec.finalizers; when the last is gone and
+// the namespace is being deleted, it is deleted.
+func (s *Server) finalize(q *apiRequest) (runtime.Object, int, error) {
+	if q.info.Verb != "update" {
+		return nil, 0, apierrors.NewMethodNotSupported(q.res.GroupResource(), q.info.Verb+" finalize")
+	}
+	obj, err := s.decodeBody(q)
+	if err != nil {
+		return nil, 0, err
+	}
+	old, err := s.Store.Get(q.ctx, q.res, "", q.info.Name)
+	if err != nil {
+		return nil, 0, err
+	}
+	ns := old.DeepCopyObject().(*corev1.Namespace)
+	ns.Spec.Finalizers = obj.(*corev1.Namespace).Spec.Finalizers
+	if rv := obj.(*corev1.Namespace).ResourceVersion; rv != "" {
+		ns.ResourceVersion = rv
+	}
+	if ns.DeletionTimestamp != nil && finalizersLeft(ns) == 0 {
+		out, err := s.Store.Delete(q.ctx, q.res, ns)
+		return out, http.StatusOK, err
+	}
+	out, err := s.Store.Update(q.ctx, q.res, ns)
+	return out, http.StatusOK, err
+}
