@@ -88,6 +88,7 @@ func (c *Cluster) RESTConfig(user string) *rest.Config {
 	if err != nil {
 		c.t.Fatal(err)
 	}
+	cfg.QPS = -1 // tests and benchmarks measure the server, not client-side throttling
 	return cfg
 }
 

@@ -2,10 +2,8 @@ package defaults
 
 import (
 	"encoding/json"
-	"strings"
 	"testing"
 
-	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -221,85 +219,5 @@ func TestOtherKinds(t *testing.T) {
 	Default(ep)
 	if ep.Subsets[0].Ports[0].Protocol != corev1.ProtocolTCP {
 		t.Error("endpoint port protocol should default to TCP")
-	}
-}
-
-func TestDefaultWithPatch(t *testing.T) {
-	d := seed(t)
-	before, _ := json.Marshal(d)
-	patch, err := DefaultWithPatch(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ops []Operation
-	if err := json.Unmarshal(patch, &ops); err != nil {
-		t.Fatal(err)
-	}
-	paths := map[string]string{}
-	for _, op := range ops {
-		paths[op.Path] = op.Op
-	}
-	for _, p := range []string{
-		"/spec/strategy/type",
-		"/spec/strategy/rollingUpdate",
-		"/spec/revisionHistoryLimit",
-		"/spec/progressDeadlineSeconds",
-		"/spec/template/spec/restartPolicy",
-		"/spec/template/spec/dnsPolicy",
-		"/spec/template/spec/schedulerName",
-		"/spec/template/spec/securityContext",
-		"/spec/template/spec/terminationGracePeriodSeconds",
-		"/spec/template/spec/containers/0/imagePullPolicy",
-		"/spec/template/spec/containers/0/terminationMessagePath",
-		"/spec/template/spec/containers/0/terminationMessagePolicy",
-		"/spec/template/spec/containers/0/ports/0/protocol",
-	} {
-		if paths[p] != "add" {
-			t.Errorf("patch has no add for %s; patch: %s", p, patch)
-		}
-	}
-	if _, ok := paths["/spec/replicas"]; ok {
-		t.Error("replicas was set by the user and must not be in the patch")
-	}
-
-	// The patch really turns the submitted object into the defaulted one.
-	decoded, err := jsonpatch.DecodePatch(patch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	patched, err := decoded.Apply(before)
-	if err != nil {
-		t.Fatal(err)
-	}
-	after, _ := json.Marshal(d)
-	if !jsonpatch.Equal(patched, after) {
-		t.Errorf("applying the patch gives\n%s\nwant\n%s", patched, after)
-	}
-}
-
-func TestPatchEscapesAndRemoves(t *testing.T) {
-	ns := &corev1.Namespace{}
-	ns.Name = "a"
-	ns.Labels = map[string]string{"team": "x"}
-	patch, err := DefaultWithPatch(ns)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// "/" inside a key is written "~1" in a JSON pointer.
-	if want := `{"op":"add","path":"/metadata/labels/kubernetes.io~1metadata.name","value":"a"}`; !strings.Contains(string(patch), want) {
-		t.Errorf("patch %s lacks %s", patch, want)
-	}
-	patch, _ = DefaultWithPatch(ns) // nothing left to default
-	if string(patch) != "[]" {
-		t.Errorf("second defaulting should be a no-op, got %s", patch)
-	}
-
-	svc := &corev1.Service{Spec: corev1.ServiceSpec{
-		SessionAffinity:       corev1.ServiceAffinityNone,
-		SessionAffinityConfig: &corev1.SessionAffinityConfig{},
-	}}
-	patch, _ = DefaultWithPatch(svc)
-	if want := `{"op":"remove","path":"/spec/sessionAffinityConfig"}`; !strings.Contains(string(patch), want) {
-		t.Errorf("patch %s should contain %s", patch, want)
 	}
 }

@@ -1,0 +1,76 @@
+// Package trace is how a controller appears in the step stream.
+//
+// A controller does two visible things. It learns of an object through its
+// informer (a watch step: "the deployments informer delivered ADDED"), and it
+// reconciles the object (a reconcile step: what it wanted, what it found, and
+// what it decided to do about the difference). Both steps are filed in the
+// trace of the object version they concern, so the learner sees the
+// controller's work as a consequence of the write that caused it.
+//
+// Every controller package keeps the emission in one small function of its
+// own, so that a pacer can later hold the controller there.
+package trace
+
+import (
+	"k8s.io/apimachinery/pkg/api/meta"
+
+	"github.com/glassplane/glassplane/controlplane/steps"
+)
+
+// Message keys of controller steps (the browser's catalogue translates them).
+const (
+	WatchKey     = "controller.watch"
+	ReconcileKey = "controller.reconcile"
+)
+
+// Informer event types, as a watch names them.
+const (
+	Added    = "ADDED"
+	Modified = "MODIFIED"
+	Deleted  = "DELETED"
+)
+
+// Watch is the detail of a watch step.
+type Watch struct {
+	Informer string `json:"informer"`
+	Event    string `json:"event"`
+}
+
+// Reconcile is the detail of a reconcile step: the controller compared
+// Desired with Actual and decided Decision.
+type Reconcile struct {
+	Controller string `json:"controller"`
+	Desired    string `json:"desired"`
+	Actual     string `json:"actual"`
+	Decision   string `json:"decision"`
+}
+
+// Object names obj (of the given apiVersion and kind) for a step.
+func Object(apiVersion, kind string, obj any) steps.Object {
+	o := steps.Object{APIVersion: apiVersion, Kind: kind}
+	if m, err := meta.Accessor(obj); err == nil {
+		o.Namespace, o.Name = m.GetNamespace(), m.GetName()
+		o.UID, o.ResourceVersion = string(m.GetUID()), m.GetResourceVersion()
+	}
+	return o
+}
+
+// WatchStep is the step for an informer delivering event for obj.
+func WatchStep(apiVersion, kind, informer, event string, obj any) steps.Step {
+	return steps.Step{
+		Component: steps.ControllerManager, Stage: steps.Watch,
+		Object:  Object(apiVersion, kind, obj),
+		Message: steps.Msg(WatchKey, "informer", informer, "event", event),
+		Detail:  Watch{Informer: informer, Event: event},
+	}
+}
+
+// ReconcileStep is the step for controller reconciling obj.
+func ReconcileStep(apiVersion, kind string, obj any, d Reconcile) steps.Step {
+	return steps.Step{
+		Component: steps.ControllerManager, Stage: steps.Reconcile,
+		Object:  Object(apiVersion, kind, obj),
+		Message: steps.Msg(ReconcileKey, "controller", d.Controller, "decision", d.Decision),
+		Detail:  d,
+	}
+}

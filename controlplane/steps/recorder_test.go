@@ -1,0 +1,77 @@
+package steps
+
+import (
+	"context"
+	"testing"
+)
+
+func TestRecordStampsSequenceAndCause(t *testing.T) {
+	r := NewRecorder(100)
+	ctx := WithCause(context.Background(), Cause{Trace: "t1", Parent: 7})
+	s := r.Record(ctx, Step{Component: APIServer, Stage: Request})
+	if s.Seq != 1 || s.Trace != "t1" || s.Parent != 7 || s.Outcome != OK || s.Time.IsZero() {
+		t.Errorf("recorded %+v", s)
+	}
+	if s2 := r.Record(ctx, Step{}); s2.Seq != 2 {
+		t.Errorf("second step seq %d, want 2", s2.Seq)
+	}
+}
+
+func TestSubscribeGetsHistoryThenLiveStepsWithoutGaps(t *testing.T) {
+	r := NewRecorder(100)
+	for i := 0; i < 5; i++ {
+		r.Record(context.Background(), Step{})
+	}
+	history, sub := r.Subscribe(3, 10)
+	defer sub.Close()
+	if len(history) != 2 || history[0].Seq != 4 || history[1].Seq != 5 {
+		t.Fatalf("history after 3 = %v", history)
+	}
+	r.Record(context.Background(), Step{})
+	if s := <-sub.C(); s.Seq != 6 {
+		t.Errorf("live step seq %d, want 6", s.Seq)
+	}
+}
+
+func TestSlowSubscriberIsDroppedNotWaitedOn(t *testing.T) {
+	r := NewRecorder(100)
+	_, sub := r.Subscribe(0, 2)
+	for i := 0; i < 5; i++ {
+		r.Record(context.Background(), Step{}) // must not block
+	}
+	if !sub.Dropped() {
+		t.Fatal("a subscriber that fell behind was not dropped")
+	}
+	n := 0
+	for range sub.C() {
+		n++
+	}
+	if n != 2 {
+		t.Errorf("dropped subscriber got %d buffered steps, want 2", n)
+	}
+}
+
+func TestHistoryIsBounded(t *testing.T) {
+	r := NewRecorder(50)
+	for i := 0; i < 1000; i++ {
+		r.Record(context.Background(), Step{})
+	}
+	h := r.Since(0, 0)
+	if len(h) > 50 || h[len(h)-1].Seq != 1000 {
+		t.Errorf("history holds %d steps ending at %d", len(h), h[len(h)-1].Seq)
+	}
+	if got := r.Since(990, 3); len(got) != 3 || got[0].Seq != 991 {
+		t.Errorf("Since(990, 3) = %v", got)
+	}
+}
+
+func TestCausesAreRememberedPerObjectVersion(t *testing.T) {
+	r := NewRecorder(10)
+	r.Remember("uid-1", "5", Cause{Trace: "t", Parent: 3})
+	if c, ok := r.CauseOf("uid-1", "5"); !ok || c.Trace != "t" || c.Parent != 3 {
+		t.Errorf("CauseOf = %v %v", c, ok)
+	}
+	if _, ok := r.CauseOf("uid-1", "6"); ok {
+		t.Error("a version nobody wrote has a cause")
+	}
+}

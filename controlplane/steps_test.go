@@ -1,0 +1,102 @@
+package controlplane_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/glassplane/glassplane/controlplane/apiserver/registry"
+	"github.com/glassplane/glassplane/controlplane/steps"
+	"github.com/glassplane/glassplane/controlplane/testcluster"
+)
+
+// traceOf returns the steps of the trace begun by the last request step for
+// verb on resource.
+func traceOf(all []steps.Step, verb, resource string) []steps.Step {
+	trace := ""
+	for _, s := range all {
+		if s.Stage == steps.Request && s.Message.Args["verb"] == verb && s.Message.Args["resource"] == resource {
+			trace = s.Trace
+		}
+	}
+	var out []steps.Step
+	for _, s := range all {
+		if trace != "" && s.Trace == trace {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func TestCreateRecordsEachStageOfTheChainInOrder(t *testing.T) {
+	c := testcluster.Start(t)
+	d, err := c.Client("admin").AppsV1().Deployments("default").Create(context.Background(), deployment("web", 1), metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trace := traceOf(c.Steps.Since(0, 0), "create", "deployments.apps")
+	var stages []string
+	for _, s := range trace {
+		if len(stages) == 0 || stages[len(stages)-1] != s.Stage {
+			stages = append(stages, s.Stage)
+		}
+	}
+	want := []string{steps.Request, steps.Authenticate, steps.Authorize, steps.Admit, steps.Validate, steps.Store, steps.Respond}
+	if len(stages) != len(want) {
+		t.Fatalf("stages %v, want %v", stages, want)
+	}
+	for i := range want {
+		if stages[i] != want[i] {
+			t.Fatalf("stages %v, want %v", stages, want)
+		}
+	}
+	for i, s := range trace {
+		if i > 0 && s.Seq <= trace[i-1].Seq {
+			t.Errorf("sequence numbers not increasing: %d after %d", s.Seq, trace[i-1].Seq)
+		}
+		if i > 0 && s.Parent == 0 {
+			t.Errorf("%s step has no parent", s.Stage)
+		}
+		switch s.Stage {
+		case steps.Authenticate:
+			if s.Message.Args["user"] != "admin" {
+				t.Errorf("authenticate step names user %q, want admin", s.Message.Args["user"])
+			}
+		case steps.Store:
+			w, ok := s.Detail.(registry.EtcdWrite)
+			if !ok {
+				t.Fatalf("store detail is %T", s.Detail)
+			}
+			if w.Key != "/registry/deployments/default/web" || strconv.FormatInt(w.Revision, 10) != d.ResourceVersion {
+				t.Errorf("store step wrote %s at %d; the object has resourceVersion %s", w.Key, w.Revision, d.ResourceVersion)
+			}
+			if s.Component != steps.Etcd || s.Object.UID != string(d.UID) {
+				t.Errorf("store step: component %s uid %s", s.Component, s.Object.UID)
+			}
+		case steps.Respond:
+			if s.Message.Args["code"] != "201" {
+				t.Errorf("respond step code %s, want 201", s.Message.Args["code"])
+			}
+		}
+	}
+}
+
+func TestRefusedRequestEndsWithAnErrorStep(t *testing.T) {
+	c := testcluster.Start(t)
+	_, err := c.Client("admin").AppsV1().Deployments("nowhere").Create(context.Background(), deployment("web", 1), metav1.CreateOptions{})
+	if err == nil {
+		t.Fatal("create in a missing namespace succeeded")
+	}
+	trace := traceOf(c.Steps.Since(0, 0), "create", "deployments.apps")
+	last := trace[len(trace)-1]
+	if last.Stage != steps.Respond || last.Outcome == steps.OK || last.Message.Args["code"] != "404" {
+		t.Errorf("last step %+v, want a failed respond with 404", last)
+	}
+	for _, s := range trace {
+		if s.Stage == steps.Store {
+			t.Errorf("a refused create reached etcd: %+v", s)
+		}
+	}
+}
