@@ -21,6 +21,9 @@ type AdmissionDetail struct {
 }
 
 func (s *Server) admit(q *apiRequest, obj, old runtime.Object) error {
+	if err := s.paceStage(q, steps.Admit); err != nil {
+		return err
+	}
 	a := &admission.Attributes{Operation: admission.Create, Resource: q.res, Subresource: q.info.Subresource,
 		Object: obj, Old: old, User: q.user, DryRun: isDryRun(q), Store: s.Store}
 	if old != nil {

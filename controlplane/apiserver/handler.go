@@ -39,7 +39,7 @@ func (q *apiRequest) gvk() schema.GroupVersionKind { return q.gv.WithKind(q.res.
 func (s *Server) handleResource(w http.ResponseWriter, r *http.Request, info *request.RequestInfo) {
 	q := &apiRequest{w: w, r: r, info: info, gv: schema.GroupVersion{Group: info.APIGroup, Version: info.APIVersion}}
 	q.ctx = s.begin(q)
-	if !s.authenticate(q) || !s.authorize(q) {
+	if !s.pace(q, steps.Authenticate) || !s.authenticate(q) || !s.pace(q, steps.Authorize) || !s.authorize(q) {
 		return
 	}
 	res, ok := resolve(q.gv, info.Resource)
@@ -128,6 +128,29 @@ func (s *Server) begin(q *apiRequest) context.Context {
 			UserAgent: q.r.UserAgent()},
 	})
 	return steps.WithCause(ctx, steps.Cause{Trace: cause.Trace, Parent: q.root.Seq})
+}
+
+// pace holds a write request before stage when the learner asked to go step
+// by step. Reads are never held, so kubectl get keeps answering.
+func (s *Server) pace(q *apiRequest, stage string) bool {
+	if err := s.paceStage(q, stage); err != nil {
+		writeError(q.w, err)
+		return false
+	}
+	return true
+}
+
+func (s *Server) paceStage(q *apiRequest, stage string) error {
+	switch q.info.Verb {
+	case "get", "list", "watch":
+		return nil
+	}
+	err := s.Steps.Pace(q.ctx, steps.Step{Component: steps.APIServer, Stage: stage, Object: q.root.Object,
+		Message: steps.Msg("apiserver.wait", "stage", stage)})
+	if err != nil {
+		return apierrors.NewTimeoutError("the request ended while held by the pacer", 0)
+	}
+	return nil
 }
 
 // RequestDetail is the detail of a request step.

@@ -21,6 +21,9 @@ import (
 type ValidateFunc func(obj, old runtime.Object) field.ErrorList
 
 func (s *Server) validate(q *apiRequest, obj, old runtime.Object) error {
+	if err := s.paceStage(q, steps.Validate); err != nil {
+		return err
+	}
 	errs := validateMeta(q, obj, old)
 	if s.Validate != nil {
 		errs = append(errs, s.Validate(obj, old)...)

@@ -25,6 +25,7 @@ type Recorder struct {
 	// causes remembers which trace wrote each object version (causes.go).
 	causes     map[versionKey]Cause
 	causeOrder []versionKey
+	pacer      *Pacer
 }
 
 // NewRecorder returns a recorder that remembers up to limit steps.

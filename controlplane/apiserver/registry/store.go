@@ -102,6 +102,9 @@ func (s *Store) Create(ctx context.Context, r *Resource, obj runtime.Object) (ru
 	if err != nil {
 		return nil, apierrors.NewInternalError(err)
 	}
+	if err := s.pace(ctx, r, obj, "put", key); err != nil {
+		return nil, err
+	}
 	resp, err := s.client.Txn(ctx).
 		If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
 		Then(clientv3.OpPut(key, string(value))).
@@ -149,6 +152,9 @@ func (s *Store) Update(ctx context.Context, r *Resource, obj runtime.Object) (ru
 		}
 		cond = clientv3.Compare(clientv3.ModRevision(key), "=", want)
 	}
+	if err := s.pace(ctx, r, obj, "put", key); err != nil {
+		return nil, err
+	}
 	resp, err := s.client.Txn(ctx).If(cond).
 		Then(clientv3.OpPut(key, string(value))).
 		Else(clientv3.OpGet(key)).
@@ -179,6 +185,9 @@ func (s *Store) Delete(ctx context.Context, r *Resource, obj runtime.Object) (ru
 	if rv := m.GetResourceVersion(); rv != "" {
 		want, _ := strconv.ParseInt(rv, 10, 64)
 		cond = clientv3.Compare(clientv3.ModRevision(key), "=", want)
+	}
+	if err := s.pace(ctx, r, obj, "delete", key); err != nil {
+		return nil, err
 	}
 	resp, err := s.client.Txn(ctx).If(cond).
 		Then(clientv3.OpDelete(key)).
@@ -224,6 +233,19 @@ func (s *Store) recordWrite(ctx context.Context, obj runtime.Object, op, key str
 		Detail:  EtcdWrite{Op: op, Key: key, Revision: rev, Value: string(value)},
 	})
 	s.steps.Remember(string(m.GetUID()), strconv.FormatInt(rev, 10), steps.Cause{Trace: st.Trace, Parent: st.Seq})
+}
+
+// pace asks the sandbox's pacer before a write, so a learner can stop
+// "before etcd stores a Pod".
+func (s *Store) pace(ctx context.Context, r *Resource, obj runtime.Object, op, key string) error {
+	m := accessor(obj)
+	err := s.steps.Pace(ctx, steps.Step{Component: steps.Etcd, Stage: steps.Store,
+		Object:  steps.Object{APIVersion: r.GroupVersion.String(), Kind: r.Kind, Namespace: m.GetNamespace(), Name: m.GetName(), UID: string(m.GetUID())},
+		Message: steps.Msg("etcd.wait", "key", key, "op", op)})
+	if err != nil {
+		return apierrors.NewTimeoutError("the request ended while the write was held by the pacer", 0)
+	}
+	return nil
 }
 
 // etcdError reports a failure of etcd itself as 500 (or 504 on timeout): it is

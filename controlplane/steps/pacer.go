@@ -1,0 +1,222 @@
+package steps
+
+// The pacer lets a learner slow the real control plane down. Components ask
+// it before each step they take (Wait); it answers at once (live), after a
+// delay (slow), or only when the learner presses Next (step mode, a matching
+// breakpoint, or a paused component). A component that waits really stops:
+// while the scheduler waits before binding, the pod really is unbound for
+// every client.
+//
+// Rules: Wait records a step with outcome "waiting" when it has to wait, so
+// the browser can show what is held. Next releases the oldest waiting step.
+// Changing the mode or resuming a component releases whatever no longer has
+// to wait. Wait returns early with ctx.Err() when ctx ends.
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Pacer modes.
+const (
+	ModeLive = "live"
+	ModeSlow = "slow"
+	ModeStep = "step"
+)
+
+// Breakpoint holds steps of one component, narrowed to a stage and to a
+// kind of object when those are set ("before etcd stores a Pod").
+type Breakpoint struct {
+	Component string `json:"component"`
+	Stage     string `json:"stage,omitempty"`
+	Kind      string `json:"kind,omitempty"`
+}
+
+// PacerState is what the learner set.
+type PacerState struct {
+	Mode        string       `json:"mode"`
+	DelayMs     int          `json:"delayMs"`
+	Breakpoints []Breakpoint `json:"breakpoints"`
+	Paused      []string     `json:"paused"`
+	Waiting     []Step       `json:"waiting"` // read only: the steps being held
+}
+
+// Pacer holds components' steps as the learner asks.
+type Pacer struct {
+	mu      sync.Mutex // guards everything below
+	state   PacerState
+	waiters []*waiter // oldest first
+	changed chan struct{}
+}
+
+type waiter struct {
+	step     Step
+	released chan struct{}
+}
+
+// NewPacer returns a pacer in live mode.
+func NewPacer() *Pacer {
+	return &Pacer{state: PacerState{Mode: ModeLive, DelayMs: 400}, changed: make(chan struct{})}
+}
+
+// State returns the current settings and the waiting steps.
+func (p *Pacer) State() PacerState {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st := p.state
+	st.Breakpoints = append([]Breakpoint{}, st.Breakpoints...)
+	st.Paused = append([]string{}, st.Paused...)
+	st.Waiting = make([]Step, len(p.waiters))
+	for i, w := range p.waiters {
+		st.Waiting[i] = w.step
+	}
+	return st
+}
+
+// Set replaces the settings (Waiting is ignored) and releases what no longer
+// has to wait.
+func (p *Pacer) Set(st PacerState) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st.Mode != ModeSlow && st.Mode != ModeStep {
+		st.Mode = ModeLive
+	}
+	if st.DelayMs <= 0 {
+		st.DelayMs = p.state.DelayMs
+	}
+	st.Waiting = nil
+	p.state = st
+	kept := p.waiters[:0]
+	for _, w := range p.waiters {
+		if p.holdsLocked(w.step) {
+			kept = append(kept, w)
+		} else {
+			close(w.released)
+		}
+	}
+	p.waiters = kept
+	p.notifyLocked()
+}
+
+// Changes returns a channel closed at the next change of settings or waiters.
+func (p *Pacer) Changes() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.changed
+}
+
+func (p *Pacer) notifyLocked() {
+	close(p.changed)
+	p.changed = make(chan struct{})
+}
+
+// Next releases the oldest waiting step, if any, and reports whether it did.
+func (p *Pacer) Next() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.waiters) == 0 {
+		return false
+	}
+	close(p.waiters[0].released)
+	p.waiters = p.waiters[1:]
+	p.notifyLocked()
+	return true
+}
+
+// holdsLocked reports whether s must wait for Next.
+func (p *Pacer) holdsLocked(s Step) bool {
+	if p.state.Mode == ModeStep {
+		return true
+	}
+	for _, c := range p.state.Paused {
+		if c == s.Component {
+			return true
+		}
+	}
+	for _, b := range p.state.Breakpoints {
+		if b.Component == s.Component && (b.Stage == "" || b.Stage == s.Stage) && (b.Kind == "" || b.Kind == s.Object.Kind) {
+			return true
+		}
+	}
+	return false
+}
+
+// Wait is called by a component before it takes step s. It records a waiting
+// step on rec when it holds s.
+func (p *Pacer) Wait(ctx context.Context, rec *Recorder, s Step) error {
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	if !p.holdsLocked(s) {
+		delay := time.Duration(0)
+		if p.state.Mode == ModeSlow {
+			delay = time.Duration(p.state.DelayMs) * time.Millisecond
+		}
+		p.mu.Unlock()
+		return sleep(ctx, delay)
+	}
+	s.Outcome = Waiting
+	s = rec.Record(ctx, s)
+	w := &waiter{step: s, released: make(chan struct{})}
+	p.waiters = append(p.waiters, w)
+	p.notifyLocked()
+	p.mu.Unlock()
+	select {
+	case <-w.released:
+		return nil
+	case <-ctx.Done():
+		p.forget(w)
+		return ctx.Err()
+	}
+}
+
+func (p *Pacer) forget(w *waiter) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, x := range p.waiters {
+		if x == w {
+			p.waiters = append(p.waiters[:i], p.waiters[i+1:]...)
+			p.notifyLocked()
+			return
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Pacer returns the pacer attached to the recorder (nil: never wait).
+func (r *Recorder) Pacer() *Pacer {
+	if r == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.pacer
+}
+
+// SetPacer attaches p; components of this sandbox then pace through it.
+func (r *Recorder) SetPacer(p *Pacer) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.pacer = p
+}
+
+// Pace is what a component calls before it takes step s: it returns when the
+// pacer lets the step go (at once when no pacer is attached).
+func (r *Recorder) Pace(ctx context.Context, s Step) error {
+	return r.Pacer().Wait(ctx, r, s)
+}

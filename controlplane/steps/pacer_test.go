@@ -1,0 +1,105 @@
+package steps
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func waitAsync(p *Pacer, r *Recorder, s Step) chan error {
+	done := make(chan error, 1)
+	go func() { done <- p.Wait(context.Background(), r, s) }()
+	return done
+}
+
+func waitingCount(p *Pacer) int { return len(p.State().Waiting) }
+
+func eventually(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestLivePacerDoesNotHold(t *testing.T) {
+	p, r := NewPacer(), NewRecorder(10)
+	if err := p.Wait(context.Background(), r, Step{Component: Scheduler, Stage: Bind}); err != nil {
+		t.Fatal(err)
+	}
+	if r.Last() != 0 {
+		t.Error("a live pacer recorded a waiting step")
+	}
+}
+
+func TestBreakpointHoldsOnlyItsStageUntilNext(t *testing.T) {
+	p, r := NewPacer(), NewRecorder(10)
+	p.Set(PacerState{Breakpoints: []Breakpoint{{Component: Scheduler, Stage: Bind}}})
+	if err := p.Wait(context.Background(), r, Step{Component: Scheduler, Stage: Filter}); err != nil {
+		t.Fatal(err)
+	}
+	done := waitAsync(p, r, Step{Component: Scheduler, Stage: Bind})
+	eventually(t, func() bool { return waitingCount(p) == 1 })
+	if got := r.Since(0, 0); len(got) != 1 || got[0].Outcome != Waiting {
+		t.Fatalf("recorded %v, want one waiting step", got)
+	}
+	select {
+	case <-done:
+		t.Fatal("the breakpoint did not hold the bind")
+	case <-time.After(20 * time.Millisecond):
+	}
+	if !p.Next() {
+		t.Fatal("Next released nothing")
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStepModeReleasesOneStepPerNextInOrder(t *testing.T) {
+	p, r := NewPacer(), NewRecorder(10)
+	p.Set(PacerState{Mode: ModeStep})
+	first := waitAsync(p, r, Step{Component: ControllerManager, Stage: Reconcile})
+	eventually(t, func() bool { return waitingCount(p) == 1 })
+	second := waitAsync(p, r, Step{Component: Scheduler, Stage: Filter})
+	eventually(t, func() bool { return waitingCount(p) == 2 })
+	p.Next()
+	<-first
+	select {
+	case <-second:
+		t.Fatal("one Next released two steps")
+	case <-time.After(20 * time.Millisecond):
+	}
+	p.Next()
+	<-second
+}
+
+func TestResumingAPausedComponentReleasesIt(t *testing.T) {
+	p, r := NewPacer(), NewRecorder(10)
+	p.Set(PacerState{Paused: []string{Scheduler}})
+	done := waitAsync(p, r, Step{Component: Scheduler, Stage: Bind})
+	eventually(t, func() bool { return waitingCount(p) == 1 })
+	p.Set(PacerState{})
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWaitEndsWithItsContext(t *testing.T) {
+	p, r := NewPacer(), NewRecorder(10)
+	p.Set(PacerState{Mode: ModeStep})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Wait(ctx, r, Step{Component: Scheduler}) }()
+	eventually(t, func() bool { return waitingCount(p) == 1 })
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("Wait did not return the context's error")
+	}
+	if waitingCount(p) != 0 {
+		t.Error("a cancelled wait is still listed")
+	}
+}
