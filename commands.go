@@ -4,17 +4,20 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"k8s.io/component-base/cli"
 	"k8s.io/kubectl/pkg/cmd"
 
 	"github.com/glassplane/glassplane/controlplane"
 	"github.com/glassplane/glassplane/controlplane/apiserver"
+	"github.com/glassplane/glassplane/controlplane/etcd"
 	"github.com/glassplane/glassplane/server"
 )
 
@@ -24,6 +27,7 @@ func serve(args []string) error {
 	secure := fs.String("secure-listen", "127.0.0.1:6443", "the Kubernetes API's TLS address")
 	listen := fs.String("listen", "127.0.0.1:8080", "the web UI's address")
 	endpoints := fs.String("etcd-endpoints", "", "comma-separated URLs of an external etcd cluster (default: embedded etcd)")
+	idle := fs.Duration("sandbox-idle", 2*time.Hour, "how long an unused classroom sandbox lives")
 	var sans stringList
 	fs.Var(&sans, "tls-san", "an extra name or IP for the API server's certificate (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -31,11 +35,16 @@ func serve(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg := controlplane.Config{DataDir: *dataDir, SecureListen: *secure, TLSSANs: sans}
+	ecfg := etcd.Config{DataDir: filepath.Join(*dataDir, "etcd")}
 	if *endpoints != "" {
-		cfg.EtcdEndpoints = strings.Split(*endpoints, ",")
+		ecfg.Endpoints = strings.Split(*endpoints, ",")
 	}
-	c, err := controlplane.Start(ctx, cfg)
+	e, err := etcd.Start(ctx, ecfg)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	c, err := controlplane.Start(ctx, controlplane.Config{DataDir: *dataDir, Etcd: e, SecureListen: *secure, TLSSANs: sans})
 	if err != nil {
 		return err
 	}
@@ -43,13 +52,18 @@ func serve(args []string) error {
 	if err := os.WriteFile(filepath.Join(*dataDir, controlplane.AddressFile), []byte(c.Addr+"\n"), 0o600); err != nil {
 		return err
 	}
-	web, err := server.Start(server.Config{Listen: *listen, Cluster: c})
+	host, _, _ := net.SplitHostPort(*secure)
+	sandboxes := server.NewSandboxes(e, *dataDir, host, *idle, controlplane.Start)
+	sandboxes.AddDefault(c)
+	defer sandboxes.Close()
+	go sandboxes.Reap(ctx)
+	w, err := server.Start(server.Config{Listen: *listen, Sandboxes: sandboxes, Local: true})
 	if err != nil {
 		return err
 	}
-	defer web.Close()
+	defer w.Close()
 	fmt.Printf("Glassplane is running.\n  Web UI:          http://%s/\n  Kubernetes API:  https://%s\n  Data:            %s\n  Try:             glassplane kubectl get namespaces\n",
-		web.Addr, c.Addr, *dataDir)
+		w.Addr, c.Addr, *dataDir)
 	<-ctx.Done()
 	fmt.Println("Glassplane is shutting down.")
 	return nil

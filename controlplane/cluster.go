@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/glassplane/glassplane/controlplane/apiserver"
 	"github.com/glassplane/glassplane/controlplane/apiserver/authn"
+	"github.com/glassplane/glassplane/controlplane/apiserver/authz"
 	"github.com/glassplane/glassplane/controlplane/apiserver/defaults"
 	"github.com/glassplane/glassplane/controlplane/apiserver/openapi"
 	"github.com/glassplane/glassplane/controlplane/apiserver/registry"
@@ -35,8 +37,20 @@ import (
 
 // Config says how to start a cluster.
 type Config struct {
-	DataDir       string
+	// Name names the cluster (its sandbox id; "default" for a local run).
+	Name string
+	// DataDir keeps the cluster's certificates and tokens, and the embedded
+	// etcd's data when Etcd is nil.
+	DataDir string
+	// Etcd, when set, is shared with other clusters (sandboxes); each keeps
+	// its keys under its own Prefix. When nil the cluster starts its own.
+	Etcd          *etcd.Etcd
 	EtcdEndpoints []string
+	// Prefix is where the cluster's keys live in etcd (default "/registry").
+	Prefix string
+	// Lease, when set, is written with every key, so the whole cluster
+	// vanishes from etcd when the lease expires.
+	Lease clientv3.LeaseID
 	// SecureListen is the API server's TLS address ("127.0.0.1:6443"; port 0 picks one).
 	SecureListen string
 	TLSSANs      []string
@@ -48,7 +62,10 @@ type Config struct {
 
 // Cluster is a running control plane.
 type Cluster struct {
+	Name    string
+	DataDir string
 	Etcd   *etcd.Etcd
+	Pacer  *steps.Pacer
 	Store  *registry.Store
 	Steps  *steps.Recorder
 	API    *apiserver.Server
@@ -57,6 +74,9 @@ type Cluster struct {
 	Addr   string // the API server's TLS address, as bound
 	server *http.Server
 	done   chan struct{}
+	comps  components
+	stop   context.CancelFunc // ends the components' base context
+	owned  bool               // whether Close stops Etcd
 }
 
 // Start starts etcd, creates the bootstrap objects and serves the API on TLS.
@@ -72,27 +92,52 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("built-in users: %w", err)
 	}
-	e, err := etcd.Start(ctx, etcd.Config{DataDir: filepath.Join(cfg.DataDir, "etcd"), Endpoints: cfg.EtcdEndpoints, Fast: cfg.Fast})
-	if err != nil {
-		return nil, err
+	if cfg.Prefix == "" {
+		cfg.Prefix = "/registry"
 	}
-	c := &Cluster{Etcd: e, CA: ca, Users: users, Steps: steps.NewRecorder(cfg.StepHistory), done: make(chan struct{})}
-	c.Store = registry.NewStore(e.Client, "/registry", c.Steps)
+	if cfg.Name == "" {
+		cfg.Name = "default"
+	}
+	e, owned := cfg.Etcd, false
+	if e == nil {
+		e, err = etcd.Start(ctx, etcd.Config{DataDir: filepath.Join(cfg.DataDir, "etcd"), Endpoints: cfg.EtcdEndpoints, Fast: cfg.Fast})
+		if err != nil {
+			return nil, err
+		}
+		owned = true
+	}
+	c := &Cluster{Name: cfg.Name, DataDir: cfg.DataDir, Etcd: e, owned: owned, CA: ca, Users: users, Steps: steps.NewRecorder(cfg.StepHistory),
+		Pacer: steps.NewPacer(), done: make(chan struct{})}
+	c.Steps.SetPacer(c.Pacer)
+	c.comps.base, c.stop = context.WithCancel(context.Background())
+	c.Store = registry.NewStore(e.Client, cfg.Prefix, c.Steps)
+	c.Store.SetLease(cfg.Lease)
 	spec, err := openapi.New(apiserver.OpenAPIResources())
 	if err != nil {
-		e.Close()
+		c.closeEtcd()
 		return nil, fmt.Errorf("building the OpenAPI documents: %w", err)
 	}
+	saKey, err := authn.LoadOrCreateServiceAccountKey(filepath.Join(cfg.DataDir, "pki", "sa.key"))
+	if err != nil {
+		c.closeEtcd()
+		return nil, fmt.Errorf("service account signing key: %w", err)
+	}
+	saTokens := authn.NewServiceAccountTokens(saKey, authn.ServiceAccountsIn(c.Store))
 	c.API = apiserver.New(apiserver.Config{
-		Store: c.Store, Steps: c.Steps, OpenAPI: spec,
-		Authenticator: authn.Chain{authn.X509{}, users, authn.UnknownToken{}},
+		Store: c.Store, Steps: c.Steps, OpenAPI: spec, ServiceAccountTokens: saTokens,
+		Authenticator: authn.Chain{authn.X509{CAs: ca.Pool()}, users, saTokens, authn.UnknownToken{}},
 	})
 	if err := c.bootstrap(ctx); err != nil {
-		e.Close()
+		c.closeEtcd()
 		return nil, err
 	}
+	// RBAC reads the policy bootstrap wrote, then watches it until Close.
+	if c.API.Authorizer, err = authz.NewRBAC(c.comps.base, c.Store); err != nil {
+		c.closeEtcd()
+		return nil, fmt.Errorf("loading the RBAC policy: %w", err)
+	}
 	if err := c.serve(cfg); err != nil {
-		e.Close()
+		c.closeEtcd()
 		return nil, err
 	}
 	return c, nil
@@ -116,7 +161,7 @@ func (c *Cluster) serve(cfg Config) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		TLSConfig: &tls.Config{
 			Certificates: []tls.Certificate{cert},
-			ClientAuth:   tls.VerifyClientCertIfGiven,
+			ClientAuth:   tls.RequestClientCert, // verified by authn.X509, so a stranger gets 401
 			ClientCAs:    c.CA.Pool(),
 			MinVersion:   tls.VersionTLS12,
 		},
@@ -130,8 +175,12 @@ func (c *Cluster) serve(cfg Config) error {
 	return nil
 }
 
-// Close stops the API server, then etcd.
+// Close stops the components, then the API server, then etcd (if the
+// cluster started it).
 func (c *Cluster) Close() error {
+	c.Pacer.Set(steps.PacerState{}) // release held components so they can stop
+	c.stopAll()
+	c.stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if c.server != nil {
@@ -140,6 +189,13 @@ func (c *Cluster) Close() error {
 		<-c.done
 	}
 	c.Steps.Close()
+	return c.closeEtcd()
+}
+
+func (c *Cluster) closeEtcd() error {
+	if !c.owned {
+		return nil
+	}
 	return c.Etcd.Close()
 }
 
@@ -159,5 +215,5 @@ func (c *Cluster) bootstrap(ctx context.Context) error {
 			return fmt.Errorf("creating namespace %s: %w", name, err)
 		}
 	}
-	return nil
+	return authz.Bootstrap(ctx, c.Store)
 }

@@ -1,52 +1,77 @@
-// Package server is Glassplane's web server: the page a learner opens, and
-// (as the app grows) the app API and the step stream for the browser. It
-// knows the control plane only through controlplane.Cluster.
+// Package server is Glassplane's web server: the page a learner opens, the
+// app API the page uses (api.go), and the step stream (stream.go). It knows
+// the control plane only through controlplane.Cluster and the sandboxes that
+// hold them.
 package server
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-
-	"github.com/glassplane/glassplane/controlplane"
-	"github.com/glassplane/glassplane/controlplane/apiserver"
 )
 
-// Config says where to listen and what to show.
+// Config says where to listen and what to serve.
 type Config struct {
-	Listen  string
-	Cluster *controlplane.Cluster
+	Listen    string
+	Sandboxes *Sandboxes
+	// Local gives the page at / the default sandbox's session (a learner's
+	// own machine). A classroom server leaves it false.
+	Local bool
+	// KubectlBinary runs kubectl for the terminal (default: this program's
+	// own `glassplane kubectl`).
+	KubectlBinary []string
+	// UI serves the browser app (nil: a plain page).
+	UI http.Handler
 }
 
 // Web is a running web server.
 type Web struct {
-	Addr string
-	e    *echo.Echo
-	done chan struct{}
+	Addr          string
+	sandboxes     *Sandboxes
+	kubectlBinary []string
+	local         bool
+	e             *echo.Echo
+	done          chan struct{} // closed by Close: streams end
+	stopped       chan struct{}
 }
 
 // Start listens on cfg.Listen and serves until Close.
 func Start(cfg Config) (*Web, error) {
+	if cfg.KubectlBinary == nil {
+		self, err := os.Executable()
+		if err != nil {
+			return nil, err
+		}
+		cfg.KubectlBinary = []string{self, "kubectl"}
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Use(middleware.Recover())
-	e.GET("/", func(c echo.Context) error { return home(c, cfg.Cluster) })
+	e.Use(middleware.BodyLimit(fmt.Sprint(maxApplyBytes + 1024)))
+	w := &Web{sandboxes: cfg.Sandboxes, kubectlBinary: cfg.KubectlBinary, local: cfg.Local, e: e,
+		done: make(chan struct{}), stopped: make(chan struct{})}
+	w.routes(e)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	ui := cfg.UI
+	if ui == nil {
+		ui = http.HandlerFunc(w.plainPage)
+	}
+	e.GET("/*", echo.WrapHandler(w.withSession(ui)))
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("the web server cannot listen on %s: %w", cfg.Listen, err)
 	}
 	e.Listener = ln
-	w := &Web{Addr: ln.Addr().String(), e: e, done: make(chan struct{})}
+	w.Addr = ln.Addr().String()
 	go func() {
-		defer close(w.done)
+		defer close(w.stopped)
 		if err := e.Start(""); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			fmt.Printf("web server stopped: %v\n", err)
 		}
@@ -54,33 +79,38 @@ func Start(cfg Config) (*Web, error) {
 	return w, nil
 }
 
-// Close stops the web server.
+// withSession gives a local page the default sandbox's session cookie.
+func (w *Web) withSession(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if w.local {
+			if sb, ok := w.sandboxes.Get("default"); ok {
+				http.SetCookie(rw, &http.Cookie{Name: SessionCookie, Value: sb.Token, Path: "/",
+					HttpOnly: true, SameSite: http.SameSiteStrictMode})
+			}
+		}
+		next.ServeHTTP(rw, r)
+	})
+}
+
+// Close ends the streams and stops the web server.
 func (w *Web) Close() error {
+	close(w.done)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := w.e.Shutdown(ctx)
-	<-w.done
+	<-w.stopped
 	return err
 }
 
-var homePage = template.Must(template.New("home").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Glassplane</title>
-<style>body{font:18px/1.5 system-ui,sans-serif;max-width:46em;margin:3em auto;padding:0 1em;color:#1b1f24}
-code{background:#eef1f4;padding:.1em .3em;border-radius:4px}li{margin:.3em 0}</style></head>
-<body><h1>Glassplane</h1>
-<p>A Kubernetes control plane you can see through. Running now:</p>
-<ul>
-<li>etcd (embedded), keeping every object under <code>/registry/</code></li>
-<li>the Kubernetes API server {{.Version}} at <code>https://{{.Addr}}</code></li>
-<li>{{.Steps}} steps recorded so far</li>
-</ul>
-<p>Try it: <code>glassplane kubectl get namespaces</code>, or with your own kubectl:
-<code>glassplane kubeconfig &gt; kc; kubectl --kubeconfig kc get ns</code>.</p>
-</body></html>`))
-
-func home(c echo.Context, cl *controlplane.Cluster) error {
-	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
-	return homePage.Execute(c.Response(), map[string]any{
-		"Addr": cl.Addr, "Version": apiserver.Version().GitVersion, "Steps": cl.Steps.Last(),
-	})
+func (w *Web) plainPage(rw http.ResponseWriter, r *http.Request) {
+	sb, ok := w.sandboxes.Get("default")
+	if !ok {
+		http.NotFound(rw, r)
+		return
+	}
+	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(rw, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Glassplane</title></head>
+<body style="font:18px/1.5 system-ui,sans-serif;max-width:46em;margin:3em auto">
+<h1>Glassplane</h1><p>Running: embedded etcd and the Kubernetes API server at <code>https://%s</code>, %d steps recorded.</p>
+<p>Try <code>glassplane kubectl get namespaces</code>.</p></body></html>`, sb.Cluster.Addr, sb.Cluster.Steps.Last())
 }

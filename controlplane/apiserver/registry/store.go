@@ -34,6 +34,18 @@ type Store struct {
 	client *clientv3.Client
 	prefix string
 	steps  *steps.Recorder
+	lease  clientv3.LeaseID // when set, every key is written under it
+}
+
+// SetLease makes every later write carry lease id, so all of the store's
+// keys vanish together when the lease expires (an idle sandbox).
+func (s *Store) SetLease(id clientv3.LeaseID) { s.lease = id }
+
+func (s *Store) putOp(key string, value []byte) clientv3.Op {
+	if s.lease != 0 {
+		return clientv3.OpPut(key, string(value), clientv3.WithLease(s.lease))
+	}
+	return clientv3.OpPut(key, string(value))
 }
 
 // NewStore returns a store writing under prefix and recording its writes to rec.
@@ -107,7 +119,7 @@ func (s *Store) Create(ctx context.Context, r *Resource, obj runtime.Object) (ru
 	}
 	resp, err := s.client.Txn(ctx).
 		If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
-		Then(clientv3.OpPut(key, string(value))).
+		Then(s.putOp(key, value)).
 		Commit()
 	if err != nil {
 		return nil, etcdError(err)
@@ -156,7 +168,7 @@ func (s *Store) Update(ctx context.Context, r *Resource, obj runtime.Object) (ru
 		return nil, err
 	}
 	resp, err := s.client.Txn(ctx).If(cond).
-		Then(clientv3.OpPut(key, string(value))).
+		Then(s.putOp(key, value)).
 		Else(clientv3.OpGet(key)).
 		Commit()
 	if err != nil {

@@ -1,0 +1,146 @@
+package controlplane
+
+// The parts of the control plane other than the API server and etcd — the
+// controller manager, the scheduler, each kubelet — are components: each
+// runs in its own goroutine under its own context, so a learner can stop one
+// (the scheduler, a node's kubelet) and start it again, and see what the
+// cluster does without it. Stopping is for real: the component's informers
+// and workers end, exactly as if its process had died.
+//
+// Rules: a component's Run blocks until its context ends. StopComponent
+// cancels that context and waits for Run to return. Cluster.Close stops every
+// component before the API server and etcd.
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// Component is one part of the control plane that can be stopped and started.
+type Component struct {
+	Name string
+	Run  func(ctx context.Context) error
+}
+
+// ComponentStatus says whether a component runs.
+type ComponentStatus struct {
+	Name    string `json:"name"`
+	Running bool   `json:"running"`
+	Error   string `json:"error,omitempty"` // why it last stopped, if it failed
+}
+
+type runningComponent struct {
+	Component
+	cancel context.CancelFunc // nil when stopped
+	done   chan struct{}
+	err    error
+}
+
+type components struct {
+	mu   sync.Mutex // guards m and each entry's cancel, done and err
+	m    map[string]*runningComponent
+	base context.Context // components run under it; cancelled by Close
+}
+
+// AddComponent registers comp and starts it.
+func (c *Cluster) AddComponent(comp Component) {
+	c.comps.mu.Lock()
+	defer c.comps.mu.Unlock()
+	if c.comps.m == nil {
+		c.comps.m = map[string]*runningComponent{}
+	}
+	rc := &runningComponent{Component: comp}
+	c.comps.m[comp.Name] = rc
+	c.comps.startLocked(rc)
+}
+
+func (cs *components) startLocked(rc *runningComponent) {
+	ctx, cancel := context.WithCancel(cs.base)
+	rc.cancel, rc.done, rc.err = cancel, make(chan struct{}), nil
+	go func(done chan struct{}) {
+		err := rc.Run(ctx)
+		cs.mu.Lock()
+		if err != nil && ctx.Err() == nil {
+			rc.err = err
+		}
+		cs.mu.Unlock()
+		close(done)
+	}(rc.done)
+}
+
+// StartComponent starts a stopped component again.
+func (c *Cluster) StartComponent(name string) error {
+	c.comps.mu.Lock()
+	defer c.comps.mu.Unlock()
+	rc, ok := c.comps.m[name]
+	if !ok {
+		return fmt.Errorf("there is no component %q", name)
+	}
+	if rc.running() {
+		return nil
+	}
+	c.comps.startLocked(rc)
+	return nil
+}
+
+// StopComponent stops a component and waits until it has stopped.
+func (c *Cluster) StopComponent(name string) error {
+	c.comps.mu.Lock()
+	rc, ok := c.comps.m[name]
+	if !ok {
+		c.comps.mu.Unlock()
+		return fmt.Errorf("there is no component %q", name)
+	}
+	cancel, done := rc.cancel, rc.done
+	rc.cancel = nil
+	c.comps.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
+	}
+	return nil
+}
+
+// Components lists the components and whether each runs, by name.
+func (c *Cluster) Components() []ComponentStatus {
+	c.comps.mu.Lock()
+	defer c.comps.mu.Unlock()
+	out := make([]ComponentStatus, 0, len(c.comps.m))
+	for _, rc := range c.comps.m {
+		st := ComponentStatus{Name: rc.Name, Running: rc.running()}
+		if rc.err != nil {
+			st.Error = rc.err.Error()
+		}
+		out = append(out, st)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// running reports whether rc runs (its Run has not returned); call with mu held.
+func (rc *runningComponent) running() bool {
+	if rc.cancel == nil {
+		return false
+	}
+	select {
+	case <-rc.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// stopAll stops every component and waits for them.
+func (c *Cluster) stopAll() {
+	c.comps.mu.Lock()
+	names := make([]string, 0, len(c.comps.m))
+	for name := range c.comps.m {
+		names = append(names, name)
+	}
+	c.comps.mu.Unlock()
+	for _, name := range names {
+		_ = c.StopComponent(name)
+	}
+}

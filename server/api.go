@@ -1,0 +1,191 @@
+package server
+
+// The app API, under /glassplane/v1, is what the browser (and scripts) use
+// besides the Kubernetes API itself. A request for a sandbox carries that
+// sandbox's token, as "Authorization: Bearer TOKEN" or as the session cookie
+// the page was given; one sandbox's token never opens another.
+//
+//	POST   /sandboxes                          → {id, token}
+//	DELETE /sandboxes/{id}
+//	GET    /sandboxes/{id}/stream?since=SEQ    websocket: history, then live steps
+//	GET    /sandboxes/{id}/steps?since=&limit=
+//	POST   /sandboxes/{id}/apply               YAML, one or many documents
+//	POST   /sandboxes/{id}/kubectl             {"args": [...], "stdin": "..."}
+//	GET    /sandboxes/{id}/pacer, PUT, POST /pacer/next
+//	GET    /sandboxes/{id}/components, POST /components/{name}/stop|start
+//	GET    /sandboxes/{id}/etcd?prefix=/registry/
+//	GET    /sandboxes/{id}/kubeconfig
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/glassplane/glassplane/controlplane"
+	"github.com/glassplane/glassplane/controlplane/steps"
+)
+
+// SessionCookie carries a browser's sandbox token.
+const SessionCookie = "glassplane_session"
+
+// apiError is the app API's error body.
+type apiError struct {
+	Message string `json:"message"`
+}
+
+func fail(c echo.Context, code int, msg string) error {
+	return c.JSON(code, apiError{Message: msg})
+}
+
+func (w *Web) routes(e *echo.Echo) {
+	g := e.Group("/glassplane/v1")
+	g.POST("/sandboxes", w.createSandbox)
+	sb := g.Group("/sandboxes/:id", w.requireSandbox)
+	sb.DELETE("", w.deleteSandbox)
+	sb.GET("/stream", w.stream)
+	sb.GET("/steps", w.listSteps)
+	sb.POST("/apply", w.apply)
+	sb.POST("/kubectl", w.kubectl)
+	sb.GET("/pacer", w.getPacer)
+	sb.PUT("/pacer", w.putPacer)
+	sb.POST("/pacer/next", w.nextStep)
+	sb.GET("/components", w.listComponents)
+	sb.POST("/components/:name/:action", w.componentAction)
+	sb.GET("/etcd", w.etcdKeys)
+	sb.GET("/kubeconfig", w.kubeconfig)
+}
+
+// requireSandbox admits a request only with the token of the sandbox it names.
+func (w *Web) requireSandbox(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token := bearer(c.Request())
+		if token == "" {
+			if ck, err := c.Cookie(SessionCookie); err == nil {
+				token = ck.Value
+			}
+		}
+		sb, ok := w.sandboxes.Open(c.Param("id"), token)
+		if !ok {
+			return fail(c, http.StatusUnauthorized, "this sandbox needs its own token (Authorization: Bearer TOKEN or the session cookie)")
+		}
+		c.Set("sandbox", sb)
+		return next(c)
+	}
+}
+
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+func sandboxOf(c echo.Context) *Sandbox { return c.Get("sandbox").(*Sandbox) }
+
+func (w *Web) createSandbox(c echo.Context) error {
+	sb, err := w.sandboxes.Create(c.Request().Context())
+	if err != nil {
+		return fail(c, http.StatusServiceUnavailable, err.Error())
+	}
+	return c.JSON(http.StatusCreated, map[string]string{"id": sb.ID, "token": sb.Token, "server": "https://" + sb.Cluster.Addr})
+}
+
+func (w *Web) deleteSandbox(c echo.Context) error {
+	if err := w.sandboxes.Delete(c.Request().Context(), sandboxOf(c).ID); err != nil {
+		return fail(c, http.StatusBadRequest, err.Error())
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (w *Web) listSteps(c echo.Context) error {
+	since, _ := strconv.ParseUint(c.QueryParam("since"), 10, 64)
+	limit, _ := strconv.Atoi(c.QueryParam("limit"))
+	if limit <= 0 || limit > 10000 {
+		limit = 10000
+	}
+	return c.JSON(http.StatusOK, sandboxOf(c).Cluster.Steps.Since(since, limit))
+}
+
+func (w *Web) getPacer(c echo.Context) error {
+	return c.JSON(http.StatusOK, sandboxOf(c).Cluster.Pacer.State())
+}
+
+// putPacer changes only the fields present in the body.
+func (w *Web) putPacer(c echo.Context) error {
+	var body struct {
+		Mode        *string             `json:"mode"`
+		DelayMs     *int                `json:"delayMs"`
+		Breakpoints *[]steps.Breakpoint `json:"breakpoints"`
+		Paused      *[]string           `json:"paused"`
+	}
+	if err := c.Bind(&body); err != nil {
+		return fail(c, http.StatusBadRequest, "the body must be JSON like {\"mode\": \"step\"}")
+	}
+	p := sandboxOf(c).Cluster.Pacer
+	st := p.State()
+	if body.Mode != nil {
+		switch *body.Mode {
+		case steps.ModeLive, steps.ModeSlow, steps.ModeStep:
+			st.Mode = *body.Mode
+		default:
+			return fail(c, http.StatusBadRequest, "mode must be live, slow or step")
+		}
+	}
+	if body.DelayMs != nil {
+		if *body.DelayMs < 0 || *body.DelayMs > 60000 {
+			return fail(c, http.StatusBadRequest, "delayMs must be between 0 and 60000")
+		}
+		st.DelayMs = *body.DelayMs
+	}
+	if body.Breakpoints != nil {
+		st.Breakpoints = *body.Breakpoints
+	}
+	if body.Paused != nil {
+		st.Paused = *body.Paused
+	}
+	p.Set(st)
+	return c.JSON(http.StatusOK, p.State())
+}
+
+func (w *Web) nextStep(c echo.Context) error {
+	p := sandboxOf(c).Cluster.Pacer
+	released := p.Next()
+	return c.JSON(http.StatusOK, map[string]any{"released": released, "pacer": p.State()})
+}
+
+func (w *Web) listComponents(c echo.Context) error {
+	return c.JSON(http.StatusOK, sandboxOf(c).Cluster.Components())
+}
+
+func (w *Web) componentAction(c echo.Context) error {
+	name, err := url.PathUnescape(c.Param("name"))
+	if err != nil {
+		return fail(c, http.StatusBadRequest, "bad component name")
+	}
+	cl := sandboxOf(c).Cluster
+	switch c.Param("action") {
+	case "stop":
+		err = cl.StopComponent(name)
+	case "start":
+		err = cl.StartComponent(name)
+	default:
+		return fail(c, http.StatusNotFound, "the action must be stop or start")
+	}
+	if err != nil {
+		return fail(c, http.StatusNotFound, err.Error())
+	}
+	return c.JSON(http.StatusOK, cl.Components())
+}
+
+func (w *Web) kubeconfig(c echo.Context) error {
+	sb := sandboxOf(c)
+	kc, err := controlplane.Kubeconfig(sb.Cluster.DataDir, sb.Cluster.Addr, "admin")
+	if err != nil {
+		return fail(c, http.StatusInternalServerError, err.Error())
+	}
+	return c.Blob(http.StatusOK, "application/yaml", kc)
+}

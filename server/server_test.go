@@ -1,0 +1,324 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/glassplane/glassplane/controlplane"
+	"github.com/glassplane/glassplane/controlplane/steps"
+	"github.com/glassplane/glassplane/controlplane/testcluster"
+	"github.com/glassplane/glassplane/server"
+)
+
+type harness struct {
+	t         *testing.T
+	cluster   *testcluster.Cluster
+	sandboxes *server.Sandboxes
+	web       *server.Web
+	token     string // the default sandbox's
+}
+
+func start(t *testing.T) *harness {
+	t.Helper()
+	c := testcluster.Start(t)
+	sbs := server.NewSandboxes(c.Etcd, t.TempDir(), "127.0.0.1", time.Hour, controlplane.Start)
+	def := sbs.AddDefault(c.Cluster)
+	t.Cleanup(sbs.Close)
+	w, err := server.Start(server.Config{Listen: "127.0.0.1:0", Sandboxes: sbs, Local: true,
+		KubectlBinary: []string{testcluster.GlassplaneBinary(t), "kubectl"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return &harness{t: t, cluster: c, sandboxes: sbs, web: w, token: def.Token}
+}
+
+func (h *harness) do(method, path, token string, body any) (int, []byte) {
+	h.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case string:
+		r = strings.NewReader(b)
+	case nil:
+	default:
+		j, _ := json.Marshal(b)
+		r = bytes.NewReader(j)
+	}
+	req, _ := http.NewRequest(method, "http://"+h.web.Addr+path, r)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if _, ok := body.(string); !ok && body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
+}
+
+func (h *harness) dial(sandbox, token string, since uint64, origin string) (*websocket.Conn, *http.Response, error) {
+	hdr := http.Header{}
+	if token != "" {
+		hdr.Set("Authorization", "Bearer "+token)
+	}
+	if origin != "" {
+		hdr.Set("Origin", origin)
+	}
+	url := "ws://" + h.web.Addr + "/glassplane/v1/sandboxes/" + sandbox + "/stream?since=" + itoa(since)
+	return websocket.DefaultDialer.Dial(url, hdr)
+}
+
+func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
+
+// readUntil reads stream messages until one carries a step that match accepts.
+func readUntil(t *testing.T, conn *websocket.Conn, match func(steps.Step) bool) steps.Step {
+	t.Helper()
+	_ = conn.SetReadDeadline(time.Now().Add(15 * time.Second))
+	for {
+		var m server.Message
+		if err := conn.ReadJSON(&m); err != nil {
+			t.Fatalf("stream ended: %v", err)
+		}
+		for _, s := range m.Steps {
+			if match(s) {
+				return s
+			}
+		}
+	}
+}
+
+func storeOf(name string) func(steps.Step) bool {
+	return func(s steps.Step) bool { return s.Stage == steps.Store && s.Object.Name == name }
+}
+
+func createConfigMap(t *testing.T, cs kubernetes.Interface, name string) {
+	t.Helper()
+	if _, err := cs.CoreV1().ConfigMaps("default").Create(context.Background(),
+		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStreamSendsHistoryThenLiveStepsAndResumesWithoutLoss(t *testing.T) {
+	h := start(t)
+	cs := h.cluster.Client("admin")
+	createConfigMap(t, cs, "before")
+	conn, _, err := h.dial("default", h.token, 0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readUntil(t, conn, storeOf("before"))
+	createConfigMap(t, cs, "live")
+	seen := readUntil(t, conn, storeOf("live"))
+	conn.Close()
+
+	createConfigMap(t, cs, "while-away")
+	conn, _, err = h.dial("default", h.token, seen.Seq, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	got := readUntil(t, conn, storeOf("while-away"))
+	if got.Seq <= seen.Seq {
+		t.Errorf("resumed stream repeated old steps")
+	}
+}
+
+func TestStreamRefusesOtherOriginsAndOtherTokens(t *testing.T) {
+	h := start(t)
+	if _, resp, err := h.dial("default", h.token, 0, "http://evil.example"); err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a cross-site websocket was accepted (%v)", err)
+	}
+	if _, resp, err := h.dial("default", "wrong", 0, ""); err == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a wrong token opened the stream (%v)", err)
+	}
+}
+
+func TestSandboxesAreIsolated(t *testing.T) {
+	h := start(t)
+	code, body := h.do("POST", "/glassplane/v1/sandboxes", "", nil)
+	if code != http.StatusCreated {
+		t.Fatalf("create sandbox: %d %s", code, body)
+	}
+	var sb struct{ ID, Token string }
+	_ = json.Unmarshal(body, &sb)
+	other, ok := h.sandboxes.Get(sb.ID)
+	if !ok {
+		t.Fatal("the new sandbox is not listed")
+	}
+	if code, _ := h.do("GET", "/glassplane/v1/sandboxes/default/steps", sb.Token, nil); code != http.StatusUnauthorized {
+		t.Errorf("the new sandbox's token read the default sandbox: %d", code)
+	}
+	if code, _ := h.do("GET", "/glassplane/v1/sandboxes/"+sb.ID+"/steps", h.token, nil); code != http.StatusUnauthorized {
+		t.Errorf("the default token read the new sandbox: %d", code)
+	}
+	cfg, err := other.Cluster.ClientConfig("admin", "system:masters")
+	if err != nil {
+		t.Fatal(err)
+	}
+	createConfigMap(t, kubernetes.NewForConfigOrDie(cfg), "only-in-new")
+	if _, err := h.cluster.Client("admin").CoreV1().ConfigMaps("default").Get(context.Background(), "only-in-new", metav1.GetOptions{}); err == nil {
+		t.Error("an object of the new sandbox is visible in the default one")
+	}
+	// The default sandbox's credentials do not open the new sandbox's API.
+	cross := h.cluster.RESTConfig("admin")
+	cross.Host = "https://" + other.Cluster.Addr
+	if _, err := kubernetes.NewForConfigOrDie(cross).CoreV1().Namespaces().List(context.Background(), metav1.ListOptions{}); err == nil {
+		t.Error("the default sandbox's admin certificate opened the new sandbox's API")
+	}
+	if code, _ := h.do("DELETE", "/glassplane/v1/sandboxes/"+sb.ID, sb.Token, nil); code != http.StatusNoContent {
+		t.Errorf("delete sandbox: %d", code)
+	}
+	if _, ok := h.sandboxes.Get(sb.ID); ok {
+		t.Error("a deleted sandbox is still listed")
+	}
+}
+
+type applyAnswer struct {
+	Results []server.ApplyResult `json:"results"`
+}
+
+func TestApplyAnswersPerDocumentWithLines(t *testing.T) {
+	h := start(t)
+	yaml := `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: first
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: [broken
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: bad-selector
+spec:
+  selector:
+    matchLabels:
+      app: a
+  template:
+    metadata:
+      labels:
+        app: b
+    spec:
+      containers:
+      - name: c
+        image: nginx
+`
+	code, body := h.do("POST", "/glassplane/v1/sandboxes/default/apply", h.token, yaml)
+	if code != http.StatusOK {
+		t.Fatalf("apply: %d %s", code, body)
+	}
+	var a applyAnswer
+	_ = json.Unmarshal(body, &a)
+	if len(a.Results) != 3 {
+		t.Fatalf("got %d results: %s", len(a.Results), body)
+	}
+	if r := a.Results[0]; r.Outcome != "created" || r.Kind != "ConfigMap" || r.Name != "first" || r.Line != 1 {
+		t.Errorf("first document: %+v", r)
+	}
+	if r := a.Results[1]; r.Outcome != "error" || r.Line != 6 || r.ErrorLine < 6 || r.Status == nil || r.Status.Code != 400 {
+		t.Errorf("broken YAML: %+v", r)
+	}
+	if r := a.Results[2]; r.Outcome != "error" || r.Status == nil || r.Status.Code != 422 {
+		t.Errorf("bad selector: %+v", r)
+	}
+	code, body = h.do("POST", "/glassplane/v1/sandboxes/default/apply", h.token, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\n")
+	_ = json.Unmarshal(body, &a)
+	if code != http.StatusOK || len(a.Results) != 1 || a.Results[0].Outcome != "unchanged" {
+		t.Errorf("applying the same document again: %s", body)
+	}
+}
+
+func TestKubectlTerminalRunsAllowedCommandsOnly(t *testing.T) {
+	h := start(t)
+	var res server.KubectlResult
+	code, body := h.do("POST", "/glassplane/v1/sandboxes/default/kubectl", h.token, map[string]any{"args": []string{"get", "namespaces"}})
+	_ = json.Unmarshal(body, &res)
+	if code != http.StatusOK || res.ExitCode != 0 || !strings.Contains(res.Stdout, "kube-system") {
+		t.Fatalf("kubectl get namespaces: %d %s", code, body)
+	}
+	code, body = h.do("POST", "/glassplane/v1/sandboxes/default/kubectl", h.token, map[string]any{
+		"args": []string{"create", "-f", "-"}, "stdin": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-terminal\n"})
+	_ = json.Unmarshal(body, &res)
+	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "configmap/from-terminal created") {
+		t.Errorf("kubectl create -f -: %s", body)
+	}
+	for _, args := range [][]string{{"exec", "x"}, {"get", "pods", "--kubeconfig=/etc/passwd"}, {"apply", "-f", "/etc/passwd"}, {"get", "--server", "https://elsewhere"}} {
+		_, body = h.do("POST", "/glassplane/v1/sandboxes/default/kubectl", h.token, map[string]any{"args": args})
+		_ = json.Unmarshal(body, &res)
+		if res.ExitCode == 0 {
+			t.Errorf("kubectl %v was allowed: %s", args, body)
+		}
+	}
+}
+
+func TestPacerStepModeHoldsWritesUntilNext(t *testing.T) {
+	h := start(t)
+	code, body := h.do("PUT", "/glassplane/v1/sandboxes/default/pacer", h.token, map[string]any{"mode": "step"})
+	if code != http.StatusOK {
+		t.Fatalf("put pacer: %d %s", code, body)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.cluster.Client("admin").CoreV1().ConfigMaps("default").Create(context.Background(),
+			&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "paced"}}, metav1.CreateOptions{})
+		done <- err
+	}()
+	nexts := 0
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			if nexts < 4 {
+				t.Errorf("the create finished after %d Next presses; step mode should hold each stage", nexts)
+			}
+			return
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the create did not finish after %d Next presses", nexts)
+		}
+		var st struct {
+			Released bool `json:"released"`
+		}
+		_, body := h.do("POST", "/glassplane/v1/sandboxes/default/pacer/next", h.token, nil)
+		_ = json.Unmarshal(body, &st)
+		if st.Released {
+			nexts++
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestEtcdPaneShowsOnlyTheSandboxKeys(t *testing.T) {
+	h := start(t)
+	createConfigMap(t, h.cluster.Client("admin"), "shown")
+	code, body := h.do("GET", "/glassplane/v1/sandboxes/default/etcd?prefix=/registry/configmaps/", h.token, nil)
+	if code != http.StatusOK || !strings.Contains(string(body), `"/registry/configmaps/default/shown"`) {
+		t.Errorf("etcd pane: %d %s", code, body)
+	}
+	if code, _ := h.do("GET", "/glassplane/v1/sandboxes/default/etcd?prefix=/glassplane/", h.token, nil); code != http.StatusForbidden {
+		t.Errorf("the pane read outside the sandbox: %d", code)
+	}
+}
