@@ -31,6 +31,7 @@ import (
 	"github.com/glassplane/glassplane/controlplane/apiserver/openapi"
 	"github.com/glassplane/glassplane/controlplane/apiserver/registry"
 	"github.com/glassplane/glassplane/controlplane/etcd"
+	"github.com/glassplane/glassplane/controlplane/kubelet"
 	"github.com/glassplane/glassplane/controlplane/pki"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
@@ -48,6 +49,9 @@ type Config struct {
 	EtcdEndpoints []string
 	// Prefix is where the cluster's keys live in etcd (default "/registry").
 	Prefix string
+	// Limits bound what the cluster's API server accepts (a classroom
+	// sandbox); zero means no limit.
+	Limits apiserver.Limits
 	// Lease, when set, is written with every key, so the whole cluster
 	// vanishes from etcd when the lease expires.
 	Lease clientv3.LeaseID
@@ -77,6 +81,9 @@ type Cluster struct {
 	comps  components
 	stop   context.CancelFunc // ends the components' base context
 	owned  bool               // whether Close stops Etcd
+
+	// Kubelets holds the simulated nodes; it answers pods/log.
+	Kubelets *kubelet.Pool
 }
 
 // Start starts etcd, creates the bootstrap objects and serves the API on TLS.
@@ -123,8 +130,9 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 		return nil, fmt.Errorf("service account signing key: %w", err)
 	}
 	saTokens := authn.NewServiceAccountTokens(saKey, authn.ServiceAccountsIn(c.Store))
+	c.Kubelets = kubelet.NewPool()
 	c.API = apiserver.New(apiserver.Config{
-		Store: c.Store, Steps: c.Steps, OpenAPI: spec, ServiceAccountTokens: saTokens,
+		Store: c.Store, Steps: c.Steps, OpenAPI: spec, Limits: cfg.Limits, ServiceAccountTokens: saTokens, PodLogs: c.Kubelets,
 		Authenticator: authn.Chain{authn.X509{CAs: ca.Pool()}, users, saTokens, authn.UnknownToken{}},
 	})
 	if err := c.bootstrap(ctx); err != nil {

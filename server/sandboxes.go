@@ -27,6 +27,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/glassplane/glassplane/controlplane"
+	"github.com/glassplane/glassplane/controlplane/apiserver"
 	"github.com/glassplane/glassplane/controlplane/etcd"
 )
 
@@ -49,10 +50,17 @@ type Sandboxes struct {
 	host    string        // where sandbox API servers listen
 	idle    time.Duration // how long an unused sandbox lives
 	start   func(ctx context.Context, cfg controlplane.Config) (*controlplane.Cluster, error)
+	// Limits bound each created sandbox (DefaultLimits unless changed
+	// before the first Create).
+	Limits apiserver.Limits
 
 	mu sync.Mutex // guards m
 	m  map[string]*Sandbox
 }
+
+// DefaultLimits bound a classroom sandbox: plenty for every lesson, little
+// enough that one student cannot fill the shared etcd or starve the others.
+var DefaultLimits = apiserver.Limits{MaxObjects: 2000, RequestsPerSecond: 50, Burst: 200, MaxRequestBytes: 512 << 10}
 
 // recordPrefix holds one key per created sandbox, under its lease.
 const recordPrefix = "/glassplane/sandboxes/"
@@ -62,7 +70,8 @@ const recordPrefix = "/glassplane/sandboxes/"
 // (controlplane.Start, plus whatever components the caller wires).
 func NewSandboxes(e *etcd.Etcd, dataDir, host string, idle time.Duration,
 	start func(ctx context.Context, cfg controlplane.Config) (*controlplane.Cluster, error)) *Sandboxes {
-	return &Sandboxes{etcd: e, dataDir: dataDir, host: host, idle: idle, start: start, m: map[string]*Sandbox{}}
+	return &Sandboxes{etcd: e, dataDir: dataDir, host: host, idle: idle, start: start, Limits: DefaultLimits,
+		m: map[string]*Sandbox{}}
 }
 
 // AddDefault registers the local cluster as sandbox "default".
@@ -85,7 +94,7 @@ func (s *Sandboxes) Create(ctx context.Context) (*Sandbox, error) {
 	cfg := controlplane.Config{
 		Name: id, DataDir: filepath.Join(s.dataDir, "sandboxes", id), Etcd: s.etcd,
 		Prefix: "/sandboxes/" + id + "/registry", Lease: lease.ID,
-		SecureListen: net.JoinHostPort(s.host, "0"),
+		SecureListen: net.JoinHostPort(s.host, "0"), Limits: s.Limits,
 	}
 	c, err := s.start(ctx, cfg)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -322,3 +323,27 @@ func TestEtcdPaneShowsOnlyTheSandboxKeys(t *testing.T) {
 		t.Errorf("the pane read outside the sandbox: %d", code)
 	}
 }
+
+func TestSandboxLimitsGiveKubernetesErrors(t *testing.T) {
+	h := start(t)
+	h.sandboxes.Limits.MaxObjects = 30 // the bootstrap objects take some
+	h.sandboxes.Limits.RequestsPerSecond, h.sandboxes.Limits.Burst = 1000, 1000
+	sb, err := h.sandboxes.Create(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := sb.Cluster.ClientConfig("admin", "system:masters")
+	cms := kubernetes.NewForConfigOrDie(cfg).CoreV1().ConfigMaps("default")
+	var last error
+	for i := 0; i < 40 && last == nil; i++ {
+		_, last = cms.Create(context.Background(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "cm-" + itoa(uint64(i))}}, metav1.CreateOptions{})
+	}
+	if last == nil || !strings.Contains(last.Error(), "limit") {
+		t.Fatalf("creating past the object limit: %v", last)
+	}
+	var st interface{ Status() metav1.Status }
+	if !errors.As(last, &st) || st.Status().Code != http.StatusForbidden {
+		t.Errorf("object limit error %v, want 403 Forbidden", last)
+	}
+}
+

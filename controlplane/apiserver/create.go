@@ -15,6 +15,9 @@ import (
 )
 
 func (s *Server) create(q *apiRequest) (runtime.Object, error) {
+	if err := s.admitCreate(q.ctx); err != nil {
+		return nil, err
+	}
 	obj, err := s.decodeBody(q)
 	if err != nil {
 		return nil, err

@@ -39,7 +39,12 @@ func (q *apiRequest) gvk() schema.GroupVersionKind { return q.gv.WithKind(q.res.
 func (s *Server) handleResource(w http.ResponseWriter, r *http.Request, info *request.RequestInfo) {
 	q := &apiRequest{w: w, r: r, info: info, gv: schema.GroupVersion{Group: info.APIGroup, Version: info.APIVersion}}
 	q.ctx = s.begin(q)
-	if !s.pace(q, steps.Authenticate) || !s.authenticate(q) || !s.pace(q, steps.Authorize) || !s.authorize(q) {
+	if err := s.limits.admitRequest(r); err != nil {
+		s.fail(q, err)
+		return
+	}
+	if !s.pace(q, steps.Authenticate) || !s.authenticate(q) || !s.impersonate(q) ||
+		!s.pace(q, steps.Authorize) || !s.authorize(q) {
 		return
 	}
 	res, ok := resolve(q.gv, info.Resource)
@@ -65,6 +70,9 @@ func (s *Server) handleResource(w http.ResponseWriter, r *http.Request, info *re
 // dispatch runs the verb. It returns the object to answer with, or nil when
 // the handler has answered itself (watch).
 func (s *Server) dispatch(q *apiRequest) (runtime.Object, int, error) {
+	if isReview(q.res) {
+		return s.review(q)
+	}
 	switch q.info.Subresource {
 	case "status":
 		return s.updateStatus(q)
@@ -76,6 +84,8 @@ func (s *Server) dispatch(q *apiRequest) (runtime.Object, int, error) {
 		return s.finalize(q)
 	case "log":
 		return s.podLog(q)
+	case "token":
+		return s.tokenRequest(q)
 	case "":
 	default:
 		return nil, 0, apierrors.NewMethodNotSupported(q.res.GroupResource(), q.info.Verb+" "+q.info.Subresource)
@@ -203,11 +213,26 @@ func resourcePath(info *request.RequestInfo) string {
 	return p
 }
 
+// AuthzDetail is the detail of an authorize step: what was asked, and the
+// decision with its evidence (the binding, role and rule that allowed it).
+type AuthzDetail struct {
+	User        string   `json:"user"`
+	Groups      []string `json:"groups,omitempty"`
+	Verb        string   `json:"verb"`
+	APIGroup    string   `json:"apiGroup"`
+	Resource    string   `json:"resource"`
+	Subresource string   `json:"subresource,omitempty"`
+	Namespace   string   `json:"namespace,omitempty"`
+	Name        string   `json:"name,omitempty"`
+	Decision    Decision `json:"decision"`
+}
+
 // authorize asks the authorizer and records its decision; on denial it answers
 // 403 Forbidden with Kubernetes' message.
 func (s *Server) authorize(q *apiRequest) bool {
 	a := Attributes{User: q.user, Verb: q.info.Verb, APIGroup: q.info.APIGroup, Resource: q.info.Resource,
-		Subresource: q.info.Subresource, Namespace: q.info.Namespace, Name: q.info.Name, Path: q.info.Path}
+		Subresource: q.info.Subresource, Namespace: q.info.Namespace, Name: q.info.Name,
+		ResourceRequest: true, Path: q.info.Path}
 	d, err := s.Authorizer.Authorize(q.ctx, a)
 	outcome := steps.OK
 	if err != nil || !d.Allowed {
@@ -216,7 +241,8 @@ func (s *Server) authorize(q *apiRequest) bool {
 	s.Steps.Record(q.ctx, steps.Step{Component: steps.APIServer, Stage: steps.Authorize, Outcome: outcome,
 		Object:  q.root.Object,
 		Message: steps.Msg("apiserver.authorize."+outcome, "user", q.user.GetName(), "verb", q.info.Verb, "resource", resourcePath(q.info)),
-		Detail:  d})
+		Detail: AuthzDetail{User: q.user.GetName(), Groups: q.user.GetGroups(), Verb: a.Verb, APIGroup: a.APIGroup,
+			Resource: a.Resource, Subresource: a.Subresource, Namespace: a.Namespace, Name: a.Name, Decision: d}})
 	if outcome == steps.OK {
 		return true
 	}
@@ -224,22 +250,28 @@ func (s *Server) authorize(q *apiRequest) bool {
 	return false
 }
 
-// forbidden builds the 403 message exactly as Kubernetes words it.
+// forbidden builds the 403 message exactly as Kubernetes words it
+// (k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.forbiddenMessage).
 func forbidden(a Attributes, reason string) error {
-	gr := schema.GroupResource{Group: a.APIGroup, Resource: a.Resource}
-	res := a.Resource
-	if a.Subresource != "" {
-		res += "/" + a.Subresource
-	}
-	msg := fmt.Sprintf("User %q cannot %s resource %q in API group %q", a.User.GetName(), a.Verb, res, a.APIGroup)
-	if a.Namespace != "" {
-		msg += fmt.Sprintf(" in the namespace %q", a.Namespace)
+	var msg string
+	if !a.ResourceRequest {
+		msg = fmt.Sprintf("User %q cannot %s path %q", a.User.GetName(), a.Verb, a.Path)
 	} else {
-		msg += " at the cluster scope"
+		res := a.Resource
+		if a.Subresource != "" {
+			res += "/" + a.Subresource
+		}
+		msg = fmt.Sprintf("User %q cannot %s resource %q in API group %q", a.User.GetName(), a.Verb, res, a.APIGroup)
+		if a.Namespace != "" {
+			msg += fmt.Sprintf(" in the namespace %q", a.Namespace)
+		} else {
+			msg += " at the cluster scope"
+		}
 	}
 	if reason != "" {
 		msg += ": " + reason
 	}
+	gr := schema.GroupResource{Group: a.APIGroup, Resource: a.Resource}
 	return apierrors.NewForbidden(gr, a.Name, fmt.Errorf("%s", msg))
 }
 

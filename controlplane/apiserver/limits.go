@@ -1,0 +1,76 @@
+package apiserver
+
+// Limits keep one sandbox from starving the others on a shared classroom
+// server: a bound on stored objects, a request rate, and a request size.
+// Exceeding them gives the error Kubernetes gives in the same spot — 429 Too
+// Many Requests with Retry-After (as kube-apiserver's max-in-flight and API
+// priority and fairness do), 403 Forbidden for the object count (as a
+// ResourceQuota would), 413 for the size.
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/util/flowcontrol"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+)
+
+// Limits bound what one API server accepts. Zero values mean no limit.
+type Limits struct {
+	MaxObjects        int64   // objects stored in this cluster
+	RequestsPerSecond float32 // sustained request rate
+	Burst             int     // requests allowed at once above the rate
+	MaxRequestBytes   int64   // request body size (kube-apiserver's is 3 MiB)
+}
+
+type limiter struct {
+	Limits
+	rate flowcontrol.RateLimiter // nil without a rate limit
+}
+
+func newLimiter(l Limits) *limiter {
+	lim := &limiter{Limits: l}
+	if l.RequestsPerSecond > 0 {
+		burst := l.Burst
+		if burst <= 0 {
+			burst = int(l.RequestsPerSecond) * 2
+		}
+		lim.rate = flowcontrol.NewTokenBucketRateLimiter(l.RequestsPerSecond, burst)
+	}
+	return lim
+}
+
+// admitRequest refuses a request over the rate or size limit.
+func (l *limiter) admitRequest(r *http.Request) error {
+	if l == nil {
+		return nil
+	}
+	if l.rate != nil && !l.rate.TryAccept() {
+		return apierrors.NewTooManyRequests("this sandbox is sending requests too fast; try again in a moment", 1)
+	}
+	if l.MaxRequestBytes > 0 && r.ContentLength > l.MaxRequestBytes {
+		return apierrors.NewRequestEntityTooLargeError(fmt.Sprintf("limit is %d", l.MaxRequestBytes))
+	}
+	return nil
+}
+
+// admitCreate refuses a create when the cluster already holds MaxObjects.
+func (s *Server) admitCreate(ctx context.Context) error {
+	l := s.limits
+	if l == nil || l.MaxObjects <= 0 {
+		return nil
+	}
+	resp, err := s.Store.Client().Get(ctx, strings.TrimSuffix(s.Store.Prefix(), "/")+"/", clientv3.WithPrefix(), clientv3.WithCountOnly())
+	if err != nil {
+		return apierrors.NewInternalError(err)
+	}
+	if resp.Count >= l.MaxObjects {
+		return apierrors.NewForbidden(schema.GroupResource{}, "", fmt.Errorf("this sandbox already holds %d objects, its limit; delete some first", resp.Count))
+	}
+	return nil
+}
