@@ -346,4 +346,3 @@ func TestSandboxLimitsGiveKubernetesErrors(t *testing.T) {
 		t.Errorf("object limit error %v, want 403 Forbidden", last)
 	}
 }
-
