@@ -68,19 +68,19 @@ type Config struct {
 type Cluster struct {
 	Name    string
 	DataDir string
-	Etcd   *etcd.Etcd
-	Pacer  *steps.Pacer
-	Store  *registry.Store
-	Steps  *steps.Recorder
-	API    *apiserver.Server
-	CA     *pki.CA
-	Users  authn.Tokens
-	Addr   string // the API server's TLS address, as bound
-	server *http.Server
-	done   chan struct{}
-	comps  components
-	stop   context.CancelFunc // ends the components' base context
-	owned  bool               // whether Close stops Etcd
+	Etcd    *etcd.Etcd
+	Pacer   *steps.Pacer
+	Store   *registry.Store
+	Steps   *steps.Recorder
+	API     *apiserver.Server
+	CA      *pki.CA
+	Users   authn.Tokens
+	Addr    string // the API server's TLS address, as bound
+	server  *http.Server
+	done    chan struct{}
+	comps   components
+	stop    context.CancelFunc // ends the components' base context
+	owned   bool               // whether Close stops Etcd
 
 	// Kubelets holds the simulated nodes; it answers pods/log.
 	Kubelets *kubelet.Pool

@@ -18,7 +18,6 @@ import (
 	"k8s.io/apimachinery/pkg/version"
 
 	"github.com/glassplane/glassplane/controlplane/apiserver/openapi"
-	"github.com/glassplane/glassplane/controlplane/apiserver/registry"
 )
 
 // KubernetesVersion is the Kubernetes API version Glassplane speaks: the
@@ -104,13 +103,14 @@ var subresourceKinds = map[string]struct {
 	"binding":  {kind: "Binding", verbs: []string{"create"}},
 	"finalize": {verbs: []string{"update"}},
 	"log":      {kind: "Pod", verbs: []string{"get"}},
+	"token":    {group: "authentication.k8s.io", version: "v1", kind: "TokenRequest", verbs: []string{"create"}},
 }
 
 func resourceList(gv schema.GroupVersion) *metav1.APIResourceList {
 	list := &metav1.APIResourceList{TypeMeta: metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"}, GroupVersion: gv.String()}
 	for _, r := range resourcesOf(gv) {
 		res := metav1.APIResource{Name: r.Resource, SingularName: strings.ToLower(r.Kind), Namespaced: r.Namespaced,
-			Kind: r.Kind, Verbs: registry.Verbs}
+			Kind: r.Kind, Verbs: verbsOf(r)}
 		if gv == r.GroupVersion {
 			// Old versions get no short names or categories, so "deploy" and
 			// "all" mean only the current version.
@@ -149,7 +149,7 @@ func OpenAPIResources() []openapi.Resource {
 	for _, gv := range servedGroupVersions() {
 		for _, r := range resourcesOf(gv) {
 			out = append(out, openapi.Resource{Group: gv.Group, Version: gv.Version, Resource: r.Resource,
-				Kind: r.Kind, Namespaced: r.Namespaced, Verbs: registry.Verbs, Subresources: r.Subresources})
+				Kind: r.Kind, Namespaced: r.Namespaced, Verbs: verbsOf(r), Subresources: r.Subresources})
 		}
 	}
 	return out

@@ -12,7 +12,6 @@
 package apiserver
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -21,11 +20,11 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/sets"
-	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/endpoints/request"
 
 	"github.com/glassplane/glassplane/controlplane/apiserver/admission"
 	"github.com/glassplane/glassplane/controlplane/apiserver/authn"
+	"github.com/glassplane/glassplane/controlplane/apiserver/authz"
 	"github.com/glassplane/glassplane/controlplane/apiserver/registry"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
@@ -35,8 +34,12 @@ type Config struct {
 	Store         *registry.Store
 	Steps         *steps.Recorder
 	Authenticator authn.Chain
-	// Authorizer decides whether a user may do what a request asks.
+	// Authorizer decides whether a user may do what a request asks
+	// (authz.RBAC in a cluster; allow-all when nil).
 	Authorizer Authorizer
+	// ServiceAccountTokens issues the tokens of serviceaccounts/token (may
+	// be nil: TokenRequest then answers 503).
+	ServiceAccountTokens *authn.ServiceAccountTokens
 	// Admission is the admission plugin chain (admission.Default() when nil).
 	Admission []admission.Plugin
 	// Validate validates kinds beyond their metadata (may be nil).
@@ -46,6 +49,8 @@ type Config struct {
 	// PodLogs serves pods/log: in Kubernetes the API server asks the
 	// pod's kubelet; here the simulated kubelets answer in process.
 	PodLogs PodLogs
+	// Limits bound objects, request rate and size (zero: none).
+	Limits Limits
 	// Ready reports whether the server should answer /readyz with ok.
 	Ready func() error
 }
@@ -53,7 +58,8 @@ type Config struct {
 // Server is one API server. It is an http.Handler.
 type Server struct {
 	Config
-	infos request.RequestInfoFactory
+	infos  request.RequestInfoFactory
+	limits *limiter
 }
 
 // New returns an API server over the store in cfg.
@@ -64,7 +70,7 @@ func New(cfg Config) *Server {
 	if cfg.Admission == nil {
 		cfg.Admission = admission.Default()
 	}
-	return &Server{Config: cfg, infos: request.RequestInfoFactory{
+	return &Server{Config: cfg, limits: newLimiter(cfg.Limits), infos: request.RequestInfoFactory{
 		APIPrefixes:          sets.NewString("api", "apis"),
 		GrouplessAPIPrefixes: sets.NewString("api"),
 	}}
@@ -93,13 +99,34 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.handleResource(w, r, info)
 		return
 	}
-	// Discovery and OpenAPI need a user too, but are not worth a step each.
-	u, _, err := s.Authenticator.Authenticate(r)
+	// Discovery and OpenAPI are authorized too (RBAC's nonResourceURLs), but
+	// are not worth a step each.
+	r, err = s.authorizeNonResource(r, info)
 	if err != nil {
-		writeError(w, apierrors.NewUnauthorized("Unauthorized"))
+		writeError(w, err)
 		return
 	}
-	s.serveNonResource(w, r.WithContext(request.WithUser(r.Context(), u)), info)
+	s.serveNonResource(w, r, info)
+}
+
+// authorizeNonResource authenticates, impersonates and authorizes a request
+// for a path such as /apis or /openapi/v3, and returns it with the user in
+// its context.
+func (s *Server) authorizeNonResource(r *http.Request, info *request.RequestInfo) (*http.Request, error) {
+	u, _, err := s.Authenticator.Authenticate(r)
+	if err != nil {
+		return nil, apierrors.NewUnauthorized("Unauthorized")
+	}
+	u, _, err = s.actAs(r.Context(), r, u)
+	if err != nil {
+		return nil, err
+	}
+	a := Attributes{User: u, Verb: info.Verb, Path: info.Path}
+	d, err := s.Authorizer.Authorize(r.Context(), a)
+	if err != nil || !d.Allowed {
+		return nil, forbidden(a, d.Reason)
+	}
+	return r.WithContext(request.WithUser(r.Context(), u)), nil
 }
 
 func (s *Server) serveNonResource(w http.ResponseWriter, r *http.Request, info *request.RequestInfo) {
@@ -127,32 +154,12 @@ func parseInt64(r *http.Request, name string) (int64, error) {
 	return n, nil
 }
 
-// Authorizer decides whether a request may proceed.
-type Authorizer interface {
-	Authorize(ctx context.Context, a Attributes) (Decision, error)
-}
-
-// Attributes are what Kubernetes authorizes on.
-type Attributes struct {
-	User        user.Info
-	Verb        string
-	APIGroup    string
-	Resource    string
-	Subresource string
-	Namespace   string
-	Name        string
-	Path        string // for non-resource requests
-}
-
-// Decision is an authorizer's answer with its evidence.
-type Decision struct {
-	Allowed bool   `json:"allowed"`
-	Reason  string `json:"reason"`
-}
-
-// AllowAuthenticated allows every authenticated user everything.
-type AllowAuthenticated struct{}
-
-func (AllowAuthenticated) Authorize(context.Context, Attributes) (Decision, error) {
-	return Decision{Allowed: true, Reason: "every authenticated user is allowed"}, nil
-}
+// The authorizer's types live in package authz; these names keep the API
+// server's code reading in Kubernetes words.
+type (
+	Authorizer = authz.Authorizer
+	Attributes = authz.Attributes
+	Decision   = authz.Decision
+	// AllowAuthenticated allows every authenticated user everything.
+	AllowAuthenticated = authz.AllowAuthenticated
+)

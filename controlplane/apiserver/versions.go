@@ -8,6 +8,9 @@ package apiserver
 // converted to apps/v1 on the way in and back on the way out, with a warning.
 
 import (
+	authenticationv1 "k8s.io/api/authentication/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/glassplane/glassplane/controlplane/apiserver/registry"
@@ -23,9 +26,43 @@ var legacyVersions = []struct {
 	{schema.GroupVersion{Group: "extensions", Version: "v1beta1"}, []string{"deployments", "replicasets"}},
 }
 
+// reviews are resources that are created and answered but never stored:
+// "may this user do that?" (accessreview.go) and "who am I?". They only
+// answer create.
+var reviews = []*registry.Resource{
+	{GroupVersion: authorizationv1.SchemeGroupVersion, Resource: "selfsubjectaccessreviews", Kind: "SelfSubjectAccessReview",
+		New: func() runtime.Object { return &authorizationv1.SelfSubjectAccessReview{} }},
+	{GroupVersion: authorizationv1.SchemeGroupVersion, Resource: "subjectaccessreviews", Kind: "SubjectAccessReview",
+		New: func() runtime.Object { return &authorizationv1.SubjectAccessReview{} }},
+	{GroupVersion: authenticationv1.SchemeGroupVersion, Resource: "selfsubjectreviews", Kind: "SelfSubjectReview",
+		New: func() runtime.Object { return &authenticationv1.SelfSubjectReview{} }},
+}
+
+func isReview(r *registry.Resource) bool {
+	for _, v := range reviews {
+		if v == r {
+			return true
+		}
+	}
+	return false
+}
+
+// verbsOf returns the verbs a resource answers.
+func verbsOf(r *registry.Resource) []string {
+	if isReview(r) {
+		return []string{"create"}
+	}
+	return registry.Verbs
+}
+
 // resolve finds the stored resource behind a requested group, version and
 // resource.
 func resolve(gv schema.GroupVersion, resource string) (*registry.Resource, bool) {
+	for _, r := range reviews {
+		if r.GroupVersion == gv && r.Resource == resource {
+			return r, true
+		}
+	}
 	if res, ok := registry.Lookup(gv.Group, resource); ok && res.Version == gv.Version {
 		return res, true
 	}
@@ -56,6 +93,12 @@ func servedGroupVersions() []schema.GroupVersion {
 	for _, l := range legacyVersions {
 		out = append(out, l.GroupVersion)
 	}
+	for _, r := range reviews {
+		if !seen[r.GroupVersion] {
+			seen[r.GroupVersion] = true
+			out = append(out, r.GroupVersion)
+		}
+	}
 	return out
 }
 
@@ -73,6 +116,11 @@ func resourcesOf(gv schema.GroupVersion) []*registry.Resource {
 				r, _ := registry.Lookup("apps", name)
 				out = append(out, r)
 			}
+		}
+	}
+	for _, r := range reviews {
+		if r.GroupVersion == gv {
+			out = append(out, r)
 		}
 	}
 	return out
