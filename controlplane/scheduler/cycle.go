@@ -1,0 +1,183 @@
+package scheduler
+
+// One scheduling cycle: one pod, one decision.
+//
+//  1. Snapshot the cache: every node and the pods counted on it.
+//  2. Filter: run every filter plugin on every node. A node on which all of
+//     them say Success is feasible. (kube-scheduler stops at the first
+//     failing filter per node, and in big clusters at "enough" feasible
+//     nodes; Glassplane runs them all so the table is complete. The failure
+//     message still counts only each node's first failing filter, as
+//     Kubernetes does.)
+//  3. Score: each score plugin scores each feasible node; plugins that
+//     normalize rescale their scores to 0..100; each score is multiplied by
+//     the plugin's weight and the products are summed.
+//  4. Select the node with the highest total. Ties go to the node whose name
+//     sorts first — kube-scheduler picks among tied nodes at random;
+//     Glassplane prefers a choice a lesson can predict and a test can check.
+//  5. Assume the pod onto that node in the cache, then bind: POST the
+//     pods/binding subresource, which sets spec.nodeName. If binding fails,
+//     forget the assumption and put the pod back in the queue.
+//
+// No feasible node: the pod gets PodScheduled=False with Kubernetes' message
+// and a FailedScheduling event, and waits in the unschedulable set
+// (failure.go).
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/glassplane/glassplane/controlplane/scheduler/framework"
+	"github.com/glassplane/glassplane/controlplane/steps"
+)
+
+// decision is the outcome of filtering and scoring one pod.
+type decision struct {
+	nodes    []NodeResult        // the table, in node-name order
+	failures []*framework.Status // per node: the first filter that refused it
+	feasible []int               // indexes of feasible nodes
+	selected string              // "" when no node is feasible
+}
+
+// scheduleOne runs one cycle for a popped pod.
+func (s *Scheduler) scheduleOne(ctx context.Context, qp *queuedPod) {
+	defer s.queue.Done(qp.Pod.UID)
+	pod := qp.Pod
+	if pod.DeletionTimestamp != nil || s.cache.Counted(pod.UID) {
+		return // being deleted, or already placed
+	}
+	ctx = s.rec.ContextFor(ctx, pod)
+	if s.pace(ctx, steps.Filter, pod) != nil {
+		return
+	}
+	nodes := s.cache.Snapshot()
+	d := s.decide(pod, nodes)
+	ctx = s.recordDecision(ctx, pod, d)
+	if d.selected == "" {
+		s.handleFailure(ctx, qp, corev1.PodReasonUnschedulable, unschedulableMessage(pod, nodes, d, s.profile))
+		return
+	}
+	s.cache.Assume(pod, d.selected)
+	s.bind(ctx, qp, d.selected)
+}
+
+// decide filters and scores pod against nodes and selects a node. It only
+// reads; it is the part BenchmarkSchedulingCycle measures.
+func (s *Scheduler) decide(pod *corev1.Pod, nodes []*framework.NodeInfo) decision {
+	pi := framework.NewPodInfo(pod)
+	d := decision{nodes: make([]NodeResult, len(nodes)), failures: make([]*framework.Status, len(nodes))}
+	for i, n := range nodes {
+		row := NodeResult{Name: n.Node.Name, Filters: make([]FilterVerdict, 0, len(s.profile.Filters))}
+		for _, f := range s.profile.Filters {
+			st := f.Filter(pi, n)
+			row.Filters = append(row.Filters, verdict(f.Name(), st))
+			if !st.IsSuccess() && d.failures[i] == nil {
+				d.failures[i] = st
+			}
+		}
+		row.Feasible = d.failures[i] == nil
+		if row.Feasible {
+			d.feasible = append(d.feasible, i)
+		}
+		d.nodes[i] = row
+	}
+	s.score(pi, nodes, &d)
+	d.selected = selectHost(d)
+	return d
+}
+
+// score fills in the weighted scores and totals of the feasible nodes.
+func (s *Scheduler) score(pod *framework.PodInfo, nodes []*framework.NodeInfo, d *decision) {
+	if len(d.feasible) == 0 {
+		return
+	}
+	for _, i := range d.feasible {
+		d.nodes[i].Scores = make(map[string]int64, len(s.profile.Scores))
+	}
+	scores := make([]int64, len(d.feasible))
+	for _, w := range s.profile.Scores {
+		if p, ok := w.Plugin.(framework.PreScorer); ok && !p.PreScore(pod) {
+			continue
+		}
+		for j, i := range d.feasible {
+			scores[j] = w.Plugin.Score(pod, nodes[i])
+		}
+		if n, ok := w.Plugin.(framework.ScoreNormalizer); ok {
+			n.NormalizeScore(scores)
+		}
+		for j, i := range d.feasible {
+			d.nodes[i].Scores[w.Plugin.Name()] = scores[j] * w.Weight
+			d.nodes[i].Total += scores[j] * w.Weight
+		}
+	}
+}
+
+// selectHost picks the feasible node with the highest total; on a tie, the
+// one whose name sorts first (the table is in name order).
+func selectHost(d decision) string {
+	best := -1
+	for _, i := range d.feasible {
+		if best < 0 || d.nodes[i].Total > d.nodes[best].Total {
+			best = i
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return d.nodes[best].Name
+}
+
+// ranking lists the feasible nodes by total, best first.
+func ranking(d decision) []RankedNode {
+	out := make([]RankedNode, 0, len(d.feasible))
+	for _, i := range d.feasible {
+		out = append(out, RankedNode{Name: d.nodes[i].Name, Total: d.nodes[i].Total})
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].Total > out[b].Total })
+	return out
+}
+
+// recordDecision emits the filter and score steps of a cycle.
+func (s *Scheduler) recordDecision(ctx context.Context, pod *corev1.Pod, d decision) context.Context {
+	outcome := steps.OK
+	if len(d.feasible) == 0 {
+		outcome = steps.Failed
+	}
+	ctx = s.record(ctx, steps.Filter, pod, outcome, steps.Msg("scheduler.filter",
+		"pod", pod.Namespace+"/"+pod.Name, "nodes", fmt.Sprint(len(d.nodes)), "feasible", fmt.Sprint(len(d.feasible))),
+		FilterDetail{Nodes: d.nodes})
+	if len(d.feasible) == 0 {
+		return ctx
+	}
+	return s.record(ctx, steps.Score, pod, steps.OK, steps.Msg("scheduler.score",
+		"pod", pod.Namespace+"/"+pod.Name, "node", d.selected),
+		ScoreDetail{Ranking: ranking(d), Selected: d.selected})
+}
+
+// bind writes the decision to the API server through pods/binding.
+func (s *Scheduler) bind(ctx context.Context, qp *queuedPod, node string) {
+	pod := qp.Pod
+	binding := &corev1.Binding{
+		ObjectMeta: metav1.ObjectMeta{Namespace: pod.Namespace, Name: pod.Name, UID: pod.UID},
+		Target:     corev1.ObjectReference{Kind: "Node", Name: node},
+	}
+	if s.pace(ctx, steps.Bind, pod) != nil {
+		s.cache.Forget(pod.UID)
+		return
+	}
+	err := s.client.CoreV1().Pods(pod.Namespace).Bind(ctx, binding, metav1.CreateOptions{})
+	if err != nil {
+		s.cache.Forget(pod.UID)
+		s.record(ctx, steps.Bind, pod, steps.Failed, steps.Msg("scheduler.bindFailed",
+			"pod", pod.Namespace+"/"+pod.Name, "node", node, "error", err.Error()), BindDetail{Node: node})
+		s.handleFailure(ctx, qp, corev1.PodReasonSchedulerError, fmt.Sprintf("Binding rejected: %v", err))
+		return
+	}
+	s.record(ctx, steps.Bind, pod, steps.OK, steps.Msg("scheduler.bind",
+		"pod", pod.Namespace+"/"+pod.Name, "node", node), BindDetail{Node: node})
+	s.events.Eventf(pod, corev1.EventTypeNormal, "Scheduled", "Successfully assigned %v/%v to %v", pod.Namespace, pod.Name, node)
+}

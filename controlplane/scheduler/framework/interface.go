@@ -1,0 +1,85 @@
+package framework
+
+// The plugin interfaces: the two extension points Glassplane's scheduler runs.
+//
+//	Filter — may this pod go on this node? Every filter plugin judges every
+//	         node; a node is feasible when all of them say Success.
+//	Score  — how good is this feasible node? Each score plugin gives each
+//	         feasible node a number. If the plugin also normalizes, its raw
+//	         numbers are rescaled to 0..MaxNodeScore across the nodes of this
+//	         cycle; otherwise they already lie in that range. The scheduler
+//	         multiplies by the plugin's weight and adds the plugins up.
+//
+// Plugins are pure: they read the pod and a NodeInfo and decide. They never
+// call the API server and keep no state between cycles, so each can be tested
+// with a table of pods and nodes.
+
+// MaxNodeScore is the most one plugin may give one node (before its weight).
+const MaxNodeScore int64 = 100
+
+// Plugin has a name, the one kube-scheduler's configuration uses.
+type Plugin interface {
+	Name() string
+}
+
+// FilterPlugin judges whether a pod may run on a node.
+type FilterPlugin interface {
+	Plugin
+	Filter(pod *PodInfo, node *NodeInfo) *Status
+}
+
+// ScorePlugin ranks the feasible nodes for a pod.
+type ScorePlugin interface {
+	Plugin
+	Score(pod *PodInfo, node *NodeInfo) int64
+}
+
+// ScoreNormalizer is a ScorePlugin whose raw scores are rescaled to
+// 0..MaxNodeScore across the nodes of one cycle. scores is rewritten in place.
+type ScoreNormalizer interface {
+	NormalizeScore(scores []int64)
+}
+
+// PreScorer is a ScorePlugin that may sit a pod out: PreScore returning
+// false means the plugin does not score this pod at all.
+type PreScorer interface {
+	PreScore(pod *PodInfo) bool
+}
+
+// WeightedScore is a score plugin and how much its opinion counts.
+type WeightedScore struct {
+	Plugin ScorePlugin
+	Weight int64
+}
+
+// Profile is the set of plugins one scheduler runs, in order.
+type Profile struct {
+	Filters []FilterPlugin
+	Scores  []WeightedScore
+}
+
+// DefaultNormalizeScore rescales scores so the largest becomes maxScore;
+// reverse turns the scale round (the largest raw score becomes 0), for
+// plugins that count something bad, like untolerated taints. This is
+// kube-scheduler's helper.DefaultNormalizeScore.
+func DefaultNormalizeScore(maxScore int64, reverse bool, scores []int64) {
+	var highest int64
+	for _, s := range scores {
+		highest = max(highest, s)
+	}
+	if highest == 0 {
+		if reverse {
+			for i := range scores {
+				scores[i] = maxScore
+			}
+		}
+		return
+	}
+	for i, s := range scores {
+		s = maxScore * s / highest
+		if reverse {
+			s = maxScore - s
+		}
+		scores[i] = s
+	}
+}

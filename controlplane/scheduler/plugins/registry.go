@@ -1,0 +1,45 @@
+// Package plugins is the registry of the scheduler's plugins: which ones run,
+// in which order, and how much each score counts. It is kube-scheduler's
+// default profile cut down to the plugins Glassplane has (no volumes, ports,
+// pod topology spread or inter-pod affinity yet):
+//
+//	filter: NodeUnschedulable, NodeName, TaintToleration, NodeAffinity,
+//	        NodeResourcesFit
+//	score:  NodeResourcesFit ×1 (LeastAllocated),
+//	        NodeResourcesBalancedAllocation ×1, TaintToleration ×3,
+//	        NodeAffinity ×2
+//
+// The filter order matters for the failure message: Kubernetes reports, for
+// each node, the reasons of the first filter that refused it.
+package plugins
+
+import (
+	"github.com/glassplane/glassplane/controlplane/scheduler/framework"
+	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/nodeaffinity"
+	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/nodename"
+	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/noderesources"
+	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/nodeunschedulable"
+	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/tainttoleration"
+)
+
+// DefaultProfile returns the plugins of the default-scheduler profile.
+func DefaultProfile() framework.Profile {
+	fit := noderesources.NewFit()
+	taints := tainttoleration.New()
+	affinity := nodeaffinity.New()
+	return framework.Profile{
+		Filters: []framework.FilterPlugin{
+			nodeunschedulable.New(),
+			nodename.New(),
+			taints,
+			affinity,
+			fit,
+		},
+		Scores: []framework.WeightedScore{
+			{Plugin: fit, Weight: 1},
+			{Plugin: noderesources.NewBalancedAllocation(), Weight: 1},
+			{Plugin: taints, Weight: 3},
+			{Plugin: affinity, Weight: 2},
+		},
+	}
+}
