@@ -155,6 +155,9 @@ func (s *Server) paceStage(q *apiRequest, stage string) error {
 	case "get", "list", "watch":
 		return nil
 	}
+	if !registry.Paced(q.info.Resource) {
+		return nil
+	}
 	err := s.Steps.Pace(q.ctx, steps.Step{Component: steps.APIServer, Stage: stage, Object: q.root.Object,
 		Message: steps.Msg("apiserver.wait", "stage", stage)})
 	if err != nil {

@@ -247,9 +247,23 @@ func (s *Store) recordWrite(ctx context.Context, obj runtime.Object, op, key str
 	s.steps.Remember(string(m.GetUID()), strconv.FormatInt(rev, 10), steps.Cause{Trace: st.Trace, Parent: st.Seq})
 }
 
+// Paced reports whether writes of a resource wait for the learner's pacer.
+// Heartbeats (node Leases and node status) and Events never do: holding them
+// would make every node look dead whenever the learner pauses to read.
+func Paced(resource string) bool {
+	switch resource {
+	case "leases", "events", "nodes":
+		return false
+	}
+	return true
+}
+
 // pace asks the sandbox's pacer before a write, so a learner can stop
 // "before etcd stores a Pod".
 func (s *Store) pace(ctx context.Context, r *Resource, obj runtime.Object, op, key string) error {
+	if !Paced(r.Resource) {
+		return nil
+	}
 	m := accessor(obj)
 	err := s.steps.Pace(ctx, steps.Step{Component: steps.Etcd, Stage: steps.Store,
 		Object:  steps.Object{APIVersion: r.GroupVersion.String(), Kind: r.Kind, Namespace: m.GetNamespace(), Name: m.GetName(), UID: string(m.GetUID())},

@@ -1,0 +1,164 @@
+package kubelet
+
+// Container logs. A container writes to stdout and stderr; the runtime keeps
+// what it wrote in a file on the node, and `kubectl logs` reaches it through
+// the API server, which asks the pod's kubelet (pods/log → the kubelet's
+// /containerLogs endpoint on port 10250). A simulated container has no
+// process, so the runtime writes for it, when it starts, the lines its image
+// would print: the seed article's demo app (zxcvbnius/docker-demo), nginx's
+// start-up, the `echo`s of a shell command, or one line saying the container
+// is simulated. Lines carry the time the container started.
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// logLine is one line a container wrote.
+type logLine struct {
+	time time.Time
+	text string
+}
+
+// containerLog is what container c of image ref writes when it starts at t on
+// a node with cpus CPUs.
+func containerLog(c *corev1.Container, ref string, t time.Time, cpus int64) []logLine {
+	var texts []string
+	switch base := repository(ref); {
+	case base == "docker.io/zxcvbnius/docker-demo":
+		texts = demoAppLog
+	case base == "docker.io/library/nginx":
+		texts = nginxLog(ref, t, cpus)
+	case isShell(base):
+		texts = echoes(c)
+	default:
+		texts = []string{fmt.Sprintf("glassplane: container %q of image %q is simulated; its process writes nothing here", c.Name, ref)}
+	}
+	lines := make([]logLine, len(texts))
+	for i, s := range texts {
+		lines[i] = logLine{time: t, text: s}
+	}
+	return lines
+}
+
+// demoAppLog is what `npm start` prints for the seed article's demo app.
+var demoAppLog = []string{
+	"",
+	"> myapp@0.0.1 start /app",
+	"> node index.js",
+	"",
+	"Example app listening at http://:::3000",
+}
+
+// nginxLog is the official nginx image's start-up: its entrypoint scripts,
+// then the master process and one worker per CPU.
+func nginxLog(ref string, t time.Time, cpus int64) []string {
+	version := "1.27.3"
+	if tag := ref[strings.LastIndex(ref, ":")+1:]; regexp.MustCompile(`^\d+\.\d+(\.\d+)?$`).MatchString(tag) {
+		version = tag
+		if strings.Count(tag, ".") == 1 {
+			version += ".0"
+		}
+	}
+	ts := t.UTC().Format("2006/01/02 15:04:05")
+	lines := []string{
+		"/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
+		"/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/",
+		"/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh",
+		"10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf",
+		"10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf",
+		"/docker-entrypoint.sh: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh",
+		"/docker-entrypoint.sh: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh",
+		"/docker-entrypoint.sh: Launching /docker-entrypoint.d/30-tune-worker-processes.sh",
+		"/docker-entrypoint.sh: Configuration complete; ready for start up",
+		ts + ` [notice] 1#1: using the "epoll" event method`,
+		ts + " [notice] 1#1: nginx/" + version,
+		ts + " [notice] 1#1: built by gcc 12.2.0 (Debian 12.2.0-14)",
+		ts + " [notice] 1#1: OS: Linux 6.8.0-glassplane",
+		ts + " [notice] 1#1: getrlimit(RLIMIT_NOFILE): 1048576:1048576",
+		ts + " [notice] 1#1: start worker processes",
+	}
+	for i := range cpus {
+		lines = append(lines, fmt.Sprintf("%s [notice] 1#1: start worker process %d", ts, 29+i))
+	}
+	return lines
+}
+
+func isShell(repo string) bool {
+	base := repo[strings.LastIndex(repo, "/")+1:]
+	for _, s := range shellImages {
+		if base == s {
+			return true
+		}
+	}
+	return false
+}
+
+var echoCommand = regexp.MustCompile(`\becho\s+([^;&|]*)`)
+
+// echoes is what the `echo`s of a shell container's command print.
+func echoes(c *corev1.Container) []string {
+	cmd := strings.Join(append(append([]string{}, c.Command...), c.Args...), " ")
+	var out []string
+	for _, m := range echoCommand.FindAllStringSubmatch(cmd, -1) {
+		out = append(out, strings.Trim(strings.TrimSpace(m[1]), `"'`))
+	}
+	return out
+}
+
+// Logs returns the log of container name of pod, as the kubelet's
+// /containerLogs endpoint would.
+func (k *Kubelet) Logs(pod *corev1.Pod, name string, opts *corev1.PodLogOptions) ([]byte, error) {
+	if !k.Running() {
+		return nil, unreachable(fmt.Sprintf(`Get "https://%s:10250/containerLogs/%s/%s/%s": dial tcp %s:10250: connect: connection refused`,
+			k.opts.InternalIP, pod.Namespace, pod.Name, name, k.opts.InternalIP))
+	}
+	lines, err := k.logLines(pod, name, opts.Previous)
+	if err != nil {
+		return nil, err
+	}
+	if opts.TailLines != nil && int64(len(lines)) > *opts.TailLines {
+		lines = lines[int64(len(lines))-*opts.TailLines:]
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		if opts.Timestamps {
+			b.WriteString(l.time.UTC().Format(time.RFC3339Nano) + " ")
+		}
+		b.WriteString(l.text + "\n")
+	}
+	return []byte(b.String()), nil
+}
+
+func (k *Kubelet) logLines(pod *corev1.Pod, name string, previous bool) ([]logLine, error) {
+	k.runtime.mu.Lock()
+	defer k.runtime.mu.Unlock()
+	var c *container
+	if sb, ok := k.runtime.sandboxes[pod.UID]; ok {
+		c = sb.containers[name]
+	}
+	switch {
+	case previous && (c == nil || c.last == nil):
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("previous terminated container %q in pod %q not found", name, pod.Name))
+	case previous:
+		return c.prevLog, nil
+	case c == nil || (c.startedAt.IsZero() && c.last == nil):
+		reason := "ContainerCreating"
+		if c != nil && c.waiting != nil {
+			reason = c.waiting.Reason
+		}
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("container %q in pod %q is waiting to start: %s", name, pod.Name, reason))
+	}
+	return c.log, nil
+}
+
+// unreachable is the API server's answer when it cannot reach a kubelet.
+func unreachable(msg string) error {
+	return &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: 500, Message: msg}}
+}

@@ -1,0 +1,87 @@
+package kubelet
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+func TestImageRefQualifiesNamesLikeContainerd(t *testing.T) {
+	for name, want := range map[string]string{
+		"nginx":                      "docker.io/library/nginx:latest",
+		"nginx:1.25":                 "docker.io/library/nginx:1.25",
+		"zxcvbnius/docker-demo":      "docker.io/zxcvbnius/docker-demo:latest",
+		"registry.k8s.io/pause:3.10": "registry.k8s.io/pause:3.10",
+		"localhost:5000/app":         "localhost:5000/app:latest",
+	} {
+		if got := imageRef(name); got != want {
+			t.Errorf("imageRef(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestImageIDIsStableAndNamesTheRepository(t *testing.T) {
+	a, b := imageOf("docker.io/library/nginx:latest"), imageOf("docker.io/library/nginx:latest")
+	if a != b || !strings.HasPrefix(a.id, "docker.io/library/nginx@sha256:") || a.size <= 0 {
+		t.Errorf("imageOf gave %+v and %+v", a, b)
+	}
+}
+
+func TestMissingImages(t *testing.T) {
+	for name, missing := range map[string]bool{"nginx": false, "nginx:fail": true, "me/notfound": true, "failover": false} {
+		if got := imageMissing(name); got != missing {
+			t.Errorf("imageMissing(%q) = %v", name, got)
+		}
+	}
+}
+
+func TestWhichContainersExitByThemselves(t *testing.T) {
+	cases := []struct {
+		name  string
+		c     corev1.Container
+		exits bool
+		code  int32
+	}{
+		{"an app image runs forever", corev1.Container{Image: "nginx"}, false, 0},
+		{"exit 1 exits with 1", corev1.Container{Image: "busybox", Command: []string{"sh", "-c", "exit 1"}}, true, 1},
+		{"an app with an exit command exits", corev1.Container{Image: "node", Args: []string{"sh", "-c", "exit 3"}}, true, 3},
+		{"a shell that echoes ends with 0", corev1.Container{Image: "busybox", Command: []string{"echo", "hi"}}, true, 0},
+		{"a shell that sleeps keeps running", corev1.Container{Image: "busybox", Command: []string{"sleep", "3600"}}, false, 0},
+		{"a loop keeps running", corev1.Container{Image: "alpine:3", Args: []string{"sh", "-c", "while true; do date; done"}}, false, 0},
+	}
+	for _, tc := range cases {
+		code, exits := exitCode(&tc.c)
+		if exits != tc.exits || code != tc.code {
+			t.Errorf("%s: got exits=%v code=%d", tc.name, exits, code)
+		}
+	}
+}
+
+func TestRestartBackOffDoublesFromTheSecondRestart(t *testing.T) {
+	k := &Kubelet{opts: Options{BackOff: 10 * time.Second, MaxBackOff: 5 * time.Minute}}
+	want := []time.Duration{0, 10 * time.Second, 20 * time.Second, 40 * time.Second, 80 * time.Second, 160 * time.Second, 5 * time.Minute, 5 * time.Minute}
+	for i, w := range want {
+		if got := k.backOff(int32(i + 1)); got != w {
+			t.Errorf("restart %d: back-off %v, want %v", i+1, got, w)
+		}
+	}
+}
+
+func TestRestartPolicy(t *testing.T) {
+	cases := []struct {
+		policy corev1.RestartPolicy
+		code   int32
+		want   bool
+	}{
+		{corev1.RestartPolicyAlways, 0, true}, {corev1.RestartPolicyAlways, 1, true},
+		{corev1.RestartPolicyOnFailure, 0, false}, {corev1.RestartPolicyOnFailure, 2, true},
+		{corev1.RestartPolicyNever, 1, false},
+	}
+	for _, tc := range cases {
+		if got := restarts(tc.policy, tc.code); got != tc.want {
+			t.Errorf("restarts(%s, %d) = %v", tc.policy, tc.code, got)
+		}
+	}
+}
