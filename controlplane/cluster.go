@@ -62,6 +62,12 @@ type Config struct {
 	Fast bool
 	// StepHistory bounds the steps kept for replay.
 	StepHistory int
+	// Nodes is how many simulated nodes (kubelets) to run: 3 unless set;
+	// negative runs no components at all (an API server and etcd only).
+	Nodes int
+	// Timing sets the simulated delays (LessonTiming unless set; Fast
+	// clusters use TestTiming).
+	Timing *Timing
 }
 
 // Cluster is a running control plane.
@@ -148,7 +154,30 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 		c.closeEtcd()
 		return nil, err
 	}
+	if cfg.Nodes >= 0 {
+		if err := c.startComponents(cfg.nodes(), cfg.timing()); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
 	return c, nil
+}
+
+func (cfg Config) nodes() int {
+	if cfg.Nodes == 0 {
+		return 3
+	}
+	return cfg.Nodes
+}
+
+func (cfg Config) timing() Timing {
+	switch {
+	case cfg.Timing != nil:
+		return *cfg.Timing
+	case cfg.Fast:
+		return TestTiming
+	}
+	return LessonTiming
 }
 
 // serve listens on the TLS address: clients verify the server against the

@@ -27,11 +27,28 @@ type Cluster struct {
 	t       testing.TB
 }
 
-// Start starts a cluster that is closed when the test ends.
+// Start starts an API server and etcd only — no controllers, scheduler or
+// kubelets — closed when the test ends. Tests of the API itself use it, so
+// nothing else changes the objects they look at.
 func Start(t testing.TB) *Cluster {
 	t.Helper()
+	return StartWith(t, controlplane.Config{Nodes: -1})
+}
+
+// StartCascade starts a whole cluster: API server, controller manager,
+// scheduler and three kubelets, with no simulated delays.
+func StartCascade(t testing.TB) *Cluster {
+	t.Helper()
+	return StartWith(t, controlplane.Config{})
+}
+
+// StartWith starts a cluster from cfg, filling in a temporary data
+// directory, a free port and fast etcd.
+func StartWith(t testing.TB, cfg controlplane.Config) *Cluster {
+	t.Helper()
 	dir := t.TempDir()
-	c := &Cluster{DataDir: dir, t: t, cfg: controlplane.Config{DataDir: dir, SecureListen: "127.0.0.1:0", Fast: true}}
+	cfg.DataDir, cfg.SecureListen, cfg.Fast = dir, "127.0.0.1:0", true
+	c := &Cluster{DataDir: dir, t: t, cfg: cfg}
 	c.start()
 	t.Cleanup(func() { c.Close() })
 	return c
