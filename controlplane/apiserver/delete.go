@@ -129,6 +129,14 @@ func gracePeriod(obj runtime.Object, opts *metav1.DeleteOptions) int64 {
 	return 30
 }
 
+// stillGraceful reports a pod whose kubelet has yet to stop it: it is removed
+// by the kubelet's final delete, not by its last finalizer going.
+func stillGraceful(obj runtime.Object) bool {
+	pod, ok := obj.(*corev1.Pod)
+	return ok && pod.Spec.NodeName != "" && deref64(pod.DeletionGracePeriodSeconds) > 0 &&
+		pod.Status.Phase != corev1.PodSucceeded && pod.Status.Phase != corev1.PodFailed
+}
+
 func deref64(p *int64) int64 {
 	if p == nil {
 		return 1 << 62

@@ -73,7 +73,7 @@ func (s *Server) write(q *apiRequest, obj, old runtime.Object, statusOnly bool) 
 			return old, nil
 		}
 	}
-	if m.GetDeletionTimestamp() != nil && finalizersLeft(obj) == 0 {
+	if m.GetDeletionTimestamp() != nil && finalizersLeft(obj) == 0 && !stillGraceful(obj) {
 		// The last finalizer is gone: the object can finally be deleted.
 		return s.Store.Delete(q.ctx, q.res, obj)
 	}

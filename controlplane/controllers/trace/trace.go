@@ -13,6 +13,7 @@ package trace
 
 import (
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/client-go/tools/cache"
 
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
@@ -32,8 +33,9 @@ const (
 
 // Watch is the detail of a watch step.
 type Watch struct {
-	Informer string `json:"informer"`
-	Event    string `json:"event"`
+	Controller string `json:"controller"`
+	Informer   string `json:"informer"`
+	Event      string `json:"event"`
 }
 
 // Reconcile is the detail of a reconcile step: the controller compared
@@ -55,14 +57,24 @@ func Object(apiVersion, kind string, obj any) steps.Object {
 	return o
 }
 
-// WatchStep is the step for an informer delivering event for obj.
-func WatchStep(apiVersion, kind, informer, event string, obj any) steps.Step {
+// WatchStep is the step for the informer delivering event for obj to a
+// controller's handlers.
+func WatchStep(apiVersion, kind string, obj any, w Watch) steps.Step {
 	return steps.Step{
 		Component: steps.ControllerManager, Stage: steps.Watch,
 		Object:  Object(apiVersion, kind, obj),
-		Message: steps.Msg(WatchKey, "informer", informer, "event", event),
-		Detail:  Watch{Informer: informer, Event: event},
+		Message: steps.Msg(WatchKey, "controller", w.Controller, "informer", w.Informer, "event", w.Event),
+		Detail:  w,
 	}
+}
+
+// Tombstone unwraps the last known state of an object whose deletion the
+// informer missed (cache.DeletedFinalStateUnknown).
+func Tombstone(obj any) any {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return t.Obj
+	}
+	return obj
 }
 
 // ReconcileStep is the step for controller reconciling obj.

@@ -1,0 +1,77 @@
+package endpoints
+
+// What wakes the Endpoints controller: any change to a Service, and any
+// change to a pod that a Service selects (before or after the change).
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/tools/cache"
+
+	"github.com/glassplane/glassplane/controlplane/controllers/trace"
+)
+
+func (c *Controller) handleServices(informer cache.SharedIndexInformer) {
+	_, _ = informer.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: func(obj any) {
+			c.watched("services", "Service", trace.Added, obj)
+			c.enqueue(obj)
+		},
+		UpdateFunc: func(old, cur any) {
+			if old.(*corev1.Service).ResourceVersion != cur.(*corev1.Service).ResourceVersion {
+				c.watched("services", "Service", trace.Modified, cur)
+				c.enqueue(cur)
+			}
+		},
+		DeleteFunc: func(obj any) {
+			c.watched("services", "Service", trace.Deleted, trace.Tombstone(obj))
+			c.enqueue(obj)
+		},
+	})
+}
+
+func (c *Controller) handlePods(informer cache.SharedIndexInformer) {
+	_, _ = informer.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: func(obj any) { c.podChanged(nil, obj.(*corev1.Pod), trace.Added) },
+		UpdateFunc: func(old, cur any) {
+			o, p := old.(*corev1.Pod), cur.(*corev1.Pod)
+			if o.ResourceVersion != p.ResourceVersion {
+				c.podChanged(o, p, trace.Modified)
+			}
+		},
+		DeleteFunc: func(obj any) {
+			if pod, ok := trace.Tombstone(obj).(*corev1.Pod); ok {
+				c.podChanged(nil, pod, trace.Deleted)
+			}
+		},
+	})
+}
+
+// podChanged enqueues the Services that select pod, before or after.
+func (c *Controller) podChanged(old, pod *corev1.Pod, event string) {
+	services, err := c.serviceLister.Services(pod.Namespace).List(labels.Everything())
+	if err != nil {
+		return
+	}
+	watched := false
+	for _, svc := range services {
+		if svc.Spec.Selector == nil {
+			continue
+		}
+		sel := labels.SelectorFromSet(svc.Spec.Selector)
+		if !sel.Matches(labels.Set(pod.Labels)) && (old == nil || !sel.Matches(labels.Set(old.Labels))) {
+			continue
+		}
+		if !watched {
+			c.watched("pods", "Pod", event, pod)
+			watched = true
+		}
+		c.enqueue(svc)
+	}
+}
+
+func (c *Controller) enqueue(obj any) {
+	if key, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj); err == nil {
+		c.queue.Add(key)
+	}
+}

@@ -1,0 +1,200 @@
+// Package replicaset is the ReplicaSet controller: it keeps the number of
+// pods a ReplicaSet owns equal to spec.replicas.
+//
+// In Kubernetes a ReplicaSet is a promise — "three pods like this template
+// exist" — and this controller keeps it. It watches ReplicaSets and pods.
+// Each sync of one ReplicaSet claims the pods that are its own (adopting
+// matching orphans, releasing pods that no longer match; see
+// controllers/controllerref), compares their number with spec.replicas,
+// creates or deletes the difference, and reports what it counted in status.
+//
+// Interface rules (as kubernetes/sample-controller): informer handlers only
+// enqueue "namespace/name" keys; workers take a key, run syncReplicaSet, and
+// on error requeue it rate-limited. Objects from the listers are shared with
+// the cache and are never modified (DeepCopy first). Creates and deletes are
+// expected before they are made (expectations.go), so a second sync, started
+// before the informer has seen the first sync's new pods, does not create
+// them twice.
+package replicaset
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/scheme"
+	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
+	appslisters "k8s.io/client-go/listers/apps/v1"
+	corelisters "k8s.io/client-go/listers/core/v1"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/tools/record"
+	"k8s.io/client-go/util/workqueue"
+
+	"github.com/glassplane/glassplane/controlplane/controllers/trace"
+	"github.com/glassplane/glassplane/controlplane/steps"
+)
+
+// Name is the controller's name, and the component of its Events.
+const Name = "replicaset-controller"
+
+// controllerKind is the kind a pod's owner reference names.
+var controllerKind = appsv1.SchemeGroupVersion.WithKind("ReplicaSet")
+
+// Event reasons.
+const (
+	SuccessfulCreate = "SuccessfulCreate"
+	SuccessfulDelete = "SuccessfulDelete"
+	FailedCreate     = "FailedCreate"
+	FailedDelete     = "FailedDelete"
+)
+
+// burstReplicas bounds the pods created or deleted in one sync, as in kube.
+const burstReplicas = 500
+
+// Controller is the ReplicaSet controller.
+type Controller struct {
+	client        kubernetes.Interface
+	rec           *steps.Recorder
+	broadcaster   record.EventBroadcaster
+	eventRecorder record.EventRecorder
+
+	rsLister  appslisters.ReplicaSetLister
+	rsSynced  cache.InformerSynced
+	podLister corelisters.PodLister
+	podSynced cache.InformerSynced
+
+	queue        workqueue.TypedRateLimitingInterface[string]
+	expectations *expectations
+}
+
+// New returns a ReplicaSet controller fed by factory's informers.
+func New(client kubernetes.Interface, factory informers.SharedInformerFactory, rec *steps.Recorder) *Controller {
+	rsInformer := factory.Apps().V1().ReplicaSets()
+	podInformer := factory.Core().V1().Pods()
+	b := record.NewBroadcaster()
+	c := &Controller{
+		client: client, rec: rec, broadcaster: b,
+		eventRecorder: b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: Name}),
+		rsLister:      rsInformer.Lister(), rsSynced: rsInformer.Informer().HasSynced,
+		podLister: podInformer.Lister(), podSynced: podInformer.Informer().HasSynced,
+		queue: workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),
+			workqueue.TypedRateLimitingQueueConfig[string]{Name: "replicaset"}),
+		expectations: newExpectations(),
+	}
+	c.handleReplicaSets(rsInformer)
+	c.handlePods(podInformer)
+	return c
+}
+
+// Run starts workers that sync ReplicaSets until ctx ends, and blocks.
+func (c *Controller) Run(ctx context.Context, workers int) {
+	defer utilruntime.HandleCrash()
+	c.broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.client.CoreV1().Events("")})
+	defer c.broadcaster.Shutdown()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer c.queue.ShutDown() // runs first: ends the workers' Get
+	if !cache.WaitForNamedCacheSync(Name, ctx.Done(), c.rsSynced, c.podSynced) {
+		return
+	}
+	for range workers {
+		wg.Go(func() { wait.UntilWithContext(ctx, c.runWorker, time.Second) })
+	}
+	<-ctx.Done()
+}
+
+func (c *Controller) runWorker(ctx context.Context) {
+	for c.processNextWorkItem(ctx) {
+	}
+}
+
+// processNextWorkItem syncs one key: Forget on success, requeue with
+// backoff on error.
+func (c *Controller) processNextWorkItem(ctx context.Context) bool {
+	key, quit := c.queue.Get()
+	if quit {
+		return false
+	}
+	defer c.queue.Done(key)
+	if err := c.syncReplicaSet(ctx, key); err != nil {
+		utilruntime.HandleError(fmt.Errorf("syncing ReplicaSet %q: %w", key, err))
+		c.queue.AddRateLimited(key)
+		return true
+	}
+	c.queue.Forget(key)
+	return true
+}
+
+// syncReplicaSet brings the pods of one ReplicaSet to spec.replicas and
+// reports what it found in status.
+func (c *Controller) syncReplicaSet(ctx context.Context, key string) error {
+	namespace, name, err := cache.SplitMetaNamespaceKey(key)
+	if err != nil {
+		return nil // a malformed key will never sync
+	}
+	rs, err := c.rsLister.ReplicaSets(namespace).Get(name)
+	if apierrors.IsNotFound(err) {
+		c.expectations.forget(key)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	ctx = c.rec.ContextFor(ctx, rs)
+	pods, err := c.claimPods(ctx, rs)
+	if err != nil {
+		return err
+	}
+	var manageErr error
+	if rs.DeletionTimestamp == nil {
+		manageErr = c.manageReplicas(ctx, key, rs, pods)
+	}
+	status := calculateStatus(rs, pods, time.Now())
+	updated, err := c.updateStatus(ctx, rs, status)
+	if err != nil {
+		return err
+	}
+	if manageErr == nil && rs.Spec.MinReadySeconds > 0 && updated.Status.ReadyReplicas == replicas(rs) &&
+		updated.Status.AvailableReplicas != replicas(rs) {
+		// Pods become available with time alone: look again then.
+		c.queue.AddAfter(key, time.Duration(rs.Spec.MinReadySeconds)*time.Second)
+	}
+	return manageErr
+}
+
+func replicas(rs *appsv1.ReplicaSet) int32 {
+	if rs.Spec.Replicas == nil {
+		return 1
+	}
+	return *rs.Spec.Replicas
+}
+
+// reconciled records the reconcile step for rs and returns a context whose
+// writes are filed under it. It is the one place this controller shows a
+// decision (and where a pacer will hold it).
+func (c *Controller) reconciled(ctx context.Context, rs *appsv1.ReplicaSet, d trace.Reconcile) context.Context {
+	d.Controller = Name
+	s := c.rec.Record(ctx, trace.ReconcileStep("apps/v1", "ReplicaSet", rs, d))
+	if s.Trace == "" {
+		return ctx
+	}
+	return steps.WithCause(ctx, steps.Cause{Trace: s.Trace, Parent: s.Seq})
+}
+
+// watched records that an informer delivered event for obj.
+func (c *Controller) watched(informer, kind, event string, obj any) {
+	apiVersion := "v1"
+	if kind == "ReplicaSet" {
+		apiVersion = "apps/v1"
+	}
+	ctx := c.rec.ContextFor(context.Background(), obj)
+	c.rec.Record(ctx, trace.WatchStep(apiVersion, kind, obj, trace.Watch{Controller: Name, Informer: informer, Event: event}))
+}

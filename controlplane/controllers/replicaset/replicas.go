@@ -1,0 +1,179 @@
+package replicaset
+
+// Managing replicas: the heart of the controller. It counts the pods the
+// ReplicaSet owns, and creates or deletes the difference from spec.replicas.
+//
+// Creations go in slow-start batches (1, 2, 4, …): if the first create fails
+// (a quota, an invalid template) the controller learns it after one request
+// rather than after a thousand. Deletions pick the pods that matter least
+// (ranking.go): unscheduled before scheduled, pending before running,
+// not-ready before ready, the newest first.
+
+import (
+	"context"
+	"fmt"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/cache"
+
+	"github.com/glassplane/glassplane/controlplane/controllers/controllerref"
+	"github.com/glassplane/glassplane/controlplane/controllers/trace"
+)
+
+// claimPods returns the active pods rs owns, adopting and releasing.
+func (c *Controller) claimPods(ctx context.Context, rs *appsv1.ReplicaSet) ([]*corev1.Pod, error) {
+	selector, err := metav1.LabelSelectorAsSelector(rs.Spec.Selector)
+	if err != nil {
+		return nil, nil // an invalid selector selects nothing; validation reports it
+	}
+	all, err := c.podLister.Pods(rs.Namespace).List(labels.Everything())
+	if err != nil {
+		return nil, err
+	}
+	m := &controllerref.ControllerRefManager{
+		Controller: rs, ControllerKind: controllerKind, Selector: selector,
+		CanAdopt: func(ctx context.Context) error {
+			fresh, err := c.client.AppsV1().ReplicaSets(rs.Namespace).Get(ctx, rs.Name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			if fresh.UID != rs.UID || fresh.DeletionTimestamp != nil {
+				return fmt.Errorf("ReplicaSet %s/%s is gone or going; it adopts nothing", rs.Namespace, rs.Name)
+			}
+			return nil
+		},
+		Patch: func(ctx context.Context, ns, name string, patch []byte) error {
+			_, err := c.client.CoreV1().Pods(ns).Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
+			return err
+		},
+	}
+	var owned []*corev1.Pod
+	for _, pod := range all {
+		if !isActive(pod) {
+			continue
+		}
+		ok, err := m.Claim(ctx, pod)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			owned = append(owned, pod)
+		}
+	}
+	return owned, nil
+}
+
+// isActive: not finished and not being deleted.
+func isActive(pod *corev1.Pod) bool {
+	return pod.Status.Phase != corev1.PodSucceeded && pod.Status.Phase != corev1.PodFailed && pod.DeletionTimestamp == nil
+}
+
+// manageReplicas creates or deletes pods so that rs owns spec.replicas.
+func (c *Controller) manageReplicas(ctx context.Context, key string, rs *appsv1.ReplicaSet, pods []*corev1.Pod) error {
+	desired, actual := int(replicas(rs)), len(pods)
+	d := trace.Reconcile{
+		Desired: fmt.Sprintf("%d replicas", desired),
+		Actual:  fmt.Sprintf("%d pods", actual),
+	}
+	if !c.expectations.satisfied(key) {
+		adds, dels := c.expectations.outstanding(key)
+		d.Decision = fmt.Sprintf("wait: %d creations and %d deletions not yet seen", adds, dels)
+		c.reconciled(ctx, rs, d)
+		return nil
+	}
+	diff := desired - actual
+	switch {
+	case diff > 0:
+		n := min(diff, burstReplicas)
+		d.Decision = fmt.Sprintf("create %d pods", n)
+		return c.createPods(c.reconciled(ctx, rs, d), key, rs, n)
+	case diff < 0:
+		n := min(-diff, burstReplicas)
+		d.Decision = fmt.Sprintf("delete %d pods", n)
+		return c.deletePods(c.reconciled(ctx, rs, d), key, rs, podsToDelete(pods, n))
+	}
+	d.Decision = "in sync: nothing to do"
+	c.reconciled(ctx, rs, d)
+	return nil
+}
+
+// createPods creates n pods from rs's template, in slow-start batches.
+func (c *Controller) createPods(ctx context.Context, key string, rs *appsv1.ReplicaSet, n int) error {
+	c.expectations.expectCreations(key, n)
+	created := 0
+	for batch := 1; created < n; batch *= 2 {
+		batch = min(batch, n-created)
+		for range batch {
+			if err := c.createPod(ctx, rs); err != nil {
+				// Nothing of this batch or later will be seen: stop waiting for it.
+				for range n - created {
+					c.expectations.creationObserved(key)
+				}
+				return err
+			}
+			created++
+		}
+	}
+	return nil
+}
+
+func (c *Controller) createPod(ctx context.Context, rs *appsv1.ReplicaSet) error {
+	pod, err := c.client.CoreV1().Pods(rs.Namespace).Create(ctx, podFromTemplate(rs), metav1.CreateOptions{})
+	if err != nil {
+		if apierrors.HasStatusCause(err, corev1.NamespaceTerminatingCause) || apierrors.IsForbidden(err) {
+			// The namespace is going away; don't shout about it.
+			return err
+		}
+		c.eventRecorder.Eventf(rs, corev1.EventTypeWarning, FailedCreate, "Error creating: %v", err)
+		return err
+	}
+	c.eventRecorder.Eventf(rs, corev1.EventTypeNormal, SuccessfulCreate, "Created pod: %v", pod.Name)
+	return nil
+}
+
+// podFromTemplate is the pod rs creates: its template, named "<rs>-<random>",
+// controlled by rs.
+func podFromTemplate(rs *appsv1.ReplicaSet) *corev1.Pod {
+	t := rs.Spec.Template.DeepCopy()
+	return &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			GenerateName:    rs.Name + "-",
+			Namespace:       rs.Namespace,
+			Labels:          t.Labels,
+			Annotations:     t.Annotations,
+			Finalizers:      t.Finalizers,
+			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(rs, controllerKind)},
+		},
+		Spec: t.Spec,
+	}
+}
+
+// deletePods deletes the chosen pods.
+func (c *Controller) deletePods(ctx context.Context, key string, rs *appsv1.ReplicaSet, pods []*corev1.Pod) error {
+	keys := make([]string, len(pods))
+	for i, pod := range pods {
+		keys[i], _ = cache.MetaNamespaceKeyFunc(pod)
+	}
+	c.expectations.expectDeletions(key, keys)
+	for i, pod := range pods {
+		err := c.client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{})
+		if apierrors.IsNotFound(err) {
+			c.expectations.deletionObserved(key, keys[i])
+			continue
+		}
+		if err != nil {
+			for _, k := range keys[i:] { // none of these will be seen going
+				c.expectations.deletionObserved(key, k)
+			}
+			c.eventRecorder.Eventf(rs, corev1.EventTypeWarning, FailedDelete, "Error deleting: %v", err)
+			return err
+		}
+		c.eventRecorder.Eventf(rs, corev1.EventTypeNormal, SuccessfulDelete, "Deleted pod: %v", pod.Name)
+	}
+	return nil
+}
