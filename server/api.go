@@ -56,6 +56,7 @@ func (w *Web) routes(e *echo.Echo) {
 	sb.POST("/components/:name/:action", w.componentAction)
 	sb.GET("/etcd", w.etcdKeys)
 	sb.GET("/kubeconfig", w.kubeconfig)
+	w.lessonRoutes(g, sb)
 }
 
 // requireSandbox admits a request only with the token of the sandbox it names.
@@ -98,6 +99,7 @@ func (w *Web) deleteSandbox(c echo.Context) error {
 	if err := w.sandboxes.Delete(c.Request().Context(), sandboxOf(c).ID); err != nil {
 		return fail(c, http.StatusBadRequest, err.Error())
 	}
+	w.lessons.Forget(sandboxOf(c).ID)
 	return c.NoContent(http.StatusNoContent)
 }
 

@@ -105,12 +105,17 @@ func allowedList() string {
 }
 
 func (w *Web) runKubectl(ctx context.Context, sb *Sandbox, args []string, stdin string) (KubectlResult, error) {
+	return w.runKubectlAs(ctx, sb, "admin", args, stdin)
+}
+
+// runKubectlAs runs kubectl as a built-in user (admin, alice or bob).
+func (w *Web) runKubectlAs(ctx context.Context, sb *Sandbox, user string, args []string, stdin string) (KubectlResult, error) {
 	home, err := os.MkdirTemp("", "glassplane-kubectl")
 	if err != nil {
 		return KubectlResult{}, err
 	}
 	defer os.RemoveAll(home)
-	kc, err := controlplane.Kubeconfig(sb.Cluster.DataDir, sb.Cluster.Addr, "admin")
+	kc, err := controlplane.Kubeconfig(sb.Cluster.DataDir, sb.Cluster.Addr, user)
 	if err != nil {
 		return KubectlResult{}, err
 	}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/glassplane/glassplane/lessons"
 )
 
 // Config says where to listen and what to serve.
@@ -29,6 +31,8 @@ type Config struct {
 	KubectlBinary []string
 	// UI serves the browser app (nil: a plain page).
 	UI http.Handler
+	// Lessons follows learners through lessons (nil: the built-in lessons).
+	Lessons *lessons.Engine
 }
 
 // Web is a running web server.
@@ -37,6 +41,7 @@ type Web struct {
 	sandboxes     *Sandboxes
 	kubectlBinary []string
 	local         bool
+	lessons       *lessons.Engine
 	e             *echo.Echo
 	done          chan struct{} // closed by Close: streams end
 	stopped       chan struct{}
@@ -51,11 +56,15 @@ func Start(cfg Config) (*Web, error) {
 		}
 		cfg.KubectlBinary = []string{self, "kubectl"}
 	}
+	lessonEngine, err := defaultLessons(cfg.Lessons)
+	if err != nil {
+		return nil, err
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimit(fmt.Sprint(maxApplyBytes + 1024)))
-	w := &Web{sandboxes: cfg.Sandboxes, kubectlBinary: cfg.KubectlBinary, local: cfg.Local, e: e,
+	w := &Web{sandboxes: cfg.Sandboxes, kubectlBinary: cfg.KubectlBinary, local: cfg.Local, lessons: lessonEngine, e: e,
 		done: make(chan struct{}), stopped: make(chan struct{})}
 	w.routes(e)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })

@@ -24,16 +24,26 @@ import (
 )
 
 type harness struct {
-	t         *testing.T
+	t         testing.TB
 	cluster   *testcluster.Cluster
 	sandboxes *server.Sandboxes
 	web       *server.Web
 	token     string // the default sandbox's
 }
 
-func start(t *testing.T) *harness {
+func start(t testing.TB) *harness {
 	t.Helper()
-	c := testcluster.Start(t)
+	return startOn(t, testcluster.Start(t))
+}
+
+// startCascade serves a default sandbox running the whole control plane.
+func startCascade(t testing.TB) *harness {
+	t.Helper()
+	return startOn(t, testcluster.StartCascade(t))
+}
+
+func startOn(t testing.TB, c *testcluster.Cluster) *harness {
+	t.Helper()
 	sbs := server.NewSandboxes(c.Etcd, t.TempDir(), "127.0.0.1", time.Hour, controlplane.Start)
 	def := sbs.AddDefault(c.Cluster)
 	t.Cleanup(sbs.Close)

@@ -169,7 +169,11 @@ func (s *Scheduler) bind(ctx context.Context, qp *queuedPod, node string) {
 		s.cache.Forget(pod.UID)
 		return
 	}
-	err := s.client.CoreV1().Pods(pod.Namespace).Bind(ctx, binding, metav1.CreateOptions{})
+	// The bind step comes before the request it causes, so the binding's
+	// own steps (and the kubelet's reaction) follow it in the trace.
+	bindCtx := s.record(ctx, steps.Bind, pod, steps.OK, steps.Msg("scheduler.bind",
+		"pod", pod.Namespace+"/"+pod.Name, "node", node), BindDetail{Node: node})
+	err := s.client.CoreV1().Pods(pod.Namespace).Bind(bindCtx, binding, metav1.CreateOptions{})
 	if err != nil {
 		s.cache.Forget(pod.UID)
 		s.record(ctx, steps.Bind, pod, steps.Failed, steps.Msg("scheduler.bindFailed",
@@ -177,7 +181,5 @@ func (s *Scheduler) bind(ctx context.Context, qp *queuedPod, node string) {
 		s.handleFailure(ctx, qp, corev1.PodReasonSchedulerError, fmt.Sprintf("Binding rejected: %v", err))
 		return
 	}
-	s.record(ctx, steps.Bind, pod, steps.OK, steps.Msg("scheduler.bind",
-		"pod", pod.Namespace+"/"+pod.Name, "node", node), BindDetail{Node: node})
 	s.events.Eventf(pod, corev1.EventTypeNormal, "Scheduled", "Successfully assigned %v/%v to %v", pod.Namespace, pod.Name, node)
 }

@@ -69,6 +69,8 @@ type Scheduler struct {
 	queue     *schedulingQueue
 	cache     *cache
 	events    record.EventRecorder // set by Run
+	// handlersSynced report that the event handlers got the first lists.
+	handlersSynced []toolscache.InformerSynced
 }
 
 // New returns a scheduler that talks to the API server with cfg — a config
@@ -113,6 +115,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 			return fmt.Errorf("scheduler: the %v informer did not sync: %w", typ, ctx.Err())
 		}
 	}
+	if !toolscache.WaitForCacheSync(ctx.Done(), s.handlersSynced...) {
+		return fmt.Errorf("scheduler: the cache did not fill: %w", ctx.Err())
+	}
 	go s.queue.Run(ctx)
 	for {
 		qp, err := s.queue.Pop()
@@ -135,7 +140,7 @@ func (s *Scheduler) podInformer() toolscache.SharedIndexInformer {
 }
 
 func (s *Scheduler) addEventHandlers() {
-	_, _ = s.podInformer().AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+	pods, _ := s.podInformer().AddEventHandler(toolscache.ResourceEventHandlerFuncs{
 		AddFunc: func(obj any) { s.podAdded(obj.(*corev1.Pod)) },
 		UpdateFunc: func(old, cur any) {
 			s.podUpdated(old.(*corev1.Pod), cur.(*corev1.Pod))
@@ -146,7 +151,7 @@ func (s *Scheduler) addEventHandlers() {
 			}
 		},
 	})
-	_, _ = s.informers.Core().V1().Nodes().Informer().AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+	nodes, _ := s.informers.Core().V1().Nodes().Informer().AddEventHandler(toolscache.ResourceEventHandlerFuncs{
 		AddFunc: func(obj any) {
 			s.cache.AddNode(obj.(*corev1.Node))
 			s.queue.MoveAllToActive()
@@ -163,6 +168,10 @@ func (s *Scheduler) addEventHandlers() {
 			}
 		},
 	})
+	// An informer has synced when its store holds the first list; the
+	// handlers above get those objects a moment later. Scheduling must wait
+	// for them, or the first pods would see only part of the cluster.
+	s.handlersSynced = []toolscache.InformerSynced{pods.HasSynced, nodes.HasSynced}
 }
 
 func assigned(pod *corev1.Pod) bool { return pod.Spec.NodeName != "" }

@@ -1,0 +1,232 @@
+package server_test
+
+// The whole story of one `kubectl create -f hello-deployment.yaml`, watched
+// through the websocket the browser uses.
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/glassplane/glassplane/controlplane/steps"
+	"github.com/glassplane/glassplane/controlplane/testcluster"
+	"github.com/glassplane/glassplane/server"
+)
+
+func seedManifest(t testing.TB) string {
+	b, err := os.ReadFile(filepath.Join("..", "controlplane", "testdata", "hello-deployment.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// collect reads steps from conn until done accepts the steps so far.
+func collect(t *testing.T, conn *websocket.Conn, done func([]steps.Step) bool) []steps.Step {
+	t.Helper()
+	var all []steps.Step
+	deadline := time.Now().Add(30 * time.Second)
+	for !done(all) {
+		_ = conn.SetReadDeadline(deadline)
+		var m server.Message
+		if err := conn.ReadJSON(&m); err != nil {
+			tr := createTrace(all)
+			var got []string
+			for _, s := range all {
+				if s.Trace == tr {
+					got = append(got, s.Component+"/"+s.Stage+"/"+s.Object.Kind+"/"+s.Outcome)
+				}
+			}
+			t.Fatalf("stream ended after %d steps: %v; the create's trace holds:\n%s", len(all), err, strings.Join(got, "\n"))
+		}
+		all = append(all, m.Steps...)
+	}
+	return all
+}
+
+// createTrace returns the trace of kubectl's create request for deployments.
+func createTrace(all []steps.Step) string {
+	for _, s := range all {
+		if s.Stage == steps.Request && s.Message.Args["verb"] == "create" && s.Message.Args["resource"] == "deployments.apps" {
+			return s.Trace
+		}
+	}
+	return ""
+}
+
+// runningStatus reports a kubelet status write after a container started, in
+// the create's trace.
+func runningStatus(all []steps.Step) bool {
+	tr, ran := createTrace(all), false
+	for _, s := range all {
+		if tr == "" || s.Trace != tr || !strings.HasPrefix(s.Component, "kubelet/") {
+			continue
+		}
+		ran = ran || s.Stage == steps.Run
+		if ran && s.Stage == steps.Status {
+			return true
+		}
+	}
+	return false
+}
+
+func TestOneKubectlCreateIsOneTraceDownToTheRunningPod(t *testing.T) {
+	h := startCascade(t)
+	conn, _, err := h.dial("default", h.token, h.cluster.Steps.Last(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	kubectl := []string{testcluster.GlassplaneBinary(t), "kubectl"}
+	if out, err := h.cluster.Kubectl(kubectl, "admin", seedManifest(t), "create", "-f", "-"); err != nil {
+		t.Fatalf("kubectl create: %v\n%s", err, out)
+	}
+	all := collect(t, conn, runningStatus)
+	trace := createTrace(all)
+	var tr []steps.Step
+	for _, s := range all {
+		if s.Trace == trace {
+			tr = append(tr, s)
+		}
+	}
+	// The causal order the issue asks for, each found after the previous.
+	want := []struct{ component, stage, kind string }{
+		{steps.APIServer, steps.Request, ""},
+		{steps.APIServer, steps.Authenticate, ""},
+		{steps.APIServer, steps.Authorize, ""},
+		{steps.APIServer, steps.Admit, ""},
+		{steps.APIServer, steps.Validate, ""},
+		{steps.Etcd, steps.Store, "Deployment"},
+		{steps.ControllerManager, steps.Watch, ""},
+		{steps.ControllerManager, steps.Reconcile, "Deployment"},
+		{steps.Etcd, steps.Store, "ReplicaSet"},
+		{steps.ControllerManager, steps.Reconcile, "ReplicaSet"},
+		{steps.Etcd, steps.Store, "Pod"},
+		{steps.Scheduler, steps.Filter, "Pod"},
+		{steps.Scheduler, steps.Score, "Pod"},
+		{steps.Scheduler, steps.Bind, "Pod"},
+		{"kubelet/", steps.Pull, "Pod"},
+		{"kubelet/", steps.Run, "Pod"},
+		{"kubelet/", steps.Status, "Pod"},
+	}
+	i := 0
+	for _, s := range tr {
+		w := want[i]
+		if strings.HasPrefix(s.Component, w.component) && s.Stage == w.stage && (w.kind == "" || s.Object.Kind == w.kind) {
+			if s.Stage == steps.Store && s.Detail == nil {
+				t.Errorf("store step without its etcd detail: %+v", s)
+			}
+			if s.Stage == steps.Filter && s.Detail == nil {
+				t.Errorf("filter step without its node table")
+			}
+			i++
+			if i == len(want) {
+				break
+			}
+		}
+	}
+	if i < len(want) {
+		var got []string
+		for _, s := range tr {
+			got = append(got, s.Component+"/"+s.Stage+"/"+s.Object.Kind)
+		}
+		t.Fatalf("the trace lacks %v after step %d of the expected order; it holds:\n%s", want[i], i, strings.Join(got, "\n"))
+	}
+	for _, s := range tr[1:] {
+		if s.Parent == 0 {
+			t.Errorf("step %d (%s %s) has no parent", s.Seq, s.Component, s.Stage)
+		}
+	}
+}
+
+func TestPausedSchedulerLeavesPodUnboundUntilResumed(t *testing.T) {
+	h := startCascade(t)
+	if code, body := h.do("PUT", "/glassplane/v1/sandboxes/default/pacer", h.token, map[string]any{"paused": []string{"scheduler"}}); code != 200 {
+		t.Fatalf("pause the scheduler: %d %s", code, body)
+	}
+	kubectl := []string{testcluster.GlassplaneBinary(t), "kubectl"}
+	if out, err := h.cluster.Kubectl(kubectl, "admin", seedManifest(t), "create", "-f", "-"); err != nil {
+		t.Fatalf("kubectl create: %v\n%s", err, out)
+	}
+	pods := h.cluster.Client("admin").CoreV1().Pods("default")
+	waitFor(t, "3 pods created", func() bool {
+		l, _ := pods.List(context.Background(), metav1.ListOptions{})
+		return len(l.Items) == 3
+	})
+	time.Sleep(300 * time.Millisecond) // give a (wrongly) running scheduler the chance to bind
+	out, err := h.cluster.Kubectl(kubectl, "admin", "", "get", "pods", "-o", "wide")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+		if f := strings.Fields(line); len(f) < 7 || f[2] != "Pending" || f[6] != "<none>" {
+			t.Errorf("with the scheduler paused, a pod shows %q; want Pending with NODE <none>", line)
+		}
+	}
+	if code, _ := h.do("PUT", "/glassplane/v1/sandboxes/default/pacer", h.token, map[string]any{"paused": []string{}}); code != 200 {
+		t.Fatal("resume failed")
+	}
+	waitFor(t, "every pod bound after resuming", func() bool {
+		l, _ := pods.List(context.Background(), metav1.ListOptions{FieldSelector: "spec.nodeName="})
+		return len(l.Items) == 0
+	})
+}
+
+func TestStepModeAdvancesOneComponentStepPerNext(t *testing.T) {
+	h := startCascade(t)
+	if code, body := h.do("PUT", "/glassplane/v1/sandboxes/default/pacer", h.token, map[string]any{"mode": "step"}); code != 200 {
+		t.Fatalf("step mode: %d %s", code, body)
+	}
+	kubectl := []string{testcluster.GlassplaneBinary(t), "kubectl"}
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.cluster.Kubectl(kubectl, "admin", seedManifest(t), "create", "-f", "-")
+		done <- err
+	}()
+	// Each Next releases exactly one held step; count them until a pod runs.
+	pods := h.cluster.Client("admin").CoreV1().Pods("default")
+	nexts := 0
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		l, _ := pods.List(context.Background(), metav1.ListOptions{FieldSelector: "status.phase=Running"})
+		if len(l.Items) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no pod ran after %d Next presses", nexts)
+		}
+		before := len(h.cluster.Pacer.State().Waiting)
+		if before == 0 {
+			time.Sleep(2 * time.Millisecond)
+			continue
+		}
+		if !h.cluster.Pacer.Next() {
+			continue
+		}
+		nexts++
+	}
+	if nexts < 10 {
+		t.Errorf("a pod ran after only %d Next presses; step mode should hold every component step", nexts)
+	}
+	h.cluster.Pacer.Set(steps.PacerState{})
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
