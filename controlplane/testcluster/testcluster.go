@@ -5,6 +5,7 @@ package testcluster
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/klog/v2"
 
 	"github.com/glassplane/glassplane/controlplane"
 )
@@ -42,10 +44,21 @@ func StartCascade(t testing.TB) *Cluster {
 	return StartWith(t, controlplane.Config{})
 }
 
+var quietOnce sync.Once
+
+// quiet keeps client-go's informer chatter out of test output; warnings and
+// errors still show.
+func quiet() {
+	quietOnce.Do(func() {
+		klog.SetSlogLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	})
+}
+
 // StartWith starts a cluster from cfg, filling in a temporary data
 // directory, a free port and fast etcd.
 func StartWith(t testing.TB, cfg controlplane.Config) *Cluster {
 	t.Helper()
+	quiet()
 	dir := t.TempDir()
 	cfg.DataDir, cfg.SecureListen, cfg.Fast = dir, "127.0.0.1:0", true
 	c := &Cluster{DataDir: dir, t: t, cfg: cfg}
