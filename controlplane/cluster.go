@@ -30,6 +30,7 @@ import (
 	"github.com/glassplane/glassplane/controlplane/apiserver/defaults"
 	"github.com/glassplane/glassplane/controlplane/apiserver/openapi"
 	"github.com/glassplane/glassplane/controlplane/apiserver/registry"
+	"github.com/glassplane/glassplane/controlplane/apiserver/validation"
 	"github.com/glassplane/glassplane/controlplane/etcd"
 	"github.com/glassplane/glassplane/controlplane/kubelet"
 	"github.com/glassplane/glassplane/controlplane/pki"
@@ -139,6 +140,7 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	c.Kubelets = kubelet.NewPool()
 	c.API = apiserver.New(apiserver.Config{
 		Store: c.Store, Steps: c.Steps, OpenAPI: spec, Limits: cfg.Limits, ServiceAccountTokens: saTokens, PodLogs: c.Kubelets,
+		Validate:      validation.Validate,
 		Authenticator: authn.Chain{authn.X509{CAs: ca.Pool()}, users, saTokens, authn.UnknownToken{}},
 	})
 	if err := c.bootstrap(ctx); err != nil {
@@ -243,6 +245,7 @@ var bootstrapNamespaces = []string{"default", "kube-system", "kube-public", "kub
 // kube-apiserver's post-start hooks), if it is not there yet.
 func (c *Cluster) bootstrap(ctx context.Context) error {
 	nsRes, _ := registry.Lookup("", "namespaces")
+	saRes, _ := registry.Lookup("", "serviceaccounts")
 	for _, name := range bootstrapNamespaces {
 		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, UID: uuid.NewUUID(),
 			CreationTimestamp: metav1.Now()}}
@@ -250,6 +253,13 @@ func (c *Cluster) bootstrap(ctx context.Context) error {
 		ns.Status.Phase = corev1.NamespaceActive
 		if _, err := c.Store.Create(ctx, nsRes, ns); err != nil && !apierrors.IsAlreadyExists(err) {
 			return fmt.Errorf("creating namespace %s: %w", name, err)
+		}
+		// The ServiceAccount controller would create it a moment later; the
+		// ServiceAccount admission plugin needs it before the first pod.
+		sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: name, UID: uuid.NewUUID(),
+			CreationTimestamp: metav1.Now()}}
+		if _, err := c.Store.Create(ctx, saRes, sa); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("creating service account %s/default: %w", name, err)
 		}
 	}
 	return authz.Bootstrap(ctx, c.Store)

@@ -46,8 +46,15 @@ type Attributes struct {
 	Store *registry.Store
 }
 
-// Default is the plugin chain in kube-apiserver's order: mutating first,
-// then validating.
+// Default is the plugin chain in the order kube-apiserver effectively runs
+// it. Defaulting comes first because kube applies defaults while decoding
+// the request, before any plugin sees the object: ServiceAccount and
+// DefaultTolerationSeconds then add to a defaulted pod, and ResourceQuota
+// counts the requests that defaulting copied from limits. The mutating
+// plugins follow in kube's --enable-admission-plugins order
+// (NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds), and the
+// validating ResourceQuota is last, so it judges the object as it will be
+// stored.
 func Default() []Plugin {
-	return []Plugin{NamespaceLifecycle{}, Defaulting{}}
+	return []Plugin{Defaulting{}, NamespaceLifecycle{}, ServiceAccount{}, DefaultTolerationSeconds{}, ResourceQuota{}}
 }
