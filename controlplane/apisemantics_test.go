@@ -205,3 +205,31 @@ func TestStatusAndScaleSubresources(t *testing.T) {
 		t.Errorf("after scale, spec.replicas = %d", *d.Spec.Replicas)
 	}
 }
+
+func TestServicesGetClusterIPsAndNodePorts(t *testing.T) {
+	c := testcluster.Start(t)
+	ctx := context.Background()
+	svcs := c.Client("admin").CoreV1().Services("default")
+	k, err := svcs.Get(ctx, "kubernetes", metav1.GetOptions{})
+	if err != nil || k.Spec.ClusterIP != "10.96.0.1" {
+		t.Fatalf("the kubernetes service: %v %v", k, err)
+	}
+	mk := func(name string, typ corev1.ServiceType) *corev1.Service {
+		s, err := svcs.Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: name},
+			Spec: corev1.ServiceSpec{Type: typ, Selector: map[string]string{"app": name}, Ports: []corev1.ServicePort{{Port: 80}}}}, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	a, b := mk("a", corev1.ServiceTypeClusterIP), mk("b", corev1.ServiceTypeNodePort)
+	if a.Spec.ClusterIP != "10.96.0.2" || b.Spec.ClusterIP != "10.96.0.3" {
+		t.Errorf("cluster IPs %s and %s, want 10.96.0.2 and 10.96.0.3", a.Spec.ClusterIP, b.Spec.ClusterIP)
+	}
+	if a.Spec.Ports[0].NodePort != 0 || b.Spec.Ports[0].NodePort != 30000 {
+		t.Errorf("node ports %d and %d, want 0 and 30000", a.Spec.Ports[0].NodePort, b.Spec.Ports[0].NodePort)
+	}
+	if a.Spec.Ports[0].TargetPort.IntValue() != 80 {
+		t.Errorf("targetPort defaulted to %v, want 80", a.Spec.Ports[0].TargetPort)
+	}
+}

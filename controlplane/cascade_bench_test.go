@@ -82,4 +82,3 @@ func waitRunning(b *testing.B, w watch.Interface, n int) {
 		}
 	}
 }
-

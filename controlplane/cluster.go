@@ -16,12 +16,14 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/uuid"
 
 	"github.com/glassplane/glassplane/controlplane/apiserver"
@@ -156,6 +158,10 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 		c.closeEtcd()
 		return nil, err
 	}
+	if err := c.bootstrapKubernetesService(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
 	if cfg.Nodes >= 0 {
 		if err := c.startComponents(cfg.nodes(), cfg.timing()); err != nil {
 			c.Close()
@@ -263,4 +269,41 @@ func (c *Cluster) bootstrap(ctx context.Context) error {
 		}
 	}
 	return authz.Bootstrap(ctx, c.Store)
+}
+
+// bootstrapKubernetesService creates the "kubernetes" Service in default,
+// the address pods use to reach the API server, and its Endpoints: the
+// address the API server really listens on.
+func (c *Cluster) bootstrapKubernetesService(ctx context.Context) error {
+	host, portStr, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return err
+	}
+	port, _ := strconv.Atoi(portStr)
+	svcRes, _ := registry.Lookup("", "services")
+	svc := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: "kubernetes", Namespace: "default", UID: uuid.NewUUID(), CreationTimestamp: metav1.Now(),
+			Labels: map[string]string{"component": "apiserver", "provider": "kubernetes"}},
+		Spec: corev1.ServiceSpec{ClusterIP: apiserver.ServiceCIDR.Addr().Next().String(),
+			Ports: []corev1.ServicePort{{Name: "https", Port: 443, TargetPort: intstr.FromInt32(int32(port))}}},
+	}
+	svc.Spec.ClusterIPs = []string{svc.Spec.ClusterIP}
+	defaults.Default(svc)
+	if _, err := c.Store.Create(ctx, svcRes, svc); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("creating the kubernetes service: %w", err)
+	}
+	epRes, _ := registry.Lookup("", "endpoints")
+	ep := &corev1.Endpoints{
+		ObjectMeta: metav1.ObjectMeta{Name: "kubernetes", Namespace: "default", UID: uuid.NewUUID(), CreationTimestamp: metav1.Now()},
+		Subsets: []corev1.EndpointSubset{{Addresses: []corev1.EndpointAddress{{IP: host}},
+			Ports: []corev1.EndpointPort{{Name: "https", Port: int32(port), Protocol: corev1.ProtocolTCP}}}},
+	}
+	if cur, err := c.Store.Get(ctx, epRes, "default", "kubernetes"); err == nil {
+		old := cur.(*corev1.Endpoints)
+		old.Subsets = ep.Subsets // the port may differ after a restart
+		_, err = c.Store.Update(ctx, epRes, old)
+		return err
+	}
+	_, err = c.Store.Create(ctx, epRes, ep)
+	return err
 }

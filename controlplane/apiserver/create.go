@@ -6,6 +6,7 @@ package apiserver
 import (
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -28,6 +29,11 @@ func (s *Server) create(q *apiRequest) (runtime.Object, error) {
 	}
 	if err := s.validate(q, obj, nil); err != nil {
 		return nil, err
+	}
+	if svc, ok := obj.(*corev1.Service); ok {
+		if err := s.allocateServiceAddresses(q.ctx, svc); err != nil {
+			return nil, err
+		}
 	}
 	if isDryRun(q) {
 		return obj, nil
