@@ -12,23 +12,38 @@ LDFLAGS := \
   -X k8s.io/client-go/pkg/version.gitTreeState=clean
 export GLASSPLANE_LDFLAGS := $(LDFLAGS)
 
-.PHONY: build run test bench generate lint web
+.PHONY: build run test bench generate lint web web-test
 
-build:
+build: web
 	go build -ldflags '$(LDFLAGS)' -o bin/glassplane .
+
+# The browser app, bundled into web/dist and embedded in the binary.
+web: web/node_modules
+	cd web && npm run build
+
+web/node_modules: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch web/node_modules
+
+web-test: web/node_modules
+	cd web && npm run typecheck && npm test
 
 run: build
 	./bin/glassplane serve
 
-test: lint
-	go test -race -count=1 -ldflags '$(LDFLAGS)' -timeout 20m ./...
+test: lint web web-test
+	go test -race -count=1 -ldflags '$(LDFLAGS)' -timeout 25m ./...
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt: the files above need formatting"; exit 1)
 	go vet ./...
 
 bench:
-	go test -run '^$$' -bench . -benchtime 2000x -ldflags '$(LDFLAGS)' ./controlplane/...
+	go test -run '^$$' -bench 'CreateVersusEtcdPut' -benchtime 2000x ./controlplane/
+	go test -run '^$$' -bench 'SeedCreateToRunning' -benchtime 30x ./controlplane/
+	go test -run '^$$' -bench 'Scheduling' -benchtime 3x ./controlplane/scheduler/
+	go test -run '^$$' -bench 'Authorize' ./controlplane/apiserver/authz/
+	go test -run '^$$' -bench 'Classroom' -benchtime 1x -timeout 20m ./server/
 
 generate:
 	go generate ./controlplane/apiserver/openapi/

@@ -1,0 +1,95 @@
+// The client of Glassplane's app API (/glassplane/v1, same origin). A local
+// page carries the sandbox's session cookie, so requests need no token.
+
+import { Step } from "../model/step.js";
+
+export interface Pacer {
+  mode: "live" | "slow" | "step";
+  delayMs: number;
+  breakpoints: { component: string; stage?: string; kind?: string }[];
+  paused: string[];
+  waiting?: Step[];
+}
+
+export interface ComponentStatus {
+  name: string;
+  running: boolean;
+  error?: string;
+}
+
+export interface StatusCause { field?: string; message?: string; reason?: string }
+
+export interface ApplyResult {
+  index: number;
+  line: number;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  outcome: "created" | "configured" | "unchanged" | "error";
+  trace?: string;
+  status?: { message?: string; reason?: string; code?: number; details?: { causes?: StatusCause[] } };
+  errorLine?: number;
+  causeLines?: number[];
+}
+
+export interface KubectlResult { stdout: string; stderr: string; exitCode: number }
+
+export interface EtcdKeyValue { key: string; createRevision: number; modRevision: number; version: number; value: string }
+
+export const apiRoot = "/glassplane/v1";
+
+export class Client {
+  constructor(readonly sandbox: string, private readonly fetcher: typeof fetch = (...a) => fetch(...a)) {}
+
+  private url(path: string): string {
+    return `${apiRoot}/sandboxes/${encodeURIComponent(this.sandbox)}${path}`;
+  }
+
+  private async call<T>(method: string, path: string, body?: BodyInit, type = "application/json"): Promise<T> {
+    const res = await this.fetcher(this.url(path), {
+      method, body, credentials: "same-origin", headers: body === undefined ? {} : { "Content-Type": type },
+    });
+    const text = await res.text();
+    if (!res.ok) {
+      let msg = text;
+      try { msg = (JSON.parse(text) as { message?: string }).message ?? text; } catch { /* plain text */ }
+      throw new Error(`${res.status}: ${msg}`);
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  streamURL(since: number, base: Location | URL): string {
+    const proto = base.protocol === "https:" ? "wss:" : "ws:";
+    return `${proto}//${base.host}${this.url(`/stream?since=${since}`)}`;
+  }
+
+  steps(since: number, limit = 10000) { return this.call<Step[]>("GET", `/steps?since=${since}&limit=${limit}`); }
+  apply(yaml: string) { return this.call<{ results: ApplyResult[] }>("POST", "/apply", yaml, "application/yaml"); }
+  kubectl(args: string[], stdin = "") { return this.call<KubectlResult>("POST", "/kubectl", JSON.stringify({ args, stdin })); }
+  pacer() { return this.call<Pacer>("GET", "/pacer"); }
+  setPacer(p: Partial<Pacer>) { return this.call<Pacer>("PUT", "/pacer", JSON.stringify(p)); }
+  next() { return this.call<{ released: boolean; pacer: Pacer }>("POST", "/pacer/next"); }
+  components() { return this.call<ComponentStatus[]>("GET", "/components"); }
+  component(name: string, action: "stop" | "start") {
+    return this.call<ComponentStatus[]>("POST", `/components/${encodeURIComponent(name)}/${action}`);
+  }
+  etcd(prefix?: string) {
+    return this.call<{ revision: number; keys: EtcdKeyValue[] }>("GET", `/etcd${prefix ? `?prefix=${encodeURIComponent(prefix)}` : ""}`);
+  }
+  async lessons(): Promise<{ id: string; title: Record<string, string> }[]> {
+    const res = await this.fetcher(`${apiRoot}/lessons`, { credentials: "same-origin" });
+    if (!res.ok) return [];
+    return (await res.json()) as { id: string; title: Record<string, string> }[];
+  }
+}
+
+/** splitArgs splits a command line the way a shell would for simple cases:
+ * whitespace separates, quotes group, a leading "kubectl" is dropped. */
+export function splitArgs(line: string): string[] {
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(line))) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2] ?? m[3]);
+  if (out[0] === "kubectl") out.shift();
+  return out;
+}

@@ -1,0 +1,84 @@
+// The narrator turns a step into sentences in the learner's language: what
+// happened (the message, from the catalogue), why that stage exists, and what
+// usually comes next. A key the catalogue lacks never shows raw: a sentence
+// for the step's stage is built from its component, object and arguments.
+
+import { Step } from "../model/step.js";
+import { Route } from "../model/route.js";
+import { fallbacks, kinds, Lang, messages, next, parts, stages, Text, ui, why } from "./catalog.js";
+
+export interface Narration {
+  what: string;
+  why: string;
+  next: string;
+}
+
+export function pick(text: Text | undefined, lang: Lang): string {
+  if (!text) return "";
+  return lang === "zh-TW" ? text.zh : text.en;
+}
+
+/** fill replaces {name} with args[name]; unknown names are left out. */
+export function fill(template: string, args: Record<string, string | undefined>): string {
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => args[k] ?? "").replace(/\s+([.,:;。，：])/g, "$1").trim();
+}
+
+/** tr returns a user-interface string. */
+export function tr(key: string, lang: Lang, args: Record<string, string> = {}): string {
+  const text = ui[key];
+  return text ? fill(pick(text, lang), args) : key;
+}
+
+/** partName names a part of the diagram ("kubelet/node-1" → "kubelet on node-1"). */
+export function partName(part: string, lang: Lang): string {
+  if (part.startsWith("kubelet/")) {
+    const node = part.slice(8);
+    return lang === "zh-TW" ? `${node} 上的 kubelet` : `the kubelet on ${node}`;
+  }
+  const p = parts[part];
+  if (!p) return part;
+  if (lang === "en" && part !== "kubectl" && part !== "etcd") return "the " + pick(p, lang);
+  return pick(p, lang);
+}
+
+export function kindName(kind: string, lang: Lang): string {
+  return pick(kinds[kind], lang) || kind;
+}
+
+function capitalise(s: string): string {
+  if (s.startsWith("etcd") || s.startsWith("kubectl") || s.startsWith("kubelet")) return s; // names keep their case
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** objectName names a step's object ("Deployment helloworld"). */
+export function objectName(s: Step, lang: Lang): string {
+  const o = s.object ?? {};
+  const kind = o.kind ? kindName(o.kind, lang) : "";
+  const name = o.name ? (o.namespace ? `${o.namespace}/${o.name}` : o.name) : "";
+  return [kind, name].filter(Boolean).join(" ") || (lang === "zh-TW" ? "某個物件" : "an object");
+}
+
+/** narrate explains one step. */
+export function narrate(s: Step, route: Route | null, lang: Lang): Narration {
+  const args: Record<string, string> = { ...(s.message?.args ?? {}) };
+  args.component = partName(s.component, lang);
+  args.stage ??= pick(stages[s.stage], lang) || s.stage;
+  if (args.stage && stages[args.stage]) args.stage = pick(stages[args.stage], lang);
+  args.kind ??= s.object?.kind ? kindName(s.object.kind, lang) : "";
+  args.name ??= s.object?.name ?? "";
+  args.object = objectName(s, lang);
+  args.caller = partName(route?.from ?? "kubectl", lang);
+  if (args.event) args.event = eventWord(args.event, lang);
+  const known = messages[s.message?.key ?? ""];
+  const template = pick(known ?? fallbacks[s.stage] ?? fallbacks[""], lang);
+  let what = fill(template, args);
+  if (lang === "en") what = capitalise(what);
+  return { what, why: pick(why[s.stage], lang), next: s.outcome === "ok" ? pick(next[s.stage], lang) : "" };
+}
+
+function eventWord(event: string, lang: Lang): string {
+  const words: Record<string, Text> = {
+    ADDED: { en: "added", zh: "新增" }, MODIFIED: { en: "modified", zh: "修改" }, DELETED: { en: "deleted", zh: "刪除" },
+  };
+  return pick(words[event], lang) || event;
+}

@@ -1,0 +1,93 @@
+// The playground's manifests. The first is the seed article's
+// hello-deployment.yaml, exactly as it was written (apps/v1beta2 included:
+// the API server converts it and warns).
+
+export interface Example { id: string; en: string; zh: string; yaml: string }
+
+export const helloDeployment = `apiVersion: apps/v1beta2
+kind: Deployment
+metadata:
+  name: helloworld-deployment
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: helloworld-pod
+  template:
+    metadata:
+      labels:
+        app: helloworld-pod
+    spec:
+      containers:
+      - name: my-pod
+        image: zxcvbnius/docker-demo:latest
+        ports:
+        - containerPort: 3000
+`;
+
+export const examples: Example[] = [
+  { id: "hello", en: "hello-deployment.yaml (the article's Deployment)", zh: "hello-deployment.yaml（文章裡的部署）", yaml: helloDeployment },
+  {
+    id: "pod", en: "A single Pod", zh: "單一個 Pod", yaml: `apiVersion: v1
+kind: Pod
+metadata:
+  name: hello-pod
+  labels:
+    app: hello
+spec:
+  containers:
+  - name: web
+    image: nginx:1.27
+    ports:
+    - containerPort: 80
+`,
+  },
+  {
+    id: "service", en: "A Service in front of the Deployment", zh: "部署前面的 Service", yaml: `apiVersion: v1
+kind: Service
+metadata:
+  name: helloworld-service
+spec:
+  selector:
+    app: helloworld-pod
+  ports:
+  - port: 80
+    targetPort: 3000
+`,
+  },
+  {
+    id: "huge", en: "A Pod asking for 100 CPUs (stays Pending)", zh: "要求 100 顆 CPU 的 Pod（會一直等待）", yaml: `apiVersion: v1
+kind: Pod
+metadata:
+  name: greedy-pod
+spec:
+  containers:
+  - name: app
+    image: busybox:1.36
+    command: ["sleep", "3600"]
+    resources:
+      requests:
+        cpu: "100"
+`,
+  },
+  {
+    id: "badselector", en: "A Deployment whose selector does not match (422)", zh: "選擇器對不上的部署（422）", yaml: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: mismatched
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: one-thing
+  template:
+    metadata:
+      labels:
+        app: another-thing
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+`,
+  },
+];
