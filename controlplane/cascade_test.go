@@ -60,14 +60,14 @@ func TestKubectlSeedBecomesRunningPods(t *testing.T) {
 				return out
 			}
 			run(seed, "create", "-f", "-")
-			waitUntil(t, "3 running pods", func() bool { return len(runningPods(t, cs, "app=helloworld")) == 3 })
+			waitUntil(t, "the seed's pod running", func() bool { return len(runningPods(t, cs, "app=helloworld-pod")) == 1 })
 
 			out := run("", "get", "pods", "-o", "wide")
 			row := regexp.MustCompile(`helloworld-deployment-\S+\s+1/1\s+Running\s+0\s+\S+\s+10\.244\.\d+\.\d+\s+node-\d`)
-			if n := len(row.FindAllString(out, -1)); n != 3 {
+			if n := len(row.FindAllString(out, -1)); n != 1 {
 				t.Errorf("get pods -o wide shows %d running pods with IP and node:\n%s", n, out)
 			}
-			pod := runningPods(t, cs, "app=helloworld")[0].Name
+			pod := runningPods(t, cs, "app=helloworld-pod")[0].Name
 			out = run("", "describe", "pod", pod)
 			last := -1
 			for _, reason := range []string{"Scheduled", "Pulling", "Pulled", "Created", "Started"} {
@@ -84,19 +84,19 @@ func TestKubectlSeedBecomesRunningPods(t *testing.T) {
 
 			run("", "delete", "pod", pod)
 			waitUntil(t, "a replacement pod", func() bool {
-				pods := runningPods(t, cs, "app=helloworld")
+				pods := runningPods(t, cs, "app=helloworld-pod")
 				for _, p := range pods {
 					if p.Name == pod {
 						return false
 					}
 				}
-				return len(pods) == 3
+				return len(pods) == 1
 			})
 
 			run("", "scale", "deployment", "helloworld-deployment", "--replicas=5")
-			waitUntil(t, "5 running pods", func() bool { return len(runningPods(t, cs, "app=helloworld")) == 5 })
+			waitUntil(t, "5 running pods", func() bool { return len(runningPods(t, cs, "app=helloworld-pod")) == 5 })
 			nodes := map[string]int{}
-			for _, p := range runningPods(t, cs, "app=helloworld") {
+			for _, p := range runningPods(t, cs, "app=helloworld-pod") {
 				nodes[p.Spec.NodeName]++
 			}
 			if len(nodes) != 3 {
@@ -168,7 +168,16 @@ func TestStoppedKubeletMakesNodeNotReadyAndPodsMove(t *testing.T) {
 	if out, err := c.Kubectl(bin, "admin", string(readSeed(t)), "create", "-f", "-"); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	waitUntil(t, "3 running pods", func() bool { return len(runningPods(t, cs, "app=helloworld")) == 3 })
+	if out, err := c.Kubectl(bin, "admin", "", "scale", "deployment", "helloworld-deployment", "--replicas=3"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	waitUntil(t, "3 running pods, one per node", func() bool {
+		nodes := map[string]bool{}
+		for _, p := range runningPods(t, cs, "app=helloworld-pod") {
+			nodes[p.Spec.NodeName] = true
+		}
+		return len(nodes) == 3
+	})
 	if err := c.StopComponent("kubelet/node-2"); err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +186,7 @@ func TestStoppedKubeletMakesNodeNotReadyAndPodsMove(t *testing.T) {
 		return regexp.MustCompile(`node-2\s+NotReady`).MatchString(out)
 	})
 	waitUntil(t, "3 running pods, none on node-2", func() bool {
-		pods := runningPods(t, cs, "app=helloworld")
+		pods := runningPods(t, cs, "app=helloworld-pod")
 		for _, p := range pods {
 			if p.Spec.NodeName == "node-2" {
 				return false

@@ -8,6 +8,7 @@ package controlplane_test
 // as a kubelet would, through the status subresource.
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -72,12 +73,15 @@ func waitFor(t *testing.T, what string, cond func() (bool, string)) {
 }
 
 // createSeed creates testdata/hello-deployment.yaml as written, in apps/v1beta2.
+// createSeed posts the seed manifest as apps/v1beta2, scaled to three
+// replicas so the controllers have several pods to manage.
 func createSeed(t *testing.T, cs kubernetes.Interface) {
 	t.Helper()
 	y, err := os.ReadFile(filepath.Join("testdata", "hello-deployment.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	y = bytes.Replace(y, []byte("replicas: 1"), []byte("replicas: 3"), 1)
 	body, err := yaml.YAMLToJSON(y)
 	if err != nil {
 		t.Fatal(err)
@@ -158,8 +162,8 @@ func TestSeedDeploymentGetsReplicaSetAndThreePods(t *testing.T) {
 		}
 		return ptr.Deref(rs.Spec.Replicas, 0) == 3 && rs.Annotations[deploymentcontroller.RevisionAnnotation] == "1", fmt.Sprint(rs.Spec.Replicas, rs.Annotations)
 	})
-	waitFor(t, "three pods", podCount(t, cs, "default", "app=helloworld", 3))
-	for _, p := range activePods(t, cs, "default", "app=helloworld") {
+	waitFor(t, "three pods", podCount(t, cs, "default", "app=helloworld-pod", 3))
+	for _, p := range activePods(t, cs, "default", "app=helloworld-pod") {
 		ref := metav1.GetControllerOf(&p)
 		if !strings.HasPrefix(p.Name, rsName+"-") || ref == nil || ref.Name != rsName || !ptr.Deref(ref.BlockOwnerDeletion, false) {
 			t.Errorf("pod %s: name or controller reference wrong: %+v", p.Name, ref)
@@ -216,12 +220,12 @@ func TestSeedDeploymentGetsReplicaSetAndThreePods(t *testing.T) {
 	})
 
 	t.Run("a deleted pod is replaced", func(t *testing.T) {
-		victim := activePods(t, cs, "default", "app=helloworld")[0].Name
+		victim := activePods(t, cs, "default", "app=helloworld-pod")[0].Name
 		if err := cs.CoreV1().Pods("default").Delete(ctx, victim, metav1.DeleteOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, "three pods without "+victim, func() (bool, string) {
-			pods := activePods(t, cs, "default", "app=helloworld")
+			pods := activePods(t, cs, "default", "app=helloworld-pod")
 			for _, p := range pods {
 				if p.Name == victim {
 					return false, "victim still there"
@@ -240,12 +244,12 @@ func TestSeedDeploymentGetsReplicaSetAndThreePods(t *testing.T) {
 		if _, err := cs.AppsV1().Deployments("default").UpdateScale(ctx, "helloworld-deployment", scale, metav1.UpdateOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "five pods", podCount(t, cs, "default", "app=helloworld", 5))
+		waitFor(t, "five pods", podCount(t, cs, "default", "app=helloworld-pod", 5))
 	})
 
 	t.Run("ready pods make the deployment available", func(t *testing.T) {
 		waitFor(t, "5/5 available", func() (bool, string) {
-			actAsKubelet(t, cs, "default", "app=helloworld")
+			actAsKubelet(t, cs, "default", "app=helloworld-pod")
 			d, _ := cs.AppsV1().Deployments("default").Get(ctx, "helloworld-deployment", metav1.GetOptions{})
 			cond := deploymentCondition(d, appsv1.DeploymentProgressing)
 			return d.Status.AvailableReplicas == 5 && d.Status.ReadyReplicas == 5 && cond != nil &&

@@ -57,11 +57,11 @@ func TestKubectlSeedSession(t *testing.T) {
 
 			out = run("", "get", "deployments")
 			if !regexp.MustCompile(`NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE`).MatchString(out) ||
-				!regexp.MustCompile(`helloworld-deployment\s+0/3\s+0\s+0\s+\d+s`).MatchString(out) {
+				!regexp.MustCompile(`helloworld-deployment\s+0/1\s+0\s+0\s+\d+s`).MatchString(out) {
 				t.Errorf("get deployments printed\n%s", out)
 			}
 			out = run("", "get", "deploy", "-o", "wide")
-			if !regexp.MustCompile(`CONTAINERS\s+IMAGES\s+SELECTOR`).MatchString(out) || !strings.Contains(out, "app=helloworld") {
+			if !regexp.MustCompile(`CONTAINERS\s+IMAGES\s+SELECTOR`).MatchString(out) || !strings.Contains(out, "app=helloworld-pod") {
 				t.Errorf("get deploy -o wide printed\n%s", out)
 			}
 
@@ -97,7 +97,7 @@ func TestKubectlSeedSession(t *testing.T) {
 				}
 				close(lines)
 			}()
-			waitLine(t, lines, "0/3")
+			waitLine(t, lines, "0/1")
 
 			out = run("", "scale", "deployment", "helloworld-deployment", "--replicas=5")
 			if !strings.Contains(out, "deployment.apps/helloworld-deployment scaled") {

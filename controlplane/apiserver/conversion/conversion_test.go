@@ -24,14 +24,14 @@ kind: Deployment
 metadata:
   name: helloworld-deployment
 spec:
-  replicas: 3
+  replicas: 1
   selector:
     matchLabels:
-      app: helloworld
+      app: helloworld-pod
   template:
     metadata:
       labels:
-        app: helloworld
+        app: helloworld-pod
     spec:
       containers:
       - name: my-pod
@@ -65,7 +65,7 @@ func TestSeedToStorage(t *testing.T) {
 	if out.APIVersion != "apps/v1" || out.Kind != "Deployment" || out.Name != "helloworld-deployment" {
 		t.Errorf("typeMeta/name = %s %s %s", out.APIVersion, out.Kind, out.Name)
 	}
-	if *out.Spec.Replicas != 3 || !equality.Semantic.DeepEqual(out.Spec.Selector, in.Spec.Selector) {
+	if *out.Spec.Replicas != 1 || !equality.Semantic.DeepEqual(out.Spec.Selector, in.Spec.Selector) {
 		t.Errorf("replicas/selector changed: %d %v", *out.Spec.Replicas, out.Spec.Selector)
 	}
 	// The template is the submitted one plus the pod template defaults.
@@ -110,10 +110,10 @@ func TestOldVersionDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := obj.(*appsv1.Deployment)
-	if got := out.Spec.Selector.MatchLabels; len(got) != 1 || got["app"] != "helloworld" {
+	if got := out.Spec.Selector.MatchLabels; len(got) != 1 || got["app"] != "helloworld-pod" {
 		t.Errorf("selector = %v, want the template labels", out.Spec.Selector)
 	}
-	if out.Labels["app"] != "helloworld" {
+	if out.Labels["app"] != "helloworld-pod" {
 		t.Errorf("labels = %v, want the template labels", out.Labels)
 	}
 	ru := out.Spec.Strategy.RollingUpdate

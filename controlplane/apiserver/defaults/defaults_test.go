@@ -20,14 +20,14 @@ kind: Deployment
 metadata:
   name: helloworld-deployment
 spec:
-  replicas: 3
+  replicas: 1
   selector:
     matchLabels:
-      app: helloworld
+      app: helloworld-pod
   template:
     metadata:
       labels:
-        app: helloworld
+        app: helloworld-pod
     spec:
       containers:
       - name: my-pod
@@ -50,7 +50,7 @@ func TestSeedDeployment(t *testing.T) {
 	Default(d)
 
 	want := appsv1.DeploymentSpec{
-		Replicas: ptr.To[int32](3), // set by the user: left alone
+		Replicas: ptr.To[int32](1), // set by the user: left alone
 		Selector: d.Spec.Selector,
 		Strategy: appsv1.DeploymentStrategy{
 			Type: appsv1.RollingUpdateDeploymentStrategyType,
