@@ -20,7 +20,9 @@ import (
 	"github.com/glassplane/glassplane/controlplane"
 	"github.com/glassplane/glassplane/controlplane/apiserver"
 	"github.com/glassplane/glassplane/controlplane/etcd"
+	"github.com/glassplane/glassplane/lessons"
 	"github.com/glassplane/glassplane/server"
+	"github.com/glassplane/glassplane/web"
 )
 
 func serve(args []string) error {
@@ -30,11 +32,18 @@ func serve(args []string) error {
 	listen := fs.String("listen", "127.0.0.1:8080", "the web UI's address")
 	endpoints := fs.String("etcd-endpoints", "", "comma-separated URLs of an external etcd cluster (default: embedded etcd)")
 	idle := fs.Duration("sandbox-idle", 2*time.Hour, "how long an unused classroom sandbox lives")
+	lessonsDir := fs.String("lessons-dir", "", "a directory of your own lessons (*.yaml), added to the built-in ones")
 	var sans stringList
 	fs.Var(&sans, "tls-san", "an extra name or IP for the API server's certificate (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	catalog, err := lessons.Load(*lessonsDir)
+	if err != nil {
+		return fmt.Errorf("loading lessons: %w", err)
+	}
+	lessonEngine := lessons.NewEngine(catalog)
+	defer lessonEngine.Close()
 	// client-go's informers log every cache sync; keep warnings and errors.
 	klog.SetSlogLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -61,7 +70,7 @@ func serve(args []string) error {
 	sandboxes.AddDefault(c)
 	defer sandboxes.Close()
 	go sandboxes.Reap(ctx)
-	w, err := server.Start(server.Config{Listen: *listen, Sandboxes: sandboxes, Local: true})
+	w, err := server.Start(server.Config{Listen: *listen, Sandboxes: sandboxes, Local: true, Lessons: lessonEngine, UI: web.Handler()})
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,9 @@ package controlplane
 // be stopped and started on its own.
 
 import (
+	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/glassplane/glassplane/controlplane/controllers"
@@ -39,23 +41,26 @@ func (c *Cluster) startComponents(nodes int, t Timing) error {
 	if err != nil {
 		return err
 	}
-	cm, err := controllers.NewManager(cmCfg, c.Steps, controllers.Options{
-		NodeLifecycle: nodelifecycle.Options{GracePeriod: t.NodeGracePeriod, EvictionTimeout: t.EvictionTimeout},
-	})
+	newManager := func() (runner, error) {
+		return controllers.NewManager(cmCfg, c.Steps, controllers.Options{
+			NodeLifecycle: nodelifecycle.Options{GracePeriod: t.NodeGracePeriod, EvictionTimeout: t.EvictionTimeout},
+		})
+	}
+	cmRun, err := restartable(newManager)
 	if err != nil {
 		return fmt.Errorf("controller manager: %w", err)
 	}
-	c.AddComponent(Component{Name: "controller-manager", Run: cm.Run})
+	c.AddComponent(Component{Name: "controller-manager", Run: cmRun})
 
 	schedCfg, err := c.ClientConfig("system:kube-scheduler")
 	if err != nil {
 		return err
 	}
-	sched, err := scheduler.New(schedCfg, c.Steps, scheduler.Options{})
+	schedRun, err := restartable(func() (runner, error) { return scheduler.New(schedCfg, c.Steps, scheduler.Options{}) })
 	if err != nil {
 		return fmt.Errorf("scheduler: %w", err)
 	}
-	c.AddComponent(Component{Name: "scheduler", Run: sched.Run})
+	c.AddComponent(Component{Name: "scheduler", Run: schedRun})
 
 	kubelets, err := kubelet.NewNodes(nodes, c.ClientConfig, c.Steps, func(o *kubelet.Options) {
 		o.PullDelay, o.StartDelay, o.LeaseInterval = t.PullDelay, t.StartDelay, t.LeaseInterval
@@ -68,4 +73,34 @@ func (c *Cluster) startComponents(nodes int, t Timing) error {
 		c.AddComponent(Component{Name: k.Component(), Run: k.Run})
 	}
 	return nil
+}
+
+type runner interface {
+	Run(ctx context.Context) error
+}
+
+// restartable builds a component now (so a bad configuration fails Start)
+// and again at every later start: a shut-down informer factory or event
+// broadcaster cannot start again, so a restarted component gets new ones,
+// as a restarted process would.
+func restartable(build func() (runner, error)) (func(context.Context) error, error) {
+	first, err := build()
+	if err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex // guards next
+	next := first
+	return func(ctx context.Context) error {
+		mu.Lock()
+		r := next
+		next = nil
+		mu.Unlock()
+		if r == nil {
+			var err error
+			if r, err = build(); err != nil {
+				return err
+			}
+		}
+		return r.Run(ctx)
+	}, nil
 }

@@ -172,10 +172,13 @@ func TestKubectlShowsNodesEventsAndLogs(t *testing.T) {
 				time.Sleep(100 * time.Millisecond)
 			}
 			for _, want := range []string{`Pulling image "zxcvbnius/docker-demo"`, `Successfully pulled image "zxcvbnius/docker-demo" in`,
-				"Created container: web", "Started container web", "node-1/192.168.49.11", "IP:           10.244.1.2"} {
+				"Created container: web", "Started container web", "node-1/192.168.49.11", "10.244.1.2"} {
 				if !strings.Contains(describe, want) {
 					t.Errorf("describe pod lacks %q:\n%s", want, describe)
 				}
+			}
+			if !regexp.MustCompile(`\nIP:\s+10\.244\.1\.2\n`).MatchString(describe) {
+				t.Errorf("describe pod does not show the pod IP:\n%s", describe)
 			}
 			if !events.MatchString(describe) {
 				t.Errorf("describe pod does not list Pulling, Pulled, Created, Started in order:\n%s", describe)

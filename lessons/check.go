@@ -1,0 +1,256 @@
+package lessons
+
+// Checks are evaluated the way a learner would find out: through the
+// sandbox's API server, as its admin, with client-go — a get or a list, a
+// SubjectAccessReview, a list of Events. Only the component and pacer checks
+// look at the sandbox itself, because those are Glassplane's own knobs, not
+// Kubernetes objects.
+//
+// Every check returns a verdict and a one-line detail in English that says
+// what was found, so a learner (and a failing test) can see why a step has
+// not passed yet.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	authorizationv1 "k8s.io/api/authorization/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// evaluate decides check c; since is the last step recorded before the
+// lesson started (what a recorded check looks after).
+func (e *Engine) evaluate(ctx context.Context, sb *Sandbox, c Check, since uint64) (bool, string) {
+	switch {
+	case c.None:
+		return true, "nothing to check: think about the question"
+	case c.Object != nil:
+		return e.checkObject(ctx, sb, c.Object)
+	case c.Component != nil:
+		return checkComponent(sb, c.Component)
+	case c.Pacer != nil:
+		return checkPacer(sb, c.Pacer)
+	case c.CanI != nil:
+		return e.checkCanI(ctx, sb, c.CanI)
+	case c.Events != nil:
+		return e.checkEvents(ctx, sb, c.Events)
+	case c.Recorded != nil:
+		return checkRecorded(sb, c.Recorded, since)
+	case c.Not != nil:
+		ok, detail := e.evaluate(ctx, sb, *c.Not, since)
+		return !ok, "not: " + detail
+	case len(c.All) > 0:
+		var details []string
+		for _, sub := range c.All {
+			ok, detail := e.evaluate(ctx, sb, sub, since)
+			if !ok {
+				return false, detail
+			}
+			details = append(details, detail)
+		}
+		return true, strings.Join(details, "; ")
+	case len(c.Any) > 0:
+		var details []string
+		for _, sub := range c.Any {
+			ok, detail := e.evaluate(ctx, sb, sub, since)
+			if ok {
+				return true, detail
+			}
+			details = append(details, detail)
+		}
+		return false, strings.Join(details, "; or ")
+	}
+	return false, "the step has no check"
+}
+
+func (e *Engine) checkObject(ctx context.Context, sb *Sandbox, oc *ObjectCheck) (bool, string) {
+	cl, err := e.clientsFor(sb)
+	if err != nil {
+		return false, err.Error()
+	}
+	gv, err := schema.ParseGroupVersion(oc.APIVersion)
+	if err != nil {
+		return false, err.Error()
+	}
+	mapping, err := cl.mapping(gv.WithKind(oc.Kind))
+	if err != nil {
+		return false, fmt.Sprintf("the API server does not serve %s %s", oc.APIVersion, oc.Kind)
+	}
+	ns := ""
+	if mapping.Scope.Name() == meta.RESTScopeNameNamespace {
+		ns = oc.Namespace
+		if ns == "" {
+			ns = "default"
+		}
+	}
+	objs, err := cl.find(ctx, mapping.Resource, ns, oc.Name, oc.Selector)
+	if err != nil {
+		return false, fmt.Sprintf("reading %s: %v", mapping.Resource.Resource, err)
+	}
+	matched, why := 0, ""
+	for _, o := range objs {
+		ok, detail := matchAll(o.Object, oc.Where)
+		if ok {
+			matched++
+		} else if why == "" {
+			why = fmt.Sprintf(" (%s %s: %s)", oc.Kind, o.GetName(), detail)
+		}
+	}
+	op, want, _ := parseCount(oc.Count)
+	ok := compareCount(op, matched, want)
+	return ok, fmt.Sprintf("%d %s%s matching (want %s%d)%s", matched, describeObjects(oc, ns), plural(matched), op, want, why)
+}
+
+func matchAll(obj map[string]any, where []Where) (bool, string) {
+	for _, w := range where {
+		if ok, detail := matchWhere(obj, w); !ok {
+			return false, detail
+		}
+	}
+	return true, ""
+}
+
+func describeObjects(oc *ObjectCheck, ns string) string {
+	s := oc.Kind
+	if oc.Name != "" {
+		s += " " + oc.Name
+	}
+	if oc.Selector != "" {
+		s += " [" + oc.Selector + "]"
+	}
+	if ns != "" {
+		s += " in " + ns
+	}
+	return s
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "(s)"
+}
+
+// find gets the named object, or lists those the selector picks.
+func (cl *clients) find(ctx context.Context, gvr schema.GroupVersionResource, ns, name, selector string) ([]unstructured.Unstructured, error) {
+	r := cl.dynamic.Resource(gvr).Namespace(ns)
+	if name != "" {
+		o, err := r.Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []unstructured.Unstructured{*o}, nil
+	}
+	list, err := r.List(ctx, metav1.ListOptions{LabelSelector: selector})
+	if err != nil {
+		return nil, err
+	}
+	return list.Items, nil
+}
+
+func checkComponent(sb *Sandbox, cc *ComponentCheck) (bool, string) {
+	for _, st := range sb.Cluster.Components() {
+		if st.Name == cc.Name {
+			state := "stopped"
+			if st.Running {
+				state = "running"
+			}
+			return st.Running == cc.Running, cc.Name + " is " + state
+		}
+	}
+	return false, "there is no component " + cc.Name
+}
+
+func checkPacer(sb *Sandbox, pc *PacerCheck) (bool, string) {
+	st := sb.Cluster.Pacer.State()
+	detail := fmt.Sprintf("the pacer is in %s mode, %d step(s) waiting", st.Mode, len(st.Waiting))
+	if pc.Mode != "" && st.Mode != pc.Mode {
+		return false, detail
+	}
+	if pc.Paused != "" && !contains(st.Paused, pc.Paused) {
+		return false, pc.Paused + " is not paused"
+	}
+	if w := pc.Waiting; w != nil {
+		for _, s := range st.Waiting {
+			if s.Component == w.Component && (w.Stage == "" || s.Stage == w.Stage) && (w.Kind == "" || s.Object.Kind == w.Kind) {
+				return true, fmt.Sprintf("%s is holding %s %s", s.Component, s.Stage, s.Object.Name)
+			}
+		}
+		return false, fmt.Sprintf("%s; none from %s %s", detail, w.Component, w.Stage)
+	}
+	return true, detail
+}
+
+func (e *Engine) checkCanI(ctx context.Context, sb *Sandbox, ci *CanICheck) (bool, string) {
+	cl, err := e.clientsFor(sb)
+	if err != nil {
+		return false, err.Error()
+	}
+	groups := []string{"system:authenticated"}
+	if ci.User == "admin" {
+		groups = append(groups, "system:masters")
+	}
+	sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
+		User: ci.User, Groups: groups,
+		ResourceAttributes: &authorizationv1.ResourceAttributes{
+			Namespace: ci.Namespace, Verb: ci.Verb, Group: ci.Group, Resource: ci.Resource},
+	}}
+	out, err := cl.typed.AuthorizationV1().SubjectAccessReviews().Create(ctx, sar, metav1.CreateOptions{})
+	if err != nil {
+		return false, "asking the API server: " + err.Error()
+	}
+	answer := "no"
+	if out.Status.Allowed {
+		answer = "yes"
+	}
+	where := ""
+	if ci.Namespace != "" {
+		where = " in " + ci.Namespace
+	}
+	return out.Status.Allowed == ci.Allowed, fmt.Sprintf("may %s %s %s%s? %s", ci.User, ci.Verb, ci.Resource, where, answer)
+}
+
+func (e *Engine) checkEvents(ctx context.Context, sb *Sandbox, ec *EventsCheck) (bool, string) {
+	cl, err := e.clientsFor(sb)
+	if err != nil {
+		return false, err.Error()
+	}
+	list, err := cl.typed.CoreV1().Events(ec.Namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return false, "listing events: " + err.Error()
+	}
+	n := 0
+	for _, ev := range list.Items {
+		if ev.Reason == ec.Reason && (ec.InvolvedKind == "" || ev.InvolvedObject.Kind == ec.InvolvedKind) &&
+			(ec.InvolvedName == "" || ev.InvolvedObject.Name == ec.InvolvedName) {
+			n++
+		}
+	}
+	op, want, _ := parseCount(ec.Count)
+	return compareCount(op, n, want), fmt.Sprintf("%d %s event%s (want %s%d)", n, ec.Reason, plural(n), op, want)
+}
+
+func checkRecorded(sb *Sandbox, rc *RecordedCheck, since uint64) (bool, string) {
+	for _, s := range sb.Cluster.Steps.Since(since, 0) {
+		if s.Component == rc.Component && (rc.Stage == "" || s.Stage == rc.Stage) &&
+			(rc.Outcome == "" || s.Outcome == rc.Outcome) && (rc.Kind == "" || s.Object.Kind == rc.Kind) {
+			return true, fmt.Sprintf("step %d: %s %s %s %s", s.Seq, s.Component, s.Stage, s.Outcome, s.Object.Kind)
+		}
+	}
+	return false, fmt.Sprintf("no %s %s %s step for %s since the lesson started", rc.Component, rc.Stage, rc.Outcome, orAny(rc.Kind))
+}
+
+func orAny(kind string) string {
+	if kind == "" {
+		return "any object"
+	}
+	return kind
+}

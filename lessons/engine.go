@@ -1,0 +1,304 @@
+package lessons
+
+// The engine follows each sandbox through its lessons. Progress is kept per
+// sandbox and lesson: the current step, which steps passed, the last verdict
+// of each step's check.
+//
+// The engine never waits for the learner to say "done": whoever asks for
+// progress (the browser, every half second while the lesson is open) makes
+// it evaluate the current step's check — at most once per PollInterval — and
+// move on when it passes. So a step passes however the learner made it true.
+//
+// Rules: a step is checked only when it is current (or asked for by number);
+// the last step is a recap, and reaching it and seeing its check pass marks
+// the lesson done. Evaluations of one lesson in one sandbox are serialized;
+// none holds the engine's lock while it talks to the API server.
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/restmapper"
+
+	"github.com/glassplane/glassplane/controlplane"
+)
+
+// PollInterval is how often a step's check is evaluated at most.
+const PollInterval = 400 * time.Millisecond
+
+// checkTimeout bounds one evaluation (a check never waits for the pacer:
+// reads are not held, and a held review times out).
+const checkTimeout = 5 * time.Second
+
+// Sandbox is the cluster a learner follows lessons in.
+type Sandbox struct {
+	ID      string
+	Cluster *controlplane.Cluster
+	// Kubectl runs kubectl against the sandbox as a built-in user.
+	Kubectl Kubectl
+}
+
+// Kubectl runs kubectl with args as user, with stdin as its input.
+type Kubectl func(ctx context.Context, user string, args []string, stdin string) (KubectlOutput, error)
+
+// KubectlOutput is what kubectl printed and how it exited.
+type KubectlOutput struct {
+	Stdout   string `json:"stdout"`
+	Stderr   string `json:"stderr"`
+	ExitCode int    `json:"exitCode"`
+}
+
+// Progress is where a sandbox is in a lesson (the JSON the browser gets).
+type Progress struct {
+	Lesson string        `json:"lesson"`
+	Step   int           `json:"step"` // index of the current step
+	Done   bool          `json:"done"` // the recap is reached and passed
+	Passed []int         `json:"passed"`
+	Checks []CheckResult `json:"checks"` // the last verdict of each step checked
+}
+
+// CheckResult is one verdict of a step's check.
+type CheckResult struct {
+	Step   int       `json:"step"`
+	ID     string    `json:"id"`
+	Passed bool      `json:"passed"`
+	Detail string    `json:"detail"`
+	At     time.Time `json:"at"`
+}
+
+// Engine keeps every sandbox's progress.
+type Engine struct {
+	catalog *Catalog
+	base    context.Context // background kubectl runs under it
+	cancel  context.CancelFunc
+
+	mu       sync.Mutex // guards progress and clients
+	progress map[progressKey]*progress
+	clients  map[string]*clients // by sandbox id
+}
+
+type progressKey struct{ sandbox, lesson string }
+
+type progress struct {
+	mu       sync.Mutex // serializes evaluations; guards the fields below
+	lesson   *Lesson
+	step     int
+	done     bool
+	passed   map[int]bool
+	checks   map[int]CheckResult
+	lastEval time.Time
+	since    uint64 // the last step recorded before the lesson started
+}
+
+// NewEngine follows learners through the lessons of catalog.
+func NewEngine(catalog *Catalog) *Engine {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Engine{catalog: catalog, base: ctx, cancel: cancel,
+		progress: map[progressKey]*progress{}, clients: map[string]*clients{}}
+}
+
+// Catalog returns the lessons the engine offers.
+func (e *Engine) Catalog() *Catalog { return e.catalog }
+
+// Close ends kubectl commands still running in the background.
+func (e *Engine) Close() { e.cancel() }
+
+// Forget drops a sandbox's progress and clients (when it is deleted).
+func (e *Engine) Forget(sandboxID string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.clients, sandboxID)
+	for k := range e.progress {
+		if k.sandbox == sandboxID {
+			delete(e.progress, k)
+		}
+	}
+}
+
+func (e *Engine) lesson(id string) (*Lesson, error) {
+	l, ok := e.catalog.Get(id)
+	if !ok {
+		return nil, fmt.Errorf("there is no lesson %q", id)
+	}
+	return l, nil
+}
+
+// Start (re)starts a lesson in a sandbox at step (0 for the beginning).
+func (e *Engine) Start(sb *Sandbox, lessonID string, step int) (Progress, error) {
+	l, err := e.lesson(lessonID)
+	if err != nil {
+		return Progress{}, err
+	}
+	if step < 0 || step >= len(l.Steps) {
+		return Progress{}, fmt.Errorf("lesson %s has steps 0 to %d", l.ID, len(l.Steps)-1)
+	}
+	p := &progress{lesson: l, step: step, passed: map[int]bool{}, checks: map[int]CheckResult{},
+		since: sb.Cluster.Steps.Last()}
+	e.mu.Lock()
+	e.progress[progressKey{sb.ID, l.ID}] = p
+	e.mu.Unlock()
+	return p.snapshot(), nil
+}
+
+func (e *Engine) progressOf(sb *Sandbox, lessonID string) (*progress, error) {
+	l, err := e.lesson(lessonID)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	key := progressKey{sb.ID, l.ID}
+	p, ok := e.progress[key]
+	if !ok || p.lesson != l {
+		p = &progress{lesson: l, passed: map[int]bool{}, checks: map[int]CheckResult{}, since: sb.Cluster.Steps.Last()}
+		e.progress[key] = p
+	}
+	return p, nil
+}
+
+// Progress evaluates the current step (unless it was evaluated within the
+// last PollInterval), moves on when it passes, and returns where the
+// sandbox is.
+func (e *Engine) Progress(ctx context.Context, sb *Sandbox, lessonID string) (Progress, error) {
+	p, err := e.progressOf(sb, lessonID)
+	if err != nil {
+		return Progress{}, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.done && time.Since(p.lastEval) >= PollInterval {
+		e.evaluateLocked(ctx, sb, p, p.step)
+	}
+	return p.snapshotLocked(), nil
+}
+
+// CheckStep evaluates step n now; when n is the current step and it passes,
+// the sandbox moves on.
+func (e *Engine) CheckStep(ctx context.Context, sb *Sandbox, lessonID string, n int) (CheckResult, Progress, error) {
+	p, err := e.progressOf(sb, lessonID)
+	if err != nil {
+		return CheckResult{}, Progress{}, err
+	}
+	if n < 0 || n >= len(p.lesson.Steps) {
+		return CheckResult{}, Progress{}, fmt.Errorf("lesson %s has steps 0 to %d", lessonID, len(p.lesson.Steps)-1)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r := e.evaluateLocked(ctx, sb, p, n)
+	return r, p.snapshotLocked(), nil
+}
+
+func (e *Engine) evaluateLocked(ctx context.Context, sb *Sandbox, p *progress, n int) CheckResult {
+	ok, detail := e.check(ctx, sb, p.lesson, n, p.since)
+	r := CheckResult{Step: n, ID: p.lesson.Steps[n].ID, Passed: ok, Detail: detail, At: time.Now()}
+	p.checks[n] = r
+	if n == p.step {
+		p.lastEval = r.At
+	}
+	if !ok {
+		return r
+	}
+	p.passed[n] = true
+	if n == p.step {
+		if n == len(p.lesson.Steps)-1 {
+			p.done = true
+		} else {
+			p.step++
+			p.lastEval = time.Time{} // check the new step at the next poll
+		}
+	}
+	return r
+}
+
+// Check evaluates the check of step n of lesson in sandbox sb (a recorded
+// check looks at the steps since the sandbox started the lesson).
+func (e *Engine) Check(ctx context.Context, sb *Sandbox, lesson *Lesson, n int) (passed bool, detail string) {
+	var since uint64
+	e.mu.Lock()
+	if p, ok := e.progress[progressKey{sb.ID, lesson.ID}]; ok {
+		since = p.since // set once, never changed
+	}
+	e.mu.Unlock()
+	return e.check(ctx, sb, lesson, n, since)
+}
+
+func (e *Engine) check(ctx context.Context, sb *Sandbox, lesson *Lesson, n int, since uint64) (bool, string) {
+	if n < 0 || n >= len(lesson.Steps) {
+		return false, fmt.Sprintf("lesson %s has no step %d", lesson.ID, n)
+	}
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	return e.evaluate(ctx, sb, lesson.Steps[n].Check, since)
+}
+
+func (p *progress) snapshot() Progress {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.snapshotLocked()
+}
+
+func (p *progress) snapshotLocked() Progress {
+	out := Progress{Lesson: p.lesson.ID, Step: p.step, Done: p.done, Passed: []int{}, Checks: []CheckResult{}}
+	for i := range p.lesson.Steps {
+		if p.passed[i] {
+			out.Passed = append(out.Passed, i)
+		}
+		if r, ok := p.checks[i]; ok {
+			out.Checks = append(out.Checks, r)
+		}
+	}
+	return out
+}
+
+// clients reach a sandbox's API server as its admin.
+type clients struct {
+	typed   kubernetes.Interface
+	dynamic dynamic.Interface
+	mapper  *restmapper.DeferredDiscoveryRESTMapper
+}
+
+func (e *Engine) clientsFor(sb *Sandbox) (*clients, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if cl, ok := e.clients[sb.ID]; ok {
+		return cl, nil
+	}
+	cfg, err := sb.Cluster.ClientConfig("admin", "system:masters")
+	if err != nil {
+		return nil, err
+	}
+	cfg.UserAgent = "glassplane-lessons"
+	typed, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cl := &clients{typed: typed, dynamic: dyn, mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))}
+	e.clients[sb.ID] = cl
+	return cl, nil
+}
+
+// mapping finds the resource of a kind, refreshing discovery once on a miss.
+func (cl *clients) mapping(gvk schema.GroupVersionKind) (*meta.RESTMapping, error) {
+	m, err := cl.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil {
+		cl.mapper.Reset()
+		m, err = cl.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	}
+	return m, err
+}

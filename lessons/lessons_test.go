@@ -1,0 +1,129 @@
+package lessons_test
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/glassplane/glassplane/controlplane"
+	"github.com/glassplane/glassplane/controlplane/testcluster"
+	"github.com/glassplane/glassplane/lessons"
+)
+
+// kubectlIn runs glassplane's own kubectl against c, as the terminal does.
+func kubectlIn(t *testing.T, c *testcluster.Cluster) lessons.Kubectl {
+	bin := []string{testcluster.GlassplaneBinary(t), "kubectl"}
+	return func(ctx context.Context, user string, args []string, stdin string) (lessons.KubectlOutput, error) {
+		out, err := c.Kubectl(bin, user, stdin, args...)
+		res := lessons.KubectlOutput{Stdout: out}
+		var exit *exec.ExitError
+		switch {
+		case errors.As(err, &exit):
+			res.ExitCode, res.Stderr = exit.ExitCode(), out
+		case err != nil:
+			return res, err
+		}
+		return res, nil
+	}
+}
+
+// walk runs a lesson end to end: before each step's actions its check must
+// fail (so no check is true from the start), after them it must pass, and
+// the engine must move the learner on.
+func walk(t *testing.T, c *testcluster.Cluster, id string) {
+	t.Helper()
+	cat, err := lessons.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, ok := cat.Get(id)
+	if !ok {
+		t.Fatalf("there is no lesson %q", id)
+	}
+	e := lessons.NewEngine(cat)
+	defer e.Close()
+	sb := &lessons.Sandbox{ID: "test", Cluster: c.Cluster, Kubectl: kubectlIn(t, c)}
+	ctx := context.Background()
+	if _, err := e.Start(sb, id, 0); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range l.Steps {
+		if !s.Recap {
+			if ok, detail := e.Check(ctx, sb, l, i); ok {
+				t.Fatalf("step %d (%s): the check passes before its actions: %s", i, s.ID, detail)
+			}
+		}
+		if res, err := e.Do(ctx, sb, l, i); err != nil {
+			t.Fatalf("step %d (%s): doing it: %v (%+v)", i, s.ID, err, res)
+		}
+		p := waitPassed(t, e, sb, id, i)
+		if i < len(l.Steps)-1 && p.Step != i+1 {
+			t.Fatalf("step %d (%s) passed but the learner is at step %d", i, s.ID, p.Step)
+		}
+		if i == len(l.Steps)-1 && !p.Done {
+			t.Fatalf("the recap passed but the lesson is not done: %+v", p)
+		}
+	}
+}
+
+func waitPassed(t *testing.T, e *lessons.Engine, sb *lessons.Sandbox, id string, i int) lessons.Progress {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		r, p, err := e.CheckStep(context.Background(), sb, id, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Passed {
+			return p
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("step %d (%s) never passed: %s", i, r.ID, r.Detail)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestLessonKubectlCreateFollowsTheSeedStoryStepByStep(t *testing.T) {
+	walk(t, testcluster.StartCascade(t), "kubectl-create")
+}
+
+func TestLessonWhoAreYouFixesAForbiddenRequestWithARoleBinding(t *testing.T) {
+	walk(t, testcluster.StartCascade(t), "who-are-you")
+}
+
+func TestLessonEtcdRemembersThroughAComponentRestart(t *testing.T) {
+	walk(t, testcluster.StartCascade(t), "etcd-memory")
+}
+
+func TestLessonQuorumShowsOneMembersRevisions(t *testing.T) {
+	walk(t, testcluster.StartCascade(t), "etcd-quorum")
+}
+
+func TestLessonControllersBringDeletedPodsBack(t *testing.T) {
+	walk(t, testcluster.StartCascade(t), "controllers")
+}
+
+func TestLessonSchedulerFiltersAndScores(t *testing.T) {
+	walk(t, testcluster.StartCascade(t), "scheduler")
+}
+
+func TestLessonNodeFailureEvictsAndReschedules(t *testing.T) {
+	timing := controlplane.TestTiming
+	timing.NodeGracePeriod, timing.EvictionTimeout = 2*time.Second, 3*time.Second
+	walk(t, testcluster.StartWith(t, controlplane.Config{Timing: &timing}), "node-failure")
+}
+
+func TestLessonRollingUpdateAndUndo(t *testing.T) {
+	walk(t, testcluster.StartCascade(t), "rolling-update")
+}
+
+func TestLessonAdmissionDefaultsAndRefusals(t *testing.T) {
+	walk(t, testcluster.StartCascade(t), "admission")
+}
+
+func TestLessonEndpointsFollowReadyPods(t *testing.T) {
+	walk(t, testcluster.StartCascade(t), "services")
+}

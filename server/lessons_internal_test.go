@@ -1,0 +1,33 @@
+package server
+
+import (
+	"testing"
+
+	"github.com/glassplane/glassplane/lessons"
+)
+
+// TestLessonKubectlActionsPassTheTerminalAllowList: "do it for me" runs
+// kubectl through the terminal's runner, so every lesson's kubectl must be
+// one the terminal allows.
+func TestLessonKubectlActionsPassTheTerminalAllowList(t *testing.T) {
+	cat, err := lessons.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range cat.Lessons() {
+		for _, s := range l.Steps {
+			for _, a := range s.Actions {
+				args := a.Kubectl
+				if a.Apply != "" {
+					args = []string{"apply", "-f", "-"}
+				}
+				if args == nil {
+					continue
+				}
+				if err := checkKubectlArgs(args); err != nil {
+					t.Errorf("lesson %s step %s: %v: %v", l.ID, s.ID, args, err)
+				}
+			}
+		}
+	}
+}
