@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -128,7 +129,7 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	c.comps.base, c.stop = context.WithCancel(context.Background())
 	c.Store = registry.NewStore(e.Client, cfg.Prefix, c.Steps)
 	c.Store.SetLease(cfg.Lease)
-	spec, err := openapi.New(apiserver.OpenAPIResources())
+	spec, err := openAPISpec()
 	if err != nil {
 		c.closeEtcd()
 		return nil, fmt.Errorf("building the OpenAPI documents: %w", err)
@@ -143,7 +144,7 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	c.API = apiserver.New(apiserver.Config{
 		Store: c.Store, Steps: c.Steps, OpenAPI: spec, Limits: cfg.Limits, ServiceAccountTokens: saTokens, PodLogs: c.Kubelets,
 		Validate:      validation.Validate,
-		Authenticator: authn.Chain{authn.X509{CAs: ca.Pool()}, users, saTokens, authn.UnknownToken{}},
+		Authenticator: authn.Chain{authn.NewX509(ca.Pool()), users, saTokens, authn.UnknownToken{}},
 	})
 	if err := c.bootstrap(ctx); err != nil {
 		c.closeEtcd()
@@ -187,6 +188,12 @@ func (cfg Config) timing() Timing {
 	}
 	return LessonTiming
 }
+
+// openAPISpec builds the OpenAPI documents once per process: every cluster
+// (sandbox) serves the same resources, so they share them.
+var openAPISpec = sync.OnceValues(func() (*openapi.Spec, error) {
+	return openapi.New(apiserver.OpenAPIResources())
+})
 
 // serve listens on the TLS address: clients verify the server against the
 // CA, and the server verifies any client certificate against the same CA.

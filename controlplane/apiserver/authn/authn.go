@@ -13,12 +13,15 @@
 package authn
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"k8s.io/apiserver/pkg/authentication/user"
 )
@@ -83,6 +86,46 @@ func withAuthenticated(u user.Info) user.Info {
 // what the handshake verified.
 type X509 struct {
 	CAs *x509.CertPool
+	// verified remembers certificates already verified against CAs, as
+	// kube-apiserver's x509 authenticator caches verifications: a chain
+	// check costs more than the rest of a request.
+	verified *verifiedCerts
+}
+
+// NewX509 returns an authenticator for client certificates signed by cas.
+func NewX509(cas *x509.CertPool) X509 {
+	return X509{CAs: cas, verified: &verifiedCerts{m: map[[32]byte]time.Time{}}}
+}
+
+// verifiedCerts is a bounded set of certificate fingerprints with the time
+// each certificate expires.
+type verifiedCerts struct {
+	mu sync.Mutex // guards m
+	m  map[[32]byte]time.Time
+}
+
+const maxVerifiedCerts = 4096
+
+func (v *verifiedCerts) known(c *x509.Certificate) bool {
+	if v == nil {
+		return false
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	until, ok := v.m[sha256.Sum256(c.Raw)]
+	return ok && time.Now().Before(until)
+}
+
+func (v *verifiedCerts) add(c *x509.Certificate) {
+	if v == nil {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.m) >= maxVerifiedCerts {
+		clear(v.m)
+	}
+	v.m[sha256.Sum256(c.Raw)] = c.NotAfter
 }
 
 func (X509) Name() string { return "x509" }
@@ -98,6 +141,9 @@ func (a X509) AuthenticateRequest(r *http.Request) (user.Info, bool, error) {
 		}
 		return certUser(cert), true, nil
 	}
+	if a.verified.known(cert) {
+		return certUser(cert), true, nil
+	}
 	intermediates := x509.NewCertPool()
 	for _, c := range r.TLS.PeerCertificates[1:] {
 		intermediates.AddCert(c)
@@ -107,6 +153,7 @@ func (a X509) AuthenticateRequest(r *http.Request) (user.Info, bool, error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("verifying certificate SN=%s, CN=%s failed: %w", cert.SerialNumber, cert.Subject.CommonName, err)
 	}
+	a.verified.add(cert)
 	return certUser(cert), true, nil
 }
 
