@@ -8,6 +8,7 @@ package controlplane
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,13 +26,19 @@ const AddressFile = "apiserver-address"
 // ServerAddress returns the address to reach the API server at: addr when
 // given, else the one the server wrote in dataDir, else the default.
 func ServerAddress(dataDir, addr string) string {
-	if addr != "" {
-		return addr
+	if addr == "" {
+		addr = "127.0.0.1:6443"
+		if b, err := os.ReadFile(filepath.Join(dataDir, AddressFile)); err == nil {
+			addr = strings.TrimSpace(string(b))
+		}
 	}
-	if b, err := os.ReadFile(filepath.Join(dataDir, AddressFile)); err == nil {
-		return strings.TrimSpace(string(b))
+	// A server listening on every address (0.0.0.0) is reached on loopback.
+	if host, port, err := net.SplitHostPort(addr); err == nil {
+		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+			return net.JoinHostPort("127.0.0.1", port)
+		}
 	}
-	return "127.0.0.1:6443"
+	return addr
 }
 
 // Kubeconfig returns a kubeconfig for user against the server at addr.
