@@ -2,6 +2,8 @@ package conversion
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -18,33 +20,21 @@ import (
 	"github.com/glassplane/glassplane/controlplane/apiserver/defaults"
 )
 
-const seedManifest = `
-apiVersion: apps/v1beta2 # for versions before 1.8.0 use apps/v1beta1
-kind: Deployment
-metadata:
-  name: helloworld-deployment
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: helloworld-pod
-  template:
-    metadata:
-      labels:
-        app: helloworld-pod
-    spec:
-      containers:
-      - name: my-pod
-        image: zxcvbnius/docker-demo:latest
-        ports:
-        - containerPort: 3000
-`
+// The seed article's manifest, verbatim.
+func seedYAML(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hello-deployment.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
 
 // decode reads the seed manifest into the Go type of any Deployment version,
 // as if it had been sent with that type's apiVersion.
 func decode(t *testing.T, into runtime.Object) {
 	t.Helper()
-	if err := yaml.Unmarshal([]byte(seedManifest), into); err != nil {
+	if err := yaml.Unmarshal(seedYAML(t), into); err != nil {
 		t.Fatal(err)
 	}
 	if err := setTypeMeta(into); err != nil {

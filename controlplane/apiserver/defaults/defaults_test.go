@@ -2,6 +2,8 @@ package defaults
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -14,32 +16,20 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-const seedDeployment = `
-apiVersion: apps/v1beta2 # for versions before 1.8.0 use apps/v1beta1
-kind: Deployment
-metadata:
-  name: helloworld-deployment
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: helloworld-pod
-  template:
-    metadata:
-      labels:
-        app: helloworld-pod
-    spec:
-      containers:
-      - name: my-pod
-        image: zxcvbnius/docker-demo:latest
-        ports:
-        - containerPort: 3000
-`
+// The seed article's manifest, verbatim.
+func seedYAML(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hello-deployment.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
 
 func seed(t *testing.T) *appsv1.Deployment {
 	t.Helper()
 	d := &appsv1.Deployment{}
-	if err := yaml.Unmarshal([]byte(seedDeployment), d); err != nil {
+	if err := yaml.Unmarshal(seedYAML(t), d); err != nil {
 		t.Fatal(err)
 	}
 	return d
