@@ -32,6 +32,8 @@ func serve(args []string) error {
 	listen := fs.String("listen", "127.0.0.1:8080", "the web UI's address")
 	endpoints := fs.String("etcd-endpoints", "", "comma-separated URLs of an external etcd cluster (default: embedded etcd)")
 	idle := fs.Duration("sandbox-idle", 2*time.Hour, "how long an unused classroom sandbox lives")
+	classroom := fs.Bool("classroom", false, "give every browser a sandbox of its own (a teacher's server on the LAN) instead of the local cluster")
+	maxSandboxes := fs.Int("max-sandboxes", 100, "how many classroom sandboxes may run at once")
 	lessonsDir := fs.String("lessons-dir", "", "a directory of your own lessons (*.yaml), added to the built-in ones")
 	var sans stringList
 	fs.Var(&sans, "tls-san", "an extra name or IP for the API server's certificate (repeatable)")
@@ -68,9 +70,10 @@ func serve(args []string) error {
 	host, _, _ := net.SplitHostPort(*secure)
 	sandboxes := server.NewSandboxes(e, *dataDir, host, *idle, controlplane.Start)
 	sandboxes.AddDefault(c)
+	sandboxes.MaxSandboxes = *maxSandboxes
 	defer sandboxes.Close()
 	go sandboxes.Reap(ctx)
-	w, err := server.Start(server.Config{Listen: *listen, Sandboxes: sandboxes, Local: true, Lessons: lessonEngine, UI: web.Handler()})
+	w, err := server.Start(server.Config{Listen: *listen, Sandboxes: sandboxes, Local: !*classroom, Lessons: lessonEngine, UI: web.Handler()})
 	if err != nil {
 		return err
 	}

@@ -70,19 +70,36 @@ func (cs *components) startLocked(rc *runningComponent) {
 	}(rc.done)
 }
 
-// StartComponent starts a stopped component again.
+// StartComponent starts a stopped component again. If it is still stopping,
+// it waits for the old run to end first, so two never run at once.
 func (c *Cluster) StartComponent(name string) error {
 	c.comps.mu.Lock()
-	defer c.comps.mu.Unlock()
 	rc, ok := c.comps.m[name]
 	if !ok {
+		c.comps.mu.Unlock()
 		return fmt.Errorf("there is no component %q", name)
 	}
-	if rc.running() {
-		return nil
+	for rc.cancel == nil && rc.done != nil && !closed(rc.done) {
+		done := rc.done
+		c.comps.mu.Unlock()
+		<-done
+		c.comps.mu.Lock()
+	}
+	defer c.comps.mu.Unlock()
+	if rc.cancel != nil && !closed(rc.done) {
+		return nil // already running
 	}
 	c.comps.startLocked(rc)
 	return nil
+}
+
+func closed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // StopComponent stops a component and waits until it has stopped.

@@ -53,6 +53,9 @@ type Sandboxes struct {
 	// Limits bound each created sandbox (DefaultLimits unless changed
 	// before the first Create).
 	Limits apiserver.Limits
+	// MaxSandboxes bounds how many sandboxes may exist at once, so a loop
+	// of joins cannot exhaust the machine.
+	MaxSandboxes int
 
 	mu sync.Mutex // guards m
 	m  map[string]*Sandbox
@@ -71,7 +74,7 @@ const recordPrefix = "/glassplane/sandboxes/"
 func NewSandboxes(e *etcd.Etcd, dataDir, host string, idle time.Duration,
 	start func(ctx context.Context, cfg controlplane.Config) (*controlplane.Cluster, error)) *Sandboxes {
 	return &Sandboxes{etcd: e, dataDir: dataDir, host: host, idle: idle, start: start, Limits: DefaultLimits,
-		m: map[string]*Sandbox{}}
+		MaxSandboxes: 100, m: map[string]*Sandbox{}}
 }
 
 // AddDefault registers the local cluster as sandbox "default".
@@ -86,6 +89,12 @@ func (s *Sandboxes) AddDefault(c *controlplane.Cluster) *Sandbox {
 
 // Create starts a new sandbox.
 func (s *Sandboxes) Create(ctx context.Context) (*Sandbox, error) {
+	s.mu.Lock()
+	full := len(s.m) >= s.MaxSandboxes
+	s.mu.Unlock()
+	if full {
+		return nil, fmt.Errorf("this server already runs %d sandboxes, its limit", s.MaxSandboxes)
+	}
 	id := newSecret()[:10]
 	lease, err := s.etcd.Client.Grant(ctx, int64(s.idle/time.Second))
 	if err != nil {

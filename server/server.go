@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -88,17 +89,64 @@ func Start(cfg Config) (*Web, error) {
 	return w, nil
 }
 
-// withSession gives a local page the default sandbox's session cookie.
+// withSession gives the page a session. Locally, the learner's own browser
+// (reached on loopback only, so no other site or machine gets it) gets the
+// default sandbox. In a classroom, each browser gets a sandbox of its own on
+// its first visit, and the page is told which (?sandbox=ID).
 func (w *Web) withSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" && r.URL.Path != "/index.html" {
+			next.ServeHTTP(rw, r)
+			return
+		}
 		if w.local {
-			if sb, ok := w.sandboxes.Get("default"); ok {
-				http.SetCookie(rw, &http.Cookie{Name: SessionCookie, Value: sb.Token, Path: "/",
-					HttpOnly: true, SameSite: http.SameSiteStrictMode})
+			if sb, ok := w.sandboxes.Get("default"); ok && isLoopback(r.Host) {
+				setSession(rw, sb)
 			}
+			next.ServeHTTP(rw, r)
+			return
+		}
+		sb, ok := w.sessionSandbox(r)
+		if !ok {
+			var err error
+			if sb, err = w.sandboxes.Create(r.Context()); err != nil {
+				http.Error(rw, "no sandbox is available: "+err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+			setSession(rw, sb)
+		}
+		if r.URL.Query().Get("sandbox") != sb.ID {
+			http.Redirect(rw, r, "/?sandbox="+sb.ID, http.StatusSeeOther)
+			return
 		}
 		next.ServeHTTP(rw, r)
 	})
+}
+
+func (w *Web) sessionSandbox(r *http.Request) (*Sandbox, bool) {
+	ck, err := r.Cookie(SessionCookie)
+	if err != nil {
+		return nil, false
+	}
+	return w.sandboxes.ByToken(ck.Value)
+}
+
+func setSession(rw http.ResponseWriter, sb *Sandbox) {
+	http.SetCookie(rw, &http.Cookie{Name: SessionCookie, Value: sb.Token, Path: "/",
+		HttpOnly: true, SameSite: http.SameSiteStrictMode})
+}
+
+// isLoopback reports a Host header naming this machine's loopback.
+func isLoopback(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
 }
 
 // Close ends the streams and stops the web server.

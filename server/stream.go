@@ -94,6 +94,10 @@ func (w *Web) stream(c echo.Context) error {
 	if !send(Message{Type: "pacer", Pacer: &st}) || !send(Message{Type: "components", Components: sb.Cluster.Components()}) {
 		return nil
 	}
+	last := since
+	if len(history) > 0 {
+		last = history[len(history)-1].Seq
+	}
 	for len(history) > 0 {
 		n := min(len(history), historyChunks)
 		if !send(Message{Type: "steps", Steps: history[:n]}) {
@@ -104,7 +108,6 @@ func (w *Web) stream(c echo.Context) error {
 	ping := time.NewTicker(pingInterval)
 	defer ping.Stop()
 	changes := pacer.Changes()
-	last := since
 	for {
 		select {
 		case <-c.Request().Context().Done():

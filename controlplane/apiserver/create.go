@@ -16,7 +16,7 @@ import (
 )
 
 func (s *Server) create(q *apiRequest) (runtime.Object, error) {
-	if err := s.admitCreate(q.ctx); err != nil {
+	if err := s.admitCreate(q.ctx, q.res.Resource); err != nil {
 		return nil, err
 	}
 	obj, err := s.decodeBody(q)

@@ -71,7 +71,7 @@ func (s *Server) deleteObject(q *apiRequest, cur runtime.Object, opts *metav1.De
 	if isDryRun(q) {
 		return obj, http.StatusOK, nil
 	}
-	if !graceful || (om.GetDeletionTimestamp() != nil && grace == 0 && len(om.GetFinalizers()) == 0) {
+	if !graceful || (om.GetDeletionTimestamp() != nil && grace == 0 && finalizersLeft(obj) == 0) {
 		if _, err := s.Store.Delete(q.ctx, q.res, cur); err != nil {
 			return nil, 0, err
 		}

@@ -39,12 +39,16 @@ func (q *apiRequest) gvk() schema.GroupVersionKind { return q.gv.WithKind(q.res.
 func (s *Server) handleResource(w http.ResponseWriter, r *http.Request, info *request.RequestInfo) {
 	q := &apiRequest{w: w, r: r, info: info, gv: schema.GroupVersion{Group: info.APIGroup, Version: info.APIVersion}}
 	q.ctx = s.begin(q)
-	if err := s.limits.admitRequest(r); err != nil {
+	// Authentication comes first, so a stranger can neither spend the
+	// sandbox's request budget nor queue requests in the learner's pacer.
+	if !s.authenticate(q) {
+		return
+	}
+	if err := s.limits.admitRequest(r, q.user.GetName()); err != nil {
 		s.fail(q, err)
 		return
 	}
-	if !s.pace(q, steps.Authenticate) || !s.authenticate(q) || !s.impersonate(q) ||
-		!s.pace(q, steps.Authorize) || !s.authorize(q) {
+	if !s.impersonate(q) || !s.pace(q, steps.Authorize) || !s.authorize(q) {
 		return
 	}
 	res, ok := resolve(q.gv, info.Resource)

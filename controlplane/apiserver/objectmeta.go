@@ -73,9 +73,12 @@ func prepareForUpdate(obj, old runtime.Object, statusOnly bool) {
 	if hasField(obj, "Status") {
 		setField(obj, "Status", fieldValue(old, "Status"))
 	}
-	if ns, ok := obj.(*corev1.Namespace); ok {
+	switch o := obj.(type) {
+	case *corev1.Namespace:
 		// A namespace's spec.finalizers change only through /finalize.
-		ns.Spec.Finalizers = old.(*corev1.Namespace).Spec.Finalizers
+		o.Spec.Finalizers = old.(*corev1.Namespace).Spec.Finalizers
+	case *corev1.Service:
+		keepServiceAddresses(o, old.(*corev1.Service))
 	}
 	if tracksGeneration(obj) && !equality.Semantic.DeepEqual(fieldValue(obj, "Spec"), fieldValue(old, "Spec")) {
 		m.SetGeneration(o.GetGeneration() + 1)
@@ -166,4 +169,21 @@ func finalizersLeft(obj runtime.Object) int {
 		n += len(ns.Spec.Finalizers)
 	}
 	return n
+}
+
+// keepServiceAddresses carries a Service's allocated ClusterIP and node ports
+// over an update that leaves them out (`kubectl replace` of a manifest that
+// never named them), as kube-apiserver does.
+func keepServiceAddresses(svc, old *corev1.Service) {
+	if svc.Spec.ClusterIP == "" {
+		svc.Spec.ClusterIP, svc.Spec.ClusterIPs = old.Spec.ClusterIP, old.Spec.ClusterIPs
+	}
+	for i := range svc.Spec.Ports {
+		p := &svc.Spec.Ports[i]
+		for _, o := range old.Spec.Ports {
+			if p.NodePort == 0 && o.Port == p.Port && o.Protocol == p.Protocol {
+				p.NodePort = o.NodePort
+			}
+		}
+	}
 }

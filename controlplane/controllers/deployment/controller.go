@@ -184,7 +184,7 @@ func selectsEverything(d *appsv1.Deployment) bool {
 // (and where a pacer will hold it).
 func (c *Controller) reconciled(ctx context.Context, d *appsv1.Deployment, r trace.Reconcile) context.Context {
 	r.Controller = Name
-	s := c.rec.Record(ctx, trace.ReconcileStep("apps/v1", "Deployment", d, r))
+	s := trace.Paced(ctx, c.rec, trace.ReconcileStep("apps/v1", "Deployment", d, r))
 	if s.Trace == "" {
 		return ctx
 	}

@@ -165,7 +165,7 @@ func (c *Controller) syncService(ctx context.Context, key string) error {
 // writes are filed under; the one place this controller shows a decision.
 func (c *Controller) reconciled(ctx context.Context, svc *corev1.Service, d trace.Reconcile) context.Context {
 	d.Controller = Name
-	s := c.rec.Record(ctx, trace.ReconcileStep("v1", "Service", svc, d))
+	s := trace.Paced(ctx, c.rec, trace.ReconcileStep("v1", "Service", svc, d))
 	if s.Trace == "" {
 		return ctx
 	}

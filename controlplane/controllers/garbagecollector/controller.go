@@ -153,7 +153,7 @@ func (c *Controller) syncItem(ctx context.Context, it item) error {
 // writes are filed under; the one place the collector shows a decision.
 func (c *Controller) reconciled(ctx context.Context, w *watched, obj any, d trace.Reconcile) context.Context {
 	d.Controller = Name
-	s := c.rec.Record(ctx, trace.ReconcileStep(w.gvk.GroupVersion().String(), w.gvk.Kind, obj, d))
+	s := trace.Paced(ctx, c.rec, trace.ReconcileStep(w.gvk.GroupVersion().String(), w.gvk.Kind, obj, d))
 	if s.Trace == "" {
 		return ctx
 	}

@@ -180,7 +180,7 @@ func withoutKubernetes(fins []corev1.FinalizerName) []corev1.FinalizerName {
 // writes are filed under; the one place this controller shows a decision.
 func (c *Controller) reconciled(ctx context.Context, ns *corev1.Namespace, d trace.Reconcile) context.Context {
 	d.Controller = Name
-	s := c.rec.Record(ctx, trace.ReconcileStep("v1", "Namespace", ns, d))
+	s := trace.Paced(ctx, c.rec, trace.ReconcileStep("v1", "Namespace", ns, d))
 	if s.Trace == "" {
 		return ctx
 	}

@@ -182,7 +182,7 @@ func replicas(rs *appsv1.ReplicaSet) int32 {
 // decision (and where a pacer will hold it).
 func (c *Controller) reconciled(ctx context.Context, rs *appsv1.ReplicaSet, d trace.Reconcile) context.Context {
 	d.Controller = Name
-	s := c.rec.Record(ctx, trace.ReconcileStep("apps/v1", "ReplicaSet", rs, d))
+	s := trace.Paced(ctx, c.rec, trace.ReconcileStep("apps/v1", "ReplicaSet", rs, d))
 	if s.Trace == "" {
 		return ctx
 	}

@@ -12,6 +12,8 @@
 package trace
 
 import (
+	"context"
+
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/tools/cache"
 
@@ -85,4 +87,13 @@ func ReconcileStep(apiVersion, kind string, obj any, d Reconcile) steps.Step {
 		Message: steps.Msg(ReconcileKey, "controller", d.Controller, "decision", d.Decision),
 		Detail:  d,
 	}
+}
+
+// Paced holds a controller before its reconcile step s as the learner's
+// pacer asks (step mode, a breakpoint, the controller manager paused), then
+// records it. The step is recorded before the controller writes anything, so
+// while it waits the cluster really has not changed.
+func Paced(ctx context.Context, rec *steps.Recorder, s steps.Step) steps.Step {
+	_ = rec.Pace(ctx, s) // if ctx ends the controller is stopping; its sync notices
+	return rec.Record(ctx, s)
 }
