@@ -17,6 +17,7 @@ package lessons
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -29,6 +30,7 @@ import (
 	"k8s.io/client-go/restmapper"
 
 	"github.com/glassplane/glassplane/controlplane"
+	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
 // PollInterval is how often a step's check is evaluated at most.
@@ -276,6 +278,13 @@ func (e *Engine) clientsFor(sb *Sandbox) (*clients, error) {
 		return nil, err
 	}
 	cfg.UserAgent = "glassplane-lessons"
+	// The engine's checks only look: the API server leaves their reads out
+	// of the step history, so the learner's timeline shows the cluster's
+	// work, not the lesson peeking at it.
+	wrap := cfg.WrapTransport
+	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		return observer{wrap(rt)}
+	}
 	typed, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, err
@@ -291,6 +300,15 @@ func (e *Engine) clientsFor(sb *Sandbox) (*clients, error) {
 	cl := &clients{typed: typed, dynamic: dyn, mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc))}
 	e.clients[sb.ID] = cl
 	return cl, nil
+}
+
+// observer marks every request as made to look, not to act.
+type observer struct{ base http.RoundTripper }
+
+func (o observer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(steps.ObserverHeader, "lessons")
+	return o.base.RoundTrip(r)
 }
 
 // mapping finds the resource of a kind, refreshing discovery once on a miss.

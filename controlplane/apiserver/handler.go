@@ -133,6 +133,9 @@ func (s *Server) begin(q *apiRequest) context.Context {
 		cause.Parent, _ = strconv.ParseUint(q.r.Header.Get(steps.ParentHeader), 10, 64)
 	}
 	ctx := steps.WithCause(q.r.Context(), cause)
+	if q.r.Header.Get(steps.ObserverHeader) != "" && isRead(q.info.Verb) {
+		ctx = steps.Quiet(ctx)
+	}
 	q.root = s.Steps.Record(ctx, steps.Step{
 		Component: steps.APIServer,
 		Stage:     steps.Request,
@@ -155,8 +158,7 @@ func (s *Server) pace(q *apiRequest, stage string) bool {
 }
 
 func (s *Server) paceStage(q *apiRequest, stage string) error {
-	switch q.info.Verb {
-	case "get", "list", "watch":
+	if isRead(q.info.Verb) {
 		return nil
 	}
 	if !registry.Paced(q.info.Resource) {
@@ -168,6 +170,10 @@ func (s *Server) paceStage(q *apiRequest, stage string) error {
 		return apierrors.NewTimeoutError("the request ended while held by the pacer", 0)
 	}
 	return nil
+}
+
+func isRead(verb string) bool {
+	return verb == "get" || verb == "list" || verb == "watch"
 }
 
 // RequestDetail is the detail of a request step.

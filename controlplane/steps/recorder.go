@@ -44,7 +44,7 @@ func NewTrace() string {
 // ctx (unless s already names a trace), stores it and publishes it. It returns
 // the stamped step; its Seq is the parent for the steps it causes.
 func (r *Recorder) Record(ctx context.Context, s Step) Step {
-	if r == nil {
+	if r == nil || isQuiet(ctx) {
 		return s
 	}
 	if s.Trace == "" {

@@ -75,3 +75,11 @@ func TestCausesAreRememberedPerObjectVersion(t *testing.T) {
 		t.Error("a version nobody wrote has a cause")
 	}
 }
+
+func TestQuietContextRecordsNothing(t *testing.T) {
+	r := NewRecorder(10)
+	r.Record(Quiet(context.Background()), Step{})
+	if r.Last() != 0 {
+		t.Error("a step in a quiet context was recorded")
+	}
+}

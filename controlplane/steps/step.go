@@ -123,3 +123,20 @@ const (
 	TraceHeader  = "X-Glassplane-Trace"
 	ParentHeader = "X-Glassplane-Parent"
 )
+
+// ObserverHeader marks a request made only to look at the cluster on the
+// learner's behalf (a lesson checking its step). Reads carrying it are not
+// recorded: they are not something the cluster did.
+const ObserverHeader = "X-Glassplane-Observer"
+
+type quietKey struct{}
+
+// Quiet returns a context whose steps are not recorded.
+func Quiet(ctx context.Context) context.Context {
+	return context.WithValue(ctx, quietKey{}, true)
+}
+
+func isQuiet(ctx context.Context) bool {
+	q, _ := ctx.Value(quietKey{}).(bool)
+	return q
+}
