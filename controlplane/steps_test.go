@@ -2,8 +2,12 @@ package controlplane_test
 
 import (
 	"context"
+	"net/http"
 	"strconv"
 	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/kubernetes"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -100,3 +104,32 @@ func TestRefusedRequestEndsWithAnErrorStep(t *testing.T) {
 		}
 	}
 }
+
+func TestObserverReadsAreNotRecordedButWritesAre(t *testing.T) {
+	c := testcluster.Start(t)
+	cfg := c.RESTConfig("admin")
+	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			r.Header.Set(steps.ObserverHeader, "test")
+			return rt.RoundTrip(r)
+		})
+	}
+	cs := kubernetes.NewForConfigOrDie(cfg)
+	before := c.Steps.Last()
+	if _, err := cs.CoreV1().Namespaces().List(context.Background(), metav1.ListOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if c.Steps.Last() != before {
+		t.Errorf("an observer's list recorded %d steps", c.Steps.Last()-before)
+	}
+	if _, err := cs.CoreV1().ConfigMaps("default").Create(context.Background(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "x"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if c.Steps.Last() == before {
+		t.Error("an observer's write was not recorded")
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
