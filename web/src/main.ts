@@ -18,6 +18,8 @@ import { objectView, partView, PartActions, stepDetail } from "./view/inspector.
 import { renderEtcd } from "./view/etcdpane.js";
 import { Terminal } from "./view/terminal.js";
 import { Playground } from "./view/editor.js";
+import { LessonPanel } from "./view/lessons.js";
+import { LessonClient } from "./api/lessons.js";
 import { byId, clear, h } from "./view/dom.js";
 
 type Panel = "inspector" | "playground" | "terminal" | "etcd" | "lessons";
@@ -44,7 +46,6 @@ const app = {
   speed: Number(localStorage.getItem("glassplane.speed")) || 4,
   trace: initial.trace ?? "",
   pendingStep: initial.step ?? 0,
-  lesson: initial.lesson ?? "",
   selected: initial.inspect ?? "",
   panel: (panels.includes(initial.panel as Panel) ? initial.panel : "playground") as Panel,
   pacer: null as Pacer | null,
@@ -75,11 +76,12 @@ function newStream(since: number) {
 let stream = newStream(0);
 
 function onSteps(batch: Step[]) {
-  const atEnd = app.k >= tl.length;
+  let atEnd = app.k >= tl.length;
   tl.append(batch);
   if (app.pendingStep) {
     const k = tl.indexOfSeq(app.pendingStep);
-    if (k > 0) { app.k = k; app.pendingStep = 0; app.playing = false; app.catchingUp = false; }
+    // A linked step may come in a later chunk of the history: draw it when it does.
+    if (k > 0) { app.k = k; app.pendingStep = 0; app.playing = false; app.catchingUp = false; atEnd = true; }
   } else if (app.catchingUp) {
     app.k = tl.length; // start at the present, not at the cluster's boot
   }
@@ -117,8 +119,15 @@ function schedule() {
 }
 
 // ---- actions on the cluster ----
+// An answer of the app API can be older than the pacer the stream has sent
+// since (Next releases a step, the stream already shows the next one held),
+// so while the stream is open it alone sets app.pacer.
+function pacerAnswer(p: Pacer) {
+  if (app.conn !== "open") app.pacer = p;
+}
+
 async function setPacer(p: Partial<Pacer>) {
-  try { app.pacer = await client.setPacer(p); } catch (e) { toast(String(e)); }
+  try { pacerAnswer(await client.setPacer(p)); } catch (e) { toast(String(e)); }
   render();
 }
 
@@ -205,6 +214,7 @@ const layer = svg.querySelector<SVGGElement>("#layer")!;
 const animator = new Animator(svg.querySelector<SVGCircleElement>("#dot")!);
 let terminal: Terminal;
 let playground: Playground;
+const lessons = new LessonPanel(new LessonClient(client.sandbox), () => render(), toast);
 
 function render(animate = false) {
   state = tl.stateAt(app.k);
@@ -235,7 +245,7 @@ function save() {
   const cur = state.current;
   const hash = formatHash({
     step: app.k < tl.length || !app.playing ? cur?.seq : undefined, trace: app.trace || undefined,
-    lesson: app.lesson || undefined, panel: app.panel === "playground" ? undefined : app.panel, inspect: app.selected || undefined,
+    lesson: lessons.id || undefined, lessonStep: lessons.lesson ? lessons.viewed : undefined, panel: app.panel === "playground" ? undefined : app.panel, inspect: app.selected || undefined,
   });
   if (hash !== location.hash && !(hash === "" && location.hash === "")) history.replaceState(null, "", hash || location.pathname + location.search);
   localStorage.setItem("glassplane.lang", app.lang);
@@ -366,27 +376,10 @@ function renderPanel() {
       if (app.etcdOpen.has(k)) app.etcdOpen.delete(k); else app.etcdOpen.add(k);
       renderPanel();
     }));
-  } else if (app.panel === "lessons") {
-    renderLessons();
   }
+  lessons.render(byId("panel-lessons"), byId("lesson-dock"), { lang: L, dock: app.panel !== "lessons" || app.present });
   terminal.setLang(L);
   playground.setLang(L);
-}
-
-let lessonsLoaded: { id: string; title: Record<string, string> }[] | null = null;
-function renderLessons() {
-  const el = byId("panel-lessons");
-  clear(el);
-  if (lessonsLoaded === null) {
-    lessonsLoaded = [];
-    void client.lessons().then((l) => { lessonsLoaded = l; if (app.panel === "lessons") renderLessons(); }).catch(() => {});
-  }
-  if (!lessonsLoaded.length) { el.append(h("p", { class: "muted" }, tr("lessonsSoon", app.lang))); return; }
-  const ul = h("ul", { class: "lessons" });
-  for (const l of lessonsLoaded) {
-    ul.append(h("li", {}, h("button", { onclick: () => { app.lesson = l.id; render(); } }, l.title[app.lang] ?? l.title.en ?? l.id)));
-  }
-  el.append(ul);
 }
 
 // ---- events ----
@@ -423,7 +416,7 @@ function wire() {
   byId("tolive").onclick = backToLive;
   for (const m of ["live", "slow", "step"] as const) byId(`mode-${m}`).onclick = () => void setPacer({ mode: m });
   byId("next").onclick = async () => {
-    try { app.pacer = (await client.next()).pacer; } catch (e) { toast(String(e)); }
+    try { pacerAnswer((await client.next()).pacer); } catch (e) { toast(String(e)); }
     render();
   };
   byId("lang").onclick = () => { app.lang = app.lang === "en" ? "zh-TW" : "en"; render(); };
@@ -445,6 +438,8 @@ function wire() {
   window.addEventListener("hashchange", () => {
     const v = parseHash(location.hash);
     if (v.step) { const k = tl.indexOfSeq(v.step); if (k > 0 && k !== app.k) { app.playing = false; go(k); } }
+    if (v.lesson && v.lesson !== lessons.id) void lessons.open(v.lesson, v.lessonStep);
+    else if (v.lesson && v.lessonStep !== undefined && v.lessonStep !== lessons.viewed) lessons.show(v.lessonStep);
   });
 }
 
@@ -493,5 +488,6 @@ byId("panel-terminal").append(terminal.el);
 byId("panel-playground").append(playground.el);
 wire();
 render();
+if (initial.lesson) void lessons.open(initial.lesson, initial.lessonStep);
 schedule();
 stream.start();

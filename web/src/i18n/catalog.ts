@@ -213,4 +213,17 @@ export const ui: Record<string, Text> = {
   noKeys: t("No keys written yet.", "還沒有寫入任何 key。"), keysAt: t("etcd at revision {revision}", "etcd 修訂版 {revision}"),
   loaded: t("Loaded {n} steps from {file}.", "已從 {file} 載入 {n} 個步驟。"), badFile: t("That file holds no steps.", "這個檔案裡沒有步驟。"),
   line: t("line", "第幾行"), error: t("Error", "錯誤"),
+  // The lesson panel (web/src/view/lessons.ts).
+  lessonsPick: t("Pick a lesson", "選一堂課"), lessonSteps: t("{n} steps", "共 {n} 個步驟"),
+  lessonsAll: t("All lessons", "所有課程"), lessonStartOver: t("Start over", "從頭開始"),
+  lessonStepOf: t("Step {n} of {total}", "第 {n} 步，共 {total} 步"), lessonStepList: t("Steps of this lesson", "本課的步驟"),
+  lessonDo: t("Do it for me", "幫我做"), lessonDoing: t("Doing it…", "執行中…"),
+  lessonDoFailed: t("Doing it did not work out; the output says why.", "自動執行沒有成功，下面的輸出說明了原因。"),
+  lessonHint: t("Show a hint", "顯示提示"), lessonHideHint: t("Hide the hint", "隱藏提示"),
+  lessonBack: t("Previous step", "上一個步驟"), lessonNext: t("Next step", "下一個步驟"),
+  lessonDone: t("Done: the cluster shows it.", "完成：叢集裡已經看得到了。"),
+  lessonNotYet: t("Not yet", "還沒"), lessonChecking: t("Checking…", "檢查中…"),
+  lessonPassed: t("done", "已完成"), lessonStepPassed: t("Lesson step {n} is done.", "課程第 {n} 步完成了。"),
+  lessonRecap: t("Recap: nothing to do, something to think about.", "回顧：不用動手，想一想就好。"),
+  lessonComplete: t("Lesson complete.", "課程完成。"), lessonThink: t("Think about it:", "想一想："),
 };
