@@ -45,7 +45,7 @@ export const kinds: Record<string, Text> = {
 
 /** Messages by catalogue key: what happened. */
 export const messages: Record<string, Text> = {
-  "apiserver.request": t("{caller} sends a {verb} request for {resource} to the API server.",
+  "apiserver.request": t("{caller} asks the API server to {verb} {resource}.",
     "{caller}向 API 伺服器送出 {verb} {resource} 的請求。"),
   "apiserver.authenticate.ok": t("The API server checks who is asking: it is {user}.",
     "API 伺服器確認請求者的身分：{user}。"),

@@ -101,8 +101,16 @@ function title(b: Box, text: string, sub = ""): string {
     (sub ? `<text class="sub" x="${b.x + b.w - 10}" y="${b.y + 22}" text-anchor="end">${esc(sub)}</text>` : "");
 }
 
+/** middle shortens a name in its middle, keeping the owner's name at the
+ * front and the pod's own suffix at the end. */
+function middle(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const head = Math.ceil((max - 1) / 2);
+  return name.slice(0, head) + "…" + name.slice(name.length - (max - 1 - head));
+}
+
 function shortPod(name: string): string {
-  return name.length <= 22 ? name : "…" + name.slice(-21);
+  return middle(name, 22);
 }
 
 /** renderDiagram returns the SVG markup of the whole diagram for a state. */
@@ -241,7 +249,7 @@ function renderNode(st: ModelState, name: string, b: Box, ctx: DiagramContext): 
     const x = b.x + 12 + (i % perRow) * (pw + 6), y = b.y + 58 + Math.floor(i / perRow) * 24;
     const sel = ctx.selected === p.key ? " selected" : "";
     pods += `<g class="pod phase-${esc(p.phase)}${sel}" data-object="${esc(p.key)}" tabindex="0" role="button" aria-label="${esc("Pod " + p.name + " " + p.phase)}">` +
-      `<rect x="${x}" y="${y}" width="${pw}" height="20" rx="5"/><text x="${x + 6}" y="${y + 14}">${esc(p.name.length > 25 ? "…" + p.name.slice(-24) : p.name)}</text>` +
+      `<rect x="${x}" y="${y}" width="${pw}" height="20" rx="5"/><text x="${x + 6}" y="${y + 14}">${esc(middle(p.name, 25))}</text>` +
       `<text class="pod-phase" x="${x + pw - 5}" y="${y + 14}" text-anchor="end">${esc(p.phase)}</text></g>`;
   });
   if (list.length > perRow * rowsFit) pods += `<text class="sub" x="${b.x + b.w - 12}" y="${b.y + b.h - 6}" text-anchor="end">+${list.length - perRow * rowsFit}</text>`;
