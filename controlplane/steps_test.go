@@ -133,3 +133,36 @@ func TestObserverReadsAreNotRecordedButWritesAre(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestReplacementPodJoinsTheTraceOfTheDeleteThatCausedIt(t *testing.T) {
+	c := testcluster.StartCascade(t)
+	cs := c.Client("admin")
+	ctx := context.Background()
+	if _, err := cs.AppsV1().Deployments("default").Create(ctx, deployment("web", 1), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var pod string
+	waitUntil(t, "a running pod", func() bool {
+		pods := runningPods(t, cs, "app=web")
+		if len(pods) == 1 {
+			pod = pods[0].Name
+		}
+		return pod != ""
+	})
+	if err := cs.CoreV1().Pods("default").Delete(ctx, pod, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the replacement pod's creation in the delete's trace", func() bool {
+		all := c.Steps.Since(0, 0)
+		del := traceOf(all, "delete", "pods")
+		if len(del) == 0 {
+			return false
+		}
+		for _, s := range all {
+			if s.Trace == del[0].Trace && s.Stage == steps.Store && s.Object.Kind == "Pod" && s.Object.Name != pod {
+				return true
+			}
+		}
+		return false
+	})
+}

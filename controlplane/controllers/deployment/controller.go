@@ -68,6 +68,7 @@ const (
 type Controller struct {
 	client        kubernetes.Interface
 	rec           *steps.Recorder
+	causes        trace.Causes // why each key was last enqueued
 	broadcaster   record.EventBroadcaster
 	eventRecorder record.EventRecorder
 
@@ -152,7 +153,7 @@ func (c *Controller) syncDeployment(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	ctx = c.rec.ContextFor(ctx, cached)
+	ctx = c.causes.Context(ctx, key, c.rec, cached)
 	d := cached.DeepCopy()
 	if selectsEverything(d) {
 		c.eventRecorder.Eventf(d, corev1.EventTypeWarning, SelectingAll, "This deployment is selecting all pods. A non-empty selector is required.")

@@ -64,7 +64,7 @@ func (c *Controller) replicaSetChanged(old, rs *appsv1.ReplicaSet, event string)
 	}
 	if d := c.resolveControllerRef(rs.Namespace, ref); d != nil {
 		c.watched("replicasets", "ReplicaSet", event, rs)
-		c.enqueue(d)
+		c.enqueueBecause(d, rs)
 		return
 	}
 	if ref != nil || event == trace.Deleted {
@@ -99,7 +99,14 @@ func (c *Controller) handlePods(informer cache.SharedIndexInformer) {
 }
 
 func (c *Controller) enqueue(obj any) {
-	if key, err := cache.MetaNamespaceKeyFunc(obj); err == nil {
+	c.enqueueBecause(obj, obj)
+}
+
+// enqueueBecause enqueues d's key, noting that trigger (the Deployment or
+// one of its ReplicaSets) is why, so the sync joins trigger's trace.
+func (c *Controller) enqueueBecause(d, trigger any) {
+	if key, err := cache.MetaNamespaceKeyFunc(d); err == nil {
+		c.causes.Note(key, c.rec, trigger)
 		c.queue.Add(key)
 	}
 }

@@ -63,6 +63,7 @@ const burstReplicas = 500
 type Controller struct {
 	client        kubernetes.Interface
 	rec           *steps.Recorder
+	causes        trace.Causes // why each key was last enqueued
 	broadcaster   record.EventBroadcaster
 	eventRecorder record.EventRecorder
 
@@ -148,7 +149,7 @@ func (c *Controller) syncReplicaSet(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	ctx = c.rec.ContextFor(ctx, rs)
+	ctx = c.causes.Context(ctx, key, c.rec, rs)
 	pods, err := c.claimPods(ctx, rs)
 	if err != nil {
 		return err

@@ -50,7 +50,14 @@ func (c *Controller) handlePods(informer coreinformers.PodInformer) {
 }
 
 func (c *Controller) enqueue(obj any) {
-	if key, err := cache.MetaNamespaceKeyFunc(obj); err == nil {
+	c.enqueueBecause(obj, obj)
+}
+
+// enqueueBecause enqueues rs's key, noting that trigger (the ReplicaSet
+// itself or one of its pods) is why, so the sync joins trigger's trace.
+func (c *Controller) enqueueBecause(rs, trigger any) {
+	if key, err := cache.MetaNamespaceKeyFunc(rs); err == nil {
+		c.causes.Note(key, c.rec, trigger)
 		c.queue.Add(key)
 	}
 }
@@ -65,7 +72,7 @@ func (c *Controller) addPod(obj any) {
 		c.watched("pods", "Pod", trace.Added, pod)
 		key, _ := cache.MetaNamespaceKeyFunc(rs)
 		c.expectations.creationObserved(key)
-		c.queue.Add(key)
+		c.enqueueBecause(rs, pod)
 		return
 	}
 	c.enqueueMatching(pod, trace.Added)
@@ -90,7 +97,7 @@ func (c *Controller) updatePod(old, cur any) {
 	}
 	if rs := c.resolveControllerRef(pod.Namespace, ref); rs != nil {
 		c.watched("pods", "Pod", trace.Modified, pod)
-		c.enqueue(rs)
+		c.enqueueBecause(rs, pod)
 		return
 	}
 	if ref == nil && (!equality.Semantic.DeepEqual(oldPod.Labels, pod.Labels) || oldRef != nil) {
@@ -111,7 +118,7 @@ func (c *Controller) deletePod(obj any) {
 	key, _ := cache.MetaNamespaceKeyFunc(rs)
 	podKey, _ := cache.MetaNamespaceKeyFunc(pod)
 	c.expectations.deletionObserved(key, podKey)
-	c.queue.Add(key)
+	c.enqueueBecause(rs, pod)
 }
 
 // enqueueMatching enqueues every ReplicaSet whose selector matches an orphan.
