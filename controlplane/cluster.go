@@ -131,12 +131,12 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	c.Store.SetLease(cfg.Lease)
 	spec, err := openAPISpec()
 	if err != nil {
-		c.closeEtcd()
+		c.abort()
 		return nil, fmt.Errorf("building the OpenAPI documents: %w", err)
 	}
 	saKey, err := authn.LoadOrCreateServiceAccountKey(filepath.Join(cfg.DataDir, "pki", "sa.key"))
 	if err != nil {
-		c.closeEtcd()
+		c.abort()
 		return nil, fmt.Errorf("service account signing key: %w", err)
 	}
 	saTokens := authn.NewServiceAccountTokens(saKey, authn.ServiceAccountsIn(c.Store))
@@ -147,16 +147,16 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 		Authenticator: authn.Chain{authn.NewX509(ca.Pool()), users, saTokens, authn.UnknownToken{}},
 	})
 	if err := c.bootstrap(ctx); err != nil {
-		c.closeEtcd()
+		c.abort()
 		return nil, err
 	}
 	// RBAC reads the policy bootstrap wrote, then watches it until Close.
 	if c.API.Authorizer, err = authz.NewRBAC(c.comps.base, c.Store); err != nil {
-		c.closeEtcd()
+		c.abort()
 		return nil, fmt.Errorf("loading the RBAC policy: %w", err)
 	}
 	if err := c.serve(cfg); err != nil {
-		c.closeEtcd()
+		c.abort()
 		return nil, err
 	}
 	if err := c.bootstrapKubernetesService(ctx); err != nil {
@@ -242,6 +242,13 @@ func (c *Cluster) Close() error {
 	}
 	c.Steps.Close()
 	return c.closeEtcd()
+}
+
+// abort undoes a Start that failed before the API server served: it ends
+// the goroutines started so far (the RBAC watch) and closes etcd.
+func (c *Cluster) abort() {
+	c.stop()
+	c.closeEtcd()
 }
 
 func (c *Cluster) closeEtcd() error {

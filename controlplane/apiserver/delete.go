@@ -21,6 +21,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -81,6 +82,9 @@ func (s *Server) deleteObject(q *apiRequest, cur runtime.Object, opts *metav1.De
 		now := metav1.NewTime(time.Now().Add(time.Duration(grace) * time.Second))
 		om.SetDeletionTimestamp(&now)
 		om.SetDeletionGracePeriodSeconds(&grace)
+	}
+	if equality.Semantic.DeepEqual(obj, cur) {
+		return cur, http.StatusOK, nil // already being deleted just so: nothing to write
 	}
 	out, err := s.Store.Update(q.ctx, q.res, obj)
 	if err != nil {
