@@ -99,7 +99,6 @@ func (w *Web) deleteSandbox(c echo.Context) error {
 	if err := w.sandboxes.Delete(c.Request().Context(), sandboxOf(c).ID); err != nil {
 		return fail(c, http.StatusBadRequest, err.Error())
 	}
-	w.lessons.Forget(sandboxOf(c).ID)
 	return c.NoContent(http.StatusNoContent)
 }
 

@@ -53,6 +53,9 @@ type Sandboxes struct {
 	// Limits bound each created sandbox (DefaultLimits unless changed
 	// before the first Create).
 	Limits apiserver.Limits
+	// OnDelete, when set, is told of every sandbox deleted, by the app API
+	// or by the reaper (so what others keep per sandbox is freed too).
+	OnDelete func(id string)
 	// MaxSandboxes bounds how many sandboxes may exist at once, so a loop
 	// of joins cannot exhaust the machine.
 	MaxSandboxes int
@@ -179,6 +182,9 @@ func (s *Sandboxes) Delete(ctx context.Context, id string) error {
 	s.mu.Unlock()
 	if !ok {
 		return nil
+	}
+	if s.OnDelete != nil {
+		s.OnDelete(id)
 	}
 	sb.Cluster.Close()
 	if sb.lease != 0 {

@@ -65,6 +65,7 @@ func Start(cfg Config) (*Web, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimit(fmt.Sprint(maxApplyBytes + 1024)))
+	cfg.Sandboxes.OnDelete = lessonEngine.Forget
 	w := &Web{sandboxes: cfg.Sandboxes, kubectlBinary: cfg.KubectlBinary, local: cfg.Local, lessons: lessonEngine, e: e,
 		done: make(chan struct{}), stopped: make(chan struct{})}
 	w.routes(e)
