@@ -55,6 +55,7 @@ func BenchmarkClassroom(b *testing.B) {
 
 		var mu sync.Mutex
 		var latencies []time.Duration
+		byComponent := map[string][]time.Duration{}
 		lost := 0
 		var wg sync.WaitGroup
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -83,6 +84,7 @@ func BenchmarkClassroom(b *testing.B) {
 							}
 							last = s.Seq
 							latencies = append(latencies, now.Sub(s.Time))
+							byComponent[s.Component+"/"+s.Stage] = append(byComponent[s.Component+"/"+s.Stage], now.Sub(s.Time))
 						}
 						mu.Unlock()
 					}
@@ -99,6 +101,12 @@ func BenchmarkClassroom(b *testing.B) {
 		sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 		if len(latencies) == 0 {
 			b.Fatal("no steps delivered")
+		}
+		if testing.Verbose() {
+			for k, v := range byComponent {
+				sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
+				b.Logf("%-32s n=%6d p50=%v p99=%v max=%v", k, len(v), v[len(v)/2], v[len(v)*99/100], v[len(v)-1])
+			}
 		}
 		b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
