@@ -23,6 +23,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 
@@ -236,12 +237,19 @@ func TestSeedDeploymentGetsReplicaSetAndThreePods(t *testing.T) {
 	})
 
 	t.Run("scaling to 5 gives 5 pods", func(t *testing.T) {
-		scale, err := cs.AppsV1().Deployments("default").GetScale(ctx, "helloworld-deployment", metav1.GetOptions{})
+		// The deployment controller writes the Deployment's status while we
+		// scale it, so the scale update is retried on a conflict, as any
+		// client that reads and then writes must.
+		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			scale, err := cs.AppsV1().Deployments("default").GetScale(ctx, "helloworld-deployment", metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			scale.Spec.Replicas = 5
+			_, err = cs.AppsV1().Deployments("default").UpdateScale(ctx, "helloworld-deployment", scale, metav1.UpdateOptions{})
+			return err
+		})
 		if err != nil {
-			t.Fatal(err)
-		}
-		scale.Spec.Replicas = 5
-		if _, err := cs.AppsV1().Deployments("default").UpdateScale(ctx, "helloworld-deployment", scale, metav1.UpdateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, "five pods", podCount(t, cs, "default", "app=helloworld-pod", 5))
@@ -300,9 +308,17 @@ func TestChangingTheImageRollsOutASecondReplicaSet(t *testing.T) {
 		return d.Status.AvailableReplicas == 3, fmt.Sprintf("%+v", d.Status)
 	})
 
-	d, _ = cs.AppsV1().Deployments("default").Get(ctx, "web", metav1.GetOptions{})
-	d.Spec.Template.Spec.Containers[0].Image = "nginx:1.27"
-	d, err = cs.AppsV1().Deployments("default").Update(ctx, d, metav1.UpdateOptions{})
+	// The controller writes the Deployment's status too: read, change and
+	// write again until no one wrote in between.
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		d, err = cs.AppsV1().Deployments("default").Get(ctx, "web", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		d.Spec.Template.Spec.Containers[0].Image = "nginx:1.27"
+		d, err = cs.AppsV1().Deployments("default").Update(ctx, d, metav1.UpdateOptions{})
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -401,7 +401,7 @@ func TestResourceQuotaRefusesCreatesPastTheLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The delete frees a place; poll, since a deletion may take a moment.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		_, err := cs.CoreV1().Pods("default").Create(ctx, vPod("c"), metav1.CreateOptions{})
 		if err == nil {
 			break

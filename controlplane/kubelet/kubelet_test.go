@@ -67,7 +67,7 @@ func pod(name, node, image string, cmd ...string) *corev1.Pod {
 func waitPod(t *testing.T, cs kubernetes.Interface, name string, what string, ok func(*corev1.Pod) bool) *corev1.Pod {
 	t.Helper()
 	var last *corev1.Pod
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		p, err := cs.CoreV1().Pods("default").Get(context.Background(), name, metav1.GetOptions{})
 		if err == nil {
@@ -163,7 +163,7 @@ func TestKubectlShowsNodesEventsAndLogs(t *testing.T) {
 			}
 
 			var describe string
-			deadline := time.Now().Add(10 * time.Second)
+			deadline := time.Now().Add(30 * time.Second)
 			events := regexp.MustCompile(`(?s)Pulling\s.*Pulled\s.*Created\s.*Started\s`)
 			for time.Now().Before(deadline) {
 				if describe = run("describe", "pod", "hello"); events.MatchString(describe) {
@@ -204,7 +204,7 @@ func TestDeletingAPodStopsItsContainersAndRemovesIt(t *testing.T) {
 	if err := cs.CoreV1().Pods("default").Delete(ctx, "web", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		_, err := cs.CoreV1().Pods("default").Get(ctx, "web", metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
@@ -215,9 +215,17 @@ func TestDeletingAPodStopsItsContainersAndRemovesIt(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	evs, err := cs.CoreV1().Events("default").List(ctx, metav1.ListOptions{FieldSelector: "reason=Killing"})
-	if err != nil || len(evs.Items) == 0 || evs.Items[0].Message != "Stopping container web" {
-		t.Errorf("no Killing event: %v %v", evs, err)
+	// The kubelet records its events through an event broadcaster, which
+	// writes them in the background: the Killing event may land after the
+	// pod is gone, so look until a deadline rather than once.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		evs, err := cs.CoreV1().Events("default").List(ctx, metav1.ListOptions{FieldSelector: "reason=Killing"})
+		if err == nil && len(evs.Items) > 0 && evs.Items[0].Message == "Stopping container web" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no Killing event: %v %v", evs, err)
+		}
 	}
 }
 

@@ -21,10 +21,10 @@ import (
 	"github.com/glassplane/glassplane/controlplane/testcluster"
 )
 
-// eventually polls cond for 15s.
+// eventually polls cond for 30s.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("never: %s", what)
@@ -108,10 +108,11 @@ func TestAStoppedKubeletsNodeTurnsUnknownAndItsPodsAreEvicted(t *testing.T) {
 		p, err := cs.CoreV1().Pods("default").Get(bg, "doomed", metav1.GetOptions{})
 		return err == nil && p.DeletionTimestamp != nil
 	})
-	evs, _ := cs.CoreV1().Events("default").List(bg, metav1.ListOptions{FieldSelector: "reason=TaintManagerEviction"})
-	if evs == nil || len(evs.Items) != 1 || evs.Items[0].Message != "Marking for deletion Pod default/doomed" {
-		t.Errorf("TaintManagerEviction events: %+v", evs)
-	}
+	// Events are written in the background by the event broadcaster.
+	eventually(t, "one TaintManagerEviction event for the evicted pod", func() bool {
+		evs, _ := cs.CoreV1().Events("default").List(bg, metav1.ListOptions{FieldSelector: "reason=TaintManagerEviction"})
+		return evs != nil && len(evs.Items) == 1 && evs.Items[0].Message == "Marking for deletion Pod default/doomed"
+	})
 	if ready, taints := nodeCondition(cs, "node-1"); ready.Status != corev1.ConditionTrue || len(taints) != 0 {
 		t.Errorf("node-1 was touched: %+v %v", ready, taints)
 	}
