@@ -29,7 +29,8 @@ func kubectlIn(t *testing.T, c *testcluster.Cluster) lessons.Kubectl {
 	}
 }
 
-// walk runs a lesson end to end: before each step's actions its check must
+// walk runs a lesson end to end on its own cluster, so lessons walk in
+// parallel: before each step's actions its check must
 // fail (so no check is true from the start), after them it must pass, and
 // the engine must move the learner on.
 func walk(t *testing.T, c *testcluster.Cluster, id string) {
@@ -87,43 +88,53 @@ func waitPassed(t *testing.T, e *lessons.Engine, sb *lessons.Sandbox, id string,
 }
 
 func TestLessonKubectlCreateFollowsTheSeedStoryStepByStep(t *testing.T) {
+	t.Parallel()
 	walk(t, testcluster.StartCascade(t), "kubectl-create")
 }
 
 func TestLessonWhoAreYouFixesAForbiddenRequestWithARoleBinding(t *testing.T) {
+	t.Parallel()
 	walk(t, testcluster.StartCascade(t), "who-are-you")
 }
 
 func TestLessonEtcdRemembersThroughAComponentRestart(t *testing.T) {
+	t.Parallel()
 	walk(t, testcluster.StartCascade(t), "etcd-memory")
 }
 
 func TestLessonQuorumShowsOneMembersRevisions(t *testing.T) {
+	t.Parallel()
 	walk(t, testcluster.StartCascade(t), "etcd-quorum")
 }
 
 func TestLessonControllersBringDeletedPodsBack(t *testing.T) {
+	t.Parallel()
 	walk(t, testcluster.StartCascade(t), "controllers")
 }
 
 func TestLessonSchedulerFiltersAndScores(t *testing.T) {
+	t.Parallel()
 	walk(t, testcluster.StartCascade(t), "scheduler")
 }
 
 func TestLessonNodeFailureEvictsAndReschedules(t *testing.T) {
+	t.Parallel()
 	timing := controlplane.TestTiming
 	timing.NodeGracePeriod, timing.EvictionTimeout = 2*time.Second, 3*time.Second
 	walk(t, testcluster.StartWith(t, controlplane.Config{Timing: &timing}), "node-failure")
 }
 
 func TestLessonRollingUpdateAndUndo(t *testing.T) {
+	t.Parallel()
 	walk(t, testcluster.StartCascade(t), "rolling-update")
 }
 
 func TestLessonAdmissionDefaultsAndRefusals(t *testing.T) {
+	t.Parallel()
 	walk(t, testcluster.StartCascade(t), "admission")
 }
 
 func TestLessonEndpointsFollowReadyPods(t *testing.T) {
+	t.Parallel()
 	walk(t, testcluster.StartCascade(t), "services")
 }

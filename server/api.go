@@ -119,6 +119,7 @@ func (w *Web) getPacer(c echo.Context) error {
 func (w *Web) putPacer(c echo.Context) error {
 	var body struct {
 		Mode        *string             `json:"mode"`
+		Unit        *string             `json:"unit"`
 		DelayMs     *int                `json:"delayMs"`
 		Breakpoints *[]steps.Breakpoint `json:"breakpoints"`
 		Paused      *[]string           `json:"paused"`
@@ -134,6 +135,14 @@ func (w *Web) putPacer(c echo.Context) error {
 			st.Mode = *body.Mode
 		default:
 			return fail(c, http.StatusBadRequest, "mode must be live, slow or step")
+		}
+	}
+	if body.Unit != nil {
+		switch *body.Unit {
+		case steps.UnitBeat, steps.UnitStep:
+			st.Unit = *body.Unit
+		default:
+			return fail(c, http.StatusBadRequest, "unit must be beat (Next lets one beat run) or step (one step)")
 		}
 	}
 	if body.DelayMs != nil {

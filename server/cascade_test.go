@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/glassplane/glassplane/controlplane/steps"
@@ -180,7 +181,7 @@ func TestPausedSchedulerLeavesPodUnboundUntilResumed(t *testing.T) {
 
 func TestStepModeAdvancesOneComponentStepPerNext(t *testing.T) {
 	h := startCascade(t)
-	if code, body := h.do("PUT", "/glassplane/v1/sandboxes/default/pacer", h.token, map[string]any{"mode": "step"}); code != 200 {
+	if code, body := h.do("PUT", "/glassplane/v1/sandboxes/default/pacer", h.token, map[string]any{"mode": "step", "unit": "step"}); code != 200 {
 		t.Fatalf("step mode: %d %s", code, body)
 	}
 	kubectl := []string{testcluster.GlassplaneBinary(t), "kubectl"}
@@ -213,6 +214,64 @@ func TestStepModeAdvancesOneComponentStepPerNext(t *testing.T) {
 	}
 	if nexts < 10 {
 		t.Errorf("a pod ran after only %d Next presses; step mode should hold every component step", nexts)
+	}
+	h.cluster.Pacer.Set(steps.PacerState{})
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBeatModeTakesTheSeedCreateToARunningPodInAtMostFifteenNexts(t *testing.T) {
+	h := startCascade(t)
+	if code, body := h.do("PUT", "/glassplane/v1/sandboxes/default/pacer", h.token, map[string]any{"mode": "step"}); code != 200 {
+		t.Fatalf("step mode: %d %s", code, body)
+	}
+	if u := h.cluster.Pacer.State().Unit; u != steps.UnitBeat {
+		t.Fatalf("step mode holds by %q; beat is the default", u)
+	}
+	kubectl := []string{testcluster.GlassplaneBinary(t), "kubectl"}
+	done := make(chan error, 1)
+	go func() {
+		_, err := h.cluster.Kubectl(kubectl, "admin", seedManifest(t), "create", "-f", "-")
+		done <- err
+	}()
+	pods := h.cluster.Client("admin").CoreV1().Pods("default")
+	var held []string
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		l, _ := pods.List(context.Background(), metav1.ListOptions{LabelSelector: "app=helloworld-pod"})
+		if len(l.Items) == 1 && l.Items[0].Status.Phase == corev1.PodRunning {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no pod ran after %d Next presses (%v)", len(held), held)
+		}
+		waiting := h.cluster.Pacer.State().Waiting
+		if len(waiting) == 0 {
+			time.Sleep(2 * time.Millisecond)
+			continue
+		}
+		// While a component is held at the start of its beat, the cluster
+		// really is as the beat before left it.
+		w := waiting[0]
+		switch {
+		case w.Component == steps.Scheduler:
+			if len(l.Items) != 1 || l.Items[0].Spec.NodeName != "" {
+				t.Errorf("the scheduler is held, yet the pod is %v", l.Items)
+			}
+		case strings.HasPrefix(w.Component, "kubelet/"):
+			if len(l.Items) != 1 || l.Items[0].Spec.NodeName == "" || l.Items[0].Status.Phase == corev1.PodRunning {
+				t.Errorf("the kubelet is held, yet the pod is %v", l.Items)
+			}
+		}
+		held = append(held, w.Component+" "+w.Stage+" "+w.Object.Kind)
+		if !h.cluster.Pacer.Next() {
+			held = held[:len(held)-1]
+		}
+	}
+	t.Logf("%d Next presses: %v", len(held), held)
+	if len(held) > 15 || len(held) < 5 {
+		t.Errorf("the seed create reached Running after %d Next presses, want 5 to 15 (one per beat): %v", len(held), held)
 	}
 	h.cluster.Pacer.Set(steps.PacerState{})
 	if err := <-done; err != nil {

@@ -288,7 +288,7 @@ func TestKubectlTerminalRunsAllowedCommandsOnly(t *testing.T) {
 
 func TestPacerStepModeHoldsWritesUntilNext(t *testing.T) {
 	h := start(t)
-	code, body := h.do("PUT", "/glassplane/v1/sandboxes/default/pacer", h.token, map[string]any{"mode": "step"})
+	code, body := h.do("PUT", "/glassplane/v1/sandboxes/default/pacer", h.token, map[string]any{"mode": "step", "unit": "step"})
 	if code != http.StatusOK {
 		t.Fatalf("put pacer: %d %s", code, body)
 	}

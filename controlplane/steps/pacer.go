@@ -36,6 +36,7 @@ type Breakpoint struct {
 // PacerState is what the learner set.
 type PacerState struct {
 	Mode        string       `json:"mode"`
+	Unit        string       `json:"unit"` // in step mode: hold each beat (default) or each step
 	DelayMs     int          `json:"delayMs"`
 	Breakpoints []Breakpoint `json:"breakpoints"`
 	Paused      []string     `json:"paused"`
@@ -48,6 +49,7 @@ type Pacer struct {
 	state   PacerState
 	waiters []*waiter // oldest first
 	changed chan struct{}
+	opened  map[string]bool // beats already held once, in beat mode
 }
 
 type waiter struct {
@@ -57,7 +59,7 @@ type waiter struct {
 
 // NewPacer returns a pacer in live mode.
 func NewPacer() *Pacer {
-	return &Pacer{state: PacerState{Mode: ModeLive, DelayMs: 400}, changed: make(chan struct{})}
+	return &Pacer{state: PacerState{Mode: ModeLive, Unit: UnitBeat, DelayMs: 400}, changed: make(chan struct{}), opened: map[string]bool{}}
 }
 
 // State returns the current settings and the waiting steps.
@@ -85,11 +87,14 @@ func (p *Pacer) Set(st PacerState) {
 	if st.DelayMs <= 0 {
 		st.DelayMs = p.state.DelayMs
 	}
+	if st.Unit != UnitStep {
+		st.Unit = UnitBeat
+	}
 	st.Waiting = nil
 	p.state = st
 	kept := p.waiters[:0]
 	for _, w := range p.waiters {
-		if p.holdsLocked(w.step) {
+		if p.holdsLocked(w.step, "") {
 			kept = append(kept, w)
 		} else {
 			close(w.released)
@@ -124,11 +129,31 @@ func (p *Pacer) Next() bool {
 	return true
 }
 
-// holdsLocked reports whether s must wait for Next.
-func (p *Pacer) holdsLocked(s Step) bool {
-	if p.state.Mode == ModeStep {
+// holdsLocked reports whether s must wait for Next. opener is the beat s
+// begins ("" if none), for step mode by beat.
+func (p *Pacer) holdsLocked(s Step, opener string) bool {
+	if p.stoppedLocked(s) {
 		return true
 	}
+	if p.state.Mode != ModeStep {
+		return false
+	}
+	if p.state.Unit == UnitStep || s.Outcome == Waiting {
+		return true // a step already held stays held until Next
+	}
+	if opener == "" || p.opened[opener] {
+		return false
+	}
+	if len(p.opened) >= userTraceMemory {
+		clear(p.opened)
+	}
+	p.opened[opener] = true
+	return true
+}
+
+// stoppedLocked reports whether a paused component or a breakpoint holds s:
+// those hold every matching step, whatever the unit.
+func (p *Pacer) stoppedLocked(s Step) bool {
 	for _, c := range p.state.Paused {
 		if c == s.Component {
 			return true
@@ -148,8 +173,9 @@ func (p *Pacer) Wait(ctx context.Context, rec *Recorder, s Step) error {
 	if p == nil {
 		return nil
 	}
+	opener := rec.beatOpener(ctx, s) // before p.mu: the recorder has its own lock
 	p.mu.Lock()
-	if !p.holdsLocked(s) {
+	if !p.holdsLocked(s, opener) {
 		delay := time.Duration(0)
 		if p.state.Mode == ModeSlow {
 			delay = time.Duration(p.state.DelayMs) * time.Millisecond

@@ -61,7 +61,7 @@ func TestBreakpointHoldsOnlyItsStageUntilNext(t *testing.T) {
 
 func TestStepModeReleasesOneStepPerNextInOrder(t *testing.T) {
 	p, r := NewPacer(), NewRecorder(10)
-	p.Set(PacerState{Mode: ModeStep})
+	p.Set(PacerState{Mode: ModeStep, Unit: UnitStep})
 	first := waitAsync(p, r, Step{Component: ControllerManager, Stage: Reconcile})
 	eventually(t, func() bool { return waitingCount(p) == 1 })
 	second := waitAsync(p, r, Step{Component: Scheduler, Stage: Filter})
@@ -90,7 +90,7 @@ func TestResumingAPausedComponentReleasesIt(t *testing.T) {
 
 func TestWaitEndsWithItsContext(t *testing.T) {
 	p, r := NewPacer(), NewRecorder(10)
-	p.Set(PacerState{Mode: ModeStep})
+	p.Set(PacerState{Mode: ModeStep, Unit: UnitStep})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- p.Wait(ctx, r, Step{Component: Scheduler}) }()
@@ -101,5 +101,39 @@ func TestWaitEndsWithItsContext(t *testing.T) {
 	}
 	if waitingCount(p) != 0 {
 		t.Error("a cancelled wait is still listed")
+	}
+}
+
+func TestBeatModeHoldsAPersonsRequestOnceAndLetsTheRestOfItsBeatRun(t *testing.T) {
+	p, r := NewPacer(), NewRecorder(100)
+	r.SetPacer(p)
+	p.Set(PacerState{Mode: ModeStep})
+	request := func(user string) context.Context {
+		trace := NewTrace()
+		req := r.Record(context.Background(), Step{Trace: trace, Component: APIServer, Stage: Request})
+		ctx := WithCause(context.Background(), Cause{Trace: trace, Parent: req.Seq})
+		r.Record(ctx, Step{Component: APIServer, Stage: Authenticate, Message: Msg("apiserver.authenticate.ok", "user", user)})
+		return ctx
+	}
+	ctx := request("admin")
+	done := make(chan error, 1)
+	go func() { done <- r.Pace(ctx, Step{Component: APIServer, Stage: Authorize}) }()
+	eventually(t, func() bool { return waitingCount(p) == 1 })
+	p.Next()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// The rest of the same request is the same beat: it runs through.
+	for _, stage := range []string{Admit, Validate} {
+		if err := r.Pace(ctx, Step{Component: APIServer, Stage: stage}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A component's own request is not a beat of the learner's story.
+	if err := r.Pace(request("system:node:node-1"), Step{Component: APIServer, Stage: Authorize}); err != nil {
+		t.Fatal(err)
+	}
+	if n := waitingCount(p); n != 0 {
+		t.Errorf("%d steps held after the beat began", n)
 	}
 }

@@ -26,6 +26,7 @@ type Recorder struct {
 	causes     map[versionKey]Cause
 	causeOrder []versionKey
 	pacer      *Pacer
+	users      map[string]bool // traces begun by a person (beatpace.go)
 }
 
 // NewRecorder returns a recorder that remembers up to limit steps.
@@ -65,6 +66,7 @@ func (r *Recorder) Record(ctx context.Context, s Step) Step {
 		r.history = append(r.history[:0], r.history[r.limit/10+1:]...)
 	}
 	r.history = append(r.history, s)
+	r.noteUserLocked(s)
 	for sub := range r.subs {
 		select {
 		case sub.c <- s:

@@ -1,0 +1,135 @@
+package controlplane_test
+
+// The recorded traces the beat grouping is tested on
+// (controlplane/steps/testdata/beats). They are real: this test records them
+// from a whole cluster when run with GLASSPLANE_UPDATE_BEATS=1:
+//
+//	GLASSPLANE_UPDATE_BEATS=1 go test -run TestRecordBeatFixtures ./controlplane/
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/glassplane/glassplane/controlplane/steps"
+	"github.com/glassplane/glassplane/controlplane/testcluster"
+)
+
+func TestRecordBeatFixtures(t *testing.T) {
+	update := os.Getenv("GLASSPLANE_UPDATE_BEATS") != ""
+	if !update {
+		t.Skip("records the beat fixtures only when GLASSPLANE_UPDATE_BEATS is set")
+	}
+	c := testcluster.StartCascade(t)
+	cs := c.Client("admin")
+	ctx := context.Background()
+	bin := []string{testcluster.GlassplaneBinary(t), "kubectl"}
+	kubectl := func(stdin string, args ...string) {
+		t.Helper()
+		if out, err := c.Kubectl(bin, "admin", stdin, args...); err != nil {
+			t.Fatalf("kubectl %v: %v\n%s", args, err, out)
+		}
+	}
+	settle := func(what string, cond func() bool) {
+		t.Helper()
+		waitUntil(t, what, cond)
+		mark := c.Steps.Last()
+		// Let the status-only work after it finish, so the trace is whole.
+		waitUntil(t, what+" and the cluster quiet", func() bool {
+			for _, s := range c.Steps.Since(mark, 0) {
+				if s.Trace != "" && s.Stage != steps.Watch {
+					mark = c.Steps.Last()
+					return false
+				}
+			}
+			return true
+		})
+	}
+	running := func(n int) func() bool {
+		return func() bool { return len(runningPods(t, cs, "app=helloworld-pod")) == n }
+	}
+	save := func(name, verb, resource string, code string) {
+		t.Helper()
+		trace := traceWith(c.Steps.Since(0, 0), verb, resource, code)
+		if len(trace) == 0 {
+			t.Fatalf("%s: no trace of %s %s answered %s", name, verb, resource, code)
+		}
+		if !update {
+			return
+		}
+		var buf bytes.Buffer
+		for _, s := range trace {
+			b, err := json.Marshal(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf.Write(b)
+			buf.WriteByte('\n')
+		}
+		if err := os.WriteFile(filepath.Join("steps", "testdata", "beats", name+".jsonl"), buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	kubectl(string(readSeed(t)), "create", "-f", "-")
+	settle("the seed's pod running", running(1))
+	save("seed-create", "create", "deployments.apps", "201")
+
+	kubectl("", "scale", "deployment", "helloworld-deployment", "--replicas=5")
+	settle("five pods running", running(5))
+	save("scale-to-5", "patch", "deployments.apps/scale", "200")
+
+	kubectl("", "delete", "deployment", "helloworld-deployment")
+	settle("every pod gone", func() bool {
+		l, _ := cs.CoreV1().Pods("default").List(ctx, metav1.ListOptions{})
+		return l != nil && len(l.Items) == 0
+	})
+	save("delete-cascade", "delete", "deployments.apps", "200")
+
+	bad := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "bad"}, Spec: appsv1.DeploymentSpec{
+		Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "x"}},
+		Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "y"}},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "nginx"}}}}}}
+	if _, err := cs.AppsV1().Deployments("default").Create(ctx, bad, metav1.CreateOptions{}); err == nil {
+		t.Fatal("an invalid Deployment was created")
+	}
+	save("invalid-422", "create", "deployments.apps", "422")
+
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "not-hers"}}
+	if _, err := c.Client("alice").CoreV1().ConfigMaps("kube-system").Create(ctx, cm, metav1.CreateOptions{}); err == nil {
+		t.Fatal("alice created a ConfigMap in kube-system")
+	}
+	save("forbidden-403", "create", "configmaps", "403")
+}
+
+// traceWith returns the steps of the last trace begun by a person's request
+// for verb on resource that was answered with code.
+func traceWith(all []steps.Step, verb, resource, code string) []steps.Step {
+	answered := map[uint64]string{}
+	for _, s := range all {
+		if s.Stage == steps.Respond {
+			answered[s.Parent] = s.Message.Args["code"]
+		}
+	}
+	trace := ""
+	for _, s := range all {
+		if s.Stage == steps.Request && s.Parent == 0 && s.Message.Args["verb"] == verb &&
+			s.Message.Args["resource"] == resource && answered[s.Seq] == code {
+			trace = s.Trace
+		}
+	}
+	var out []steps.Step
+	for _, s := range all {
+		if trace != "" && s.Trace == trace {
+			out = append(out, s)
+		}
+	}
+	return out
+}

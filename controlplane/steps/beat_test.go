@@ -1,0 +1,151 @@
+package steps
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// loadTrace reads a trace recorded from a real cluster (see
+// controlplane/beats_fixtures_test.go for how they are made).
+func loadTrace(t *testing.T, name string) []Step {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "beats", name+".jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []Step
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var s Step
+		if err := json.Unmarshal(sc.Bytes(), &s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func foreground(bs []Beat) []Beat {
+	var out []Beat
+	for _, b := range bs {
+		if !b.Background {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func TestEveryStepBelongsToExactlyOneBeat(t *testing.T) {
+	for _, name := range []string{"seed-create", "scale-to-5", "delete-cascade", "invalid-422", "forbidden-403"} {
+		trace := loadTrace(t, name)
+		seen := map[uint64]int{}
+		for _, b := range Beats(trace) {
+			for _, seq := range b.Steps {
+				seen[seq]++
+			}
+		}
+		for _, s := range trace {
+			if seen[s.Seq] != 1 {
+				t.Errorf("%s: step #%d (%s %s) is in %d beats", name, s.Seq, s.Component, s.Stage, seen[s.Seq])
+			}
+		}
+	}
+}
+
+func TestTheSeedCreateTellsTheArticlesStoryInFiveForegroundBeats(t *testing.T) {
+	trace := loadTrace(t, "seed-create")
+	all := Beats(trace)
+	fg := foreground(all)
+	want := []struct{ kind, component, who string }{
+		{BeatRequest, APIServer, "admin"},
+		{BeatReconcile, ControllerManager, "deployment-controller"},
+		{BeatReconcile, ControllerManager, "replicaset-controller"},
+		{BeatSchedule, Scheduler, ""},
+		{BeatKubelet, "kubelet/", ""},
+	}
+	if len(fg) != len(want) {
+		for _, b := range fg {
+			t.Logf("%s %s %v", b.Kind, b.Component, b.Headline.Args)
+		}
+		t.Fatalf("%d foreground beats of %d, want %d", len(fg), len(all), len(want))
+	}
+	for i, w := range want {
+		b := fg[i]
+		if b.Kind != w.kind || !strings.HasPrefix(b.Component, w.component) {
+			t.Errorf("beat %d is %s by %s, want %s by %s", i, b.Kind, b.Component, w.kind, w.component)
+		}
+		if who := b.Headline.Args["user"] + b.Headline.Args["controller"]; w.who != "" && !strings.Contains(who, w.who) {
+			t.Errorf("beat %d headline %v does not name %s", i, b.Headline.Args, w.who)
+		}
+	}
+	req := fg[0].Headline.Args
+	if req["verb"] != "create" || req["code"] != "201" || req["plugins"] != "5" || req["revision"] == "" ||
+		req["key"] != "/registry/deployments/default/helloworld-deployment" {
+		t.Errorf("the request's headline lacks the real values: %v", req)
+	}
+	if s := fg[3].Headline.Args; s["node"] == "" || s["feasible"] != "3" {
+		t.Errorf("the scheduler's headline lacks the chosen node: %v", s)
+	}
+	if k := fg[4].Headline.Args; k["image"] != "zxcvbnius/docker-demo:latest" || k["phase"] != "Running" || k["podIP"] == "" {
+		t.Errorf("the kubelet's headline lacks the image, phase or pod IP: %v", k)
+	}
+	steps := 0
+	for _, b := range fg {
+		steps += len(b.Steps)
+	}
+	t.Logf("seed create: %d steps, %d beats, %d foreground beats holding %d steps", len(trace), len(all), len(fg), steps)
+}
+
+func TestScalingToFiveIsARequestAReconcileAndFourPodsPlacedAndRun(t *testing.T) {
+	fg := foreground(Beats(loadTrace(t, "scale-to-5")))
+	count := map[string]int{}
+	for _, b := range fg {
+		count[b.Kind]++
+	}
+	if count[BeatRequest] != 1 || count[BeatSchedule] != 4 || count[BeatKubelet] < 4 || count[BeatReconcile] < 2 || len(fg) > 15 {
+		t.Errorf("scale to 5: %v in %d foreground beats", count, len(fg))
+	}
+	if fg[0].Kind != BeatRequest || fg[0].Headline.Args["resource"] != "deployments.apps/scale" {
+		t.Errorf("the story does not begin with the scale request: %+v", fg[0])
+	}
+}
+
+func TestARefusedRequestIsOneBeatThatSaysWhy(t *testing.T) {
+	for _, c := range []struct{ name, outcome, code, user string }{
+		{"invalid-422", Invalid, "422", "admin"},
+		{"forbidden-403", Denied, "403", "alice"},
+	} {
+		bs := Beats(loadTrace(t, c.name))
+		if len(bs) != 1 || bs[0].Background {
+			t.Fatalf("%s: %d beats (%+v), want one foreground beat", c.name, len(bs), bs)
+		}
+		h := bs[0].Headline.Args
+		if h["outcome"] != c.outcome || h["code"] != c.code || h["user"] != c.user || h["revision"] != "" {
+			t.Errorf("%s: headline %v, want outcome %s, code %s, user %s and nothing stored", c.name, h, c.outcome, c.code, c.user)
+		}
+	}
+}
+
+func TestADeleteIsTheLearnersRequest(t *testing.T) {
+	fg := foreground(Beats(loadTrace(t, "delete-cascade")))
+	if len(fg) == 0 || fg[0].Headline.Args["verb"] != "delete" || fg[0].Headline.Args["code"] != "200" {
+		t.Errorf("delete: %+v", fg)
+	}
+}
+
+func TestBackgroundTracesAreAllBackground(t *testing.T) {
+	trace := loadTrace(t, "seed-create")
+	for i := range trace {
+		trace[i].Trace = "not-a-person" // no request by a person begins it
+		trace[i].Parent = trace[i].Parent + 1_000_000_000
+	}
+	if fg := foreground(Beats(trace)); len(fg) != 0 {
+		t.Errorf("%d foreground beats in a trace no person began", len(fg))
+	}
+}

@@ -1,0 +1,83 @@
+package steps
+
+// Foreground and background.
+//
+// The learner's own actions, and what they cause, are the foreground: the
+// story. Everything else is background: what would happen anyway or adds no
+// new idea — the boot, lease and heartbeat renewals, node status, Event
+// writes, status-only updates, informer deliveries that lead to no action.
+// Background is hidden by default and counted, one toggle away; it is never
+// dropped from the record or the export.
+//
+// A trace is the learner's when it began with an API request from a person
+// (a user who is not one of the control plane's own "system:" identities).
+// Inside such a trace a beat is background when it changes nothing a learner
+// would look for: a controller that only wrote status or wrote nothing, an
+// Event, a kubelet that only reported status, a watch nobody acted on.
+
+import "strings"
+
+// userTraces returns the traces begun by a person's API request.
+func userTraces(all []Step) map[string]bool {
+	roots := map[uint64]string{} // request seq → trace, for requests with no cause
+	users := map[string]bool{}
+	for _, s := range all {
+		switch {
+		case s.Trace == "":
+		case s.Stage == Request && s.Parent == 0 && s.Component == APIServer:
+			roots[s.Seq] = s.Trace
+		case s.Stage == Authenticate && roots[s.Parent] != "":
+			if u := s.Message.Args["user"]; u != "" && !strings.HasPrefix(u, "system:") {
+				users[s.Trace] = true
+			}
+		}
+	}
+	return users
+}
+
+// background reports whether a beat of a learner's trace adds nothing to
+// the story.
+func background(b *Beat, ss []*Step) bool {
+	switch b.Kind {
+	case BeatRequest:
+		// A component's own write that no act of its carried (a status
+		// report, an Event) is not one of the learner's requests.
+		return strings.HasPrefix(b.Headline.Args["user"], "system:") || statusOnly(ss[0].Message.Args["resource"])
+	case BeatReconcile:
+		for _, s := range ss {
+			if s.Stage == Request && isWrite(s.Message.Args["verb"]) && !statusOnly(s.Message.Args["resource"]) {
+				return false
+			}
+		}
+		return true
+	case BeatSchedule:
+		for _, s := range ss {
+			if s.Stage == Filter {
+				return false
+			}
+		}
+		return true
+	case BeatKubelet:
+		for _, s := range ss {
+			if s.Component == ss[0].Component && (s.Stage == Pull || s.Stage == Run) {
+				return false
+			}
+		}
+		return true
+	}
+	return true
+}
+
+func isWrite(verb string) bool {
+	switch verb {
+	case "create", "update", "patch", "delete", "deletecollection":
+		return true
+	}
+	return false
+}
+
+// statusOnly reports whether a write to resource changes nothing but
+// status or the record of Events.
+func statusOnly(resource string) bool {
+	return strings.HasSuffix(resource, "/status") || resource == "events" || resource == "events.events.k8s.io"
+}
