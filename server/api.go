@@ -9,6 +9,7 @@ package server
 //	DELETE /sandboxes/{id}
 //	GET    /sandboxes/{id}/stream?since=SEQ    websocket: history, then live steps
 //	GET    /sandboxes/{id}/steps?since=&limit=
+//	GET    /sandboxes/{id}/traces, /traces/{trace}   the story: traces and their beats
 //	POST   /sandboxes/{id}/apply               YAML, one or many documents
 //	POST   /sandboxes/{id}/kubectl             {"args": [...], "stdin": "..."}
 //	GET    /sandboxes/{id}/pacer, PUT, POST /pacer/next
@@ -47,6 +48,8 @@ func (w *Web) routes(e *echo.Echo) {
 	sb.DELETE("", w.deleteSandbox)
 	sb.GET("/stream", w.stream)
 	sb.GET("/steps", w.listSteps)
+	sb.GET("/traces", w.listTraces)
+	sb.GET("/traces/:trace", w.getTrace)
 	sb.POST("/apply", w.apply)
 	sb.POST("/kubectl", w.kubectl)
 	sb.GET("/pacer", w.getPacer)

@@ -27,6 +27,7 @@ type Recorder struct {
 	causeOrder []versionKey
 	pacer      *Pacer
 	users      map[string]bool // traces begun by a person (beatpace.go)
+	story      []Step          // their steps after they left history (story.go)
 }
 
 // NewRecorder returns a recorder that remembers up to limit steps.
@@ -62,7 +63,9 @@ func (r *Recorder) Record(ctx context.Context, s Step) Step {
 	s.Seq = r.seq
 	s.Time = time.Now()
 	if len(r.history) >= r.limit {
-		// Forget the oldest tenth at once, so trimming costs O(1) per step.
+		// Forget the oldest tenth at once, so trimming costs O(1) per step;
+		// the learner's steps among it stay in the story (story.go).
+		r.keepLocked(r.history[:r.limit/10+1])
 		r.history = append(r.history[:0], r.history[r.limit/10+1:]...)
 	}
 	r.history = append(r.history, s)
@@ -97,11 +100,14 @@ func (r *Recorder) sinceLocked(seq uint64, limit int) []Step {
 	for i > 0 && r.history[i-1].Seq > seq {
 		i--
 	}
-	out := r.history[i:]
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
+	story, recent := r.storySinceLocked(seq), r.history[i:]
+	if limit > 0 && len(story) >= limit {
+		return append([]Step(nil), story[:limit]...)
 	}
-	return append([]Step(nil), out...)
+	if limit > 0 && len(story)+len(recent) > limit {
+		recent = recent[:limit-len(story)]
+	}
+	return append(append(make([]Step, 0, len(story)+len(recent)), story...), recent...)
 }
 
 // Subscription delivers live steps on C until it is closed.

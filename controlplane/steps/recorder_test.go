@@ -83,3 +83,36 @@ func TestQuietContextRecordsNothing(t *testing.T) {
 		t.Error("a step in a quiet context was recorded")
 	}
 }
+
+func TestALearnersTraceOutlivesAnHourOfBackground(t *testing.T) {
+	r := NewRecorder(2000)
+	ctx := context.Background()
+	trace := NewTrace()
+	req := r.Record(ctx, Step{Trace: trace, Component: APIServer, Stage: Request})
+	mine := WithCause(ctx, Cause{Trace: trace, Parent: req.Seq})
+	r.Record(mine, Step{Component: APIServer, Stage: Authenticate, Message: Msg("apiserver.authenticate.ok", "user", "admin")})
+	r.Record(mine, Step{Component: Etcd, Stage: Store})
+	// An idle hour: about sixteen background steps a second.
+	for i := 0; i < 16*3600; i++ {
+		hb := NewTrace()
+		if i%100 == 0 {
+			hb = "" // some background has no trace at all
+		}
+		r.Record(ctx, Step{Trace: hb, Component: "kubelet/node-1", Stage: Status})
+	}
+	if got := r.Trace(trace); len(got) != 3 || got[0].Seq != req.Seq {
+		t.Fatalf("after an hour the learner's trace has %d steps: %+v", len(got), got)
+	}
+	all := r.Since(0, 0)
+	if all[0].Trace != trace || len(all) > 2000+3 {
+		t.Errorf("a replay from the start begins with %+v and holds %d steps", all[0], len(all))
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i].Seq <= all[i-1].Seq {
+			t.Fatalf("the replay is out of order at %d: #%d after #%d", i, all[i].Seq, all[i-1].Seq)
+		}
+	}
+	if got := r.Since(0, 2); len(got) != 2 || got[1].Stage != Authenticate {
+		t.Errorf("a page of two from the start: %+v", got)
+	}
+}
