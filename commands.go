@@ -31,6 +31,8 @@ func serve(args []string) error {
 	secure := fs.String("secure-listen", "127.0.0.1:6443", "the Kubernetes API's TLS address")
 	listen := fs.String("listen", "127.0.0.1:8080", "the web UI's address")
 	endpoints := fs.String("etcd-endpoints", "", "comma-separated URLs of an external etcd cluster (default: embedded etcd)")
+	compaction := fs.Duration("etcd-compaction-interval", etcd.DefaultCompactionInterval,
+		"how often etcd's history is compacted, as kube-apiserver does; reads and watches at a resourceVersion older than the previous compaction get 410 Gone (0 disables)")
 	idle := fs.Duration("sandbox-idle", 2*time.Hour, "how long an unused classroom sandbox lives")
 	classroom := fs.Bool("classroom", false, "give every browser a sandbox of its own (a teacher's server on the LAN) instead of the local cluster")
 	maxSandboxes := fs.Int("max-sandboxes", 100, "how many classroom sandboxes may run at once")
@@ -50,7 +52,7 @@ func serve(args []string) error {
 	klog.SetSlogLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ecfg := etcd.Config{DataDir: filepath.Join(*dataDir, "etcd")}
+	ecfg := etcd.Config{DataDir: filepath.Join(*dataDir, "etcd"), CompactionInterval: *compaction}
 	if *endpoints != "" {
 		ecfg.Endpoints = strings.Split(*endpoints, ",")
 	}

@@ -51,6 +51,9 @@ type Config struct {
 	// its keys under its own Prefix. When nil the cluster starts its own.
 	Etcd          *etcd.Etcd
 	EtcdEndpoints []string
+	// EtcdCompactionInterval compacts the etcd the cluster starts itself
+	// (when Etcd is nil) this often; 0 never does.
+	EtcdCompactionInterval time.Duration
 	// Prefix is where the cluster's keys live in etcd (default "/registry").
 	Prefix string
 	// Limits bound what the cluster's API server accepts (a classroom
@@ -91,6 +94,8 @@ type Cluster struct {
 	comps   components
 	stop    context.CancelFunc // ends the components' base context
 	owned   bool               // whether Close stops Etcd
+	// unwatchCompactions stops recording etcd's compactions as steps.
+	unwatchCompactions func()
 
 	// Kubelets holds the simulated nodes; it answers pods/log.
 	Kubelets *kubelet.Pool
@@ -117,7 +122,8 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	}
 	e, owned := cfg.Etcd, false
 	if e == nil {
-		e, err = etcd.Start(ctx, etcd.Config{DataDir: filepath.Join(cfg.DataDir, "etcd"), Endpoints: cfg.EtcdEndpoints, Fast: cfg.Fast})
+		e, err = etcd.Start(ctx, etcd.Config{DataDir: filepath.Join(cfg.DataDir, "etcd"), Endpoints: cfg.EtcdEndpoints, Fast: cfg.Fast,
+			CompactionInterval: cfg.EtcdCompactionInterval})
 		if err != nil {
 			return nil, err
 		}
@@ -126,6 +132,7 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	c := &Cluster{Name: cfg.Name, DataDir: cfg.DataDir, Etcd: e, owned: owned, CA: ca, Users: users, Steps: steps.NewRecorder(cfg.StepHistory),
 		Pacer: steps.NewPacer(), done: make(chan struct{})}
 	c.Steps.SetPacer(c.Pacer)
+	c.unwatchCompactions = recordCompactions(e, c.Steps)
 	c.comps.base, c.stop = context.WithCancel(context.Background())
 	c.Store = registry.NewStore(e.Client, cfg.Prefix, c.Steps)
 	c.Store.SetLease(cfg.Lease)
@@ -240,6 +247,7 @@ func (c *Cluster) Close() error {
 		_ = c.server.Close() // ends watches still streaming
 		<-c.done
 	}
+	c.unwatchCompactions()
 	c.Steps.Close()
 	return c.closeEtcd()
 }
@@ -247,6 +255,7 @@ func (c *Cluster) Close() error {
 // abort undoes a Start that failed before the API server served: it ends
 // the goroutines started so far (the RBAC watch) and closes etcd.
 func (c *Cluster) abort() {
+	c.unwatchCompactions()
 	c.stop()
 	c.closeEtcd()
 }

@@ -24,9 +24,19 @@ func (s *Server) list(q *apiRequest) (runtime.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	rev, err := listRevision(q)
+	rev, exact, err := listRevision(q)
 	if err != nil {
 		return nil, err
+	}
+	if rev > 0 {
+		// A revision etcd has not reached yet: wait a little, then 504.
+		if err := s.Store.WaitForRevision(q.ctx, rev); err != nil {
+			return nil, err
+		}
+	}
+	if !exact {
+		// NotOlderThan (the default): the latest revision is never older.
+		rev = 0
 	}
 	return s.Store.List(q.ctx, q.res, sel, rev)
 }
@@ -72,19 +82,16 @@ func checkFieldLabels(r *registry.Resource, fs fields.Selector) error {
 	return nil
 }
 
-// listRevision reads resourceVersion for a list: "" or "0" mean the latest.
-func listRevision(q *apiRequest) (int64, error) {
+// listRevision reads resourceVersion for a list ("" or "0" mean the latest:
+// 0) and whether resourceVersionMatch asks for exactly that revision.
+func listRevision(q *apiRequest) (rev int64, exact bool, err error) {
 	v := q.r.URL.Query().Get("resourceVersion")
 	if v == "" || v == "0" {
-		return 0, nil
+		return 0, false, nil
 	}
-	if q.r.URL.Query().Get("resourceVersionMatch") != "Exact" {
-		// NotOlderThan (the default): the latest revision is never older.
-		return 0, nil
-	}
-	rev, err := strconv.ParseInt(v, 10, 64)
+	rev, err = strconv.ParseInt(v, 10, 64)
 	if err != nil || rev < 0 {
-		return 0, apierrors.NewBadRequest(fmt.Sprintf("invalid resourceVersion %q", v))
+		return 0, false, apierrors.NewBadRequest(fmt.Sprintf("invalid resourceVersion %q", v))
 	}
-	return rev, nil
+	return rev, q.r.URL.Query().Get("resourceVersionMatch") == "Exact", nil
 }

@@ -11,8 +11,13 @@
 // client that skips the network but not the etcd server. With Endpoints set it
 // uses an external etcd cluster instead.
 //
+// etcd keeps every revision of every key until it is compacted, so a server
+// left running grows without end; compact.go and defrag.go keep it bounded,
+// and the backend quota (QuotaBackendBytes) is the size at which etcd refuses
+// writes rather than fill the disk.
+//
 // Interface rules: Start returns once etcd serves requests; Close stops the
-// client and then the server, and is safe to call once.
+// compactor, then the client and then the server, and is safe to call once.
 package etcd
 
 import (
@@ -36,20 +41,54 @@ type Config struct {
 	// Fast shortens Raft's heartbeat and election timeouts so a member starts
 	// in well under a second. Tests use it.
 	Fast bool
+	// QuotaBackendBytes is the database size at which the embedded member
+	// raises its NOSPACE alarm and refuses writes (DefaultQuotaBackendBytes
+	// when 0). An external cluster keeps its own setting.
+	QuotaBackendBytes int64
+	// CompactionInterval is how often the history is compacted (compact.go);
+	// 0 never compacts.
+	CompactionInterval time.Duration
+	// DefragFloor is the database size below which defragmenting is not
+	// worth its pause (DefaultDefragFloor when 0).
+	DefragFloor int64
 }
+
+// DefaultQuotaBackendBytes is etcd's own default quota, 2 GiB, set here
+// deliberately: with compaction a classroom of sandboxes stays far below it,
+// and reaching it stops every write of every sandbox until an operator acts.
+const DefaultQuotaBackendBytes = 2 << 30
 
 // Etcd is a running etcd and a client connected to it.
 type Etcd struct {
-	Client *clientv3.Client
-	server *embed.Etcd // nil for an external cluster
+	Client    *clientv3.Client
+	server    *embed.Etcd // nil for an external cluster
+	Compactor *Compactor  // nil when CompactionInterval is 0
 }
 
 // Start starts the embedded member (or dials the external cluster) and waits
 // until it is ready to serve.
 func Start(ctx context.Context, cfg Config) (*Etcd, error) {
+	var e *Etcd
+	var err error
 	if len(cfg.Endpoints) > 0 {
-		return dial(ctx, cfg.Endpoints)
+		e, err = dial(ctx, cfg.Endpoints)
+	} else {
+		e, err = startEmbedded(ctx, cfg)
 	}
+	if err != nil {
+		return nil, err
+	}
+	if cfg.CompactionInterval > 0 {
+		floor := cfg.DefragFloor
+		if floor == 0 {
+			floor = DefaultDefragFloor
+		}
+		e.Compactor = startCompactor(e, cfg.CompactionInterval, floor)
+	}
+	return e, nil
+}
+
+func startEmbedded(ctx context.Context, cfg Config) (*Etcd, error) {
 	ecfg := embed.NewConfig()
 	ecfg.Name = "glassplane"
 	ecfg.Dir = cfg.DataDir
@@ -66,6 +105,10 @@ func Start(ctx context.Context, cfg Config) (*Etcd, error) {
 	ecfg.InitialCluster = ecfg.InitialClusterFromName(ecfg.Name)
 	// Watch progress notifications let the API server send watch bookmarks.
 	ecfg.WatchProgressNotifyInterval = 5 * time.Second
+	ecfg.QuotaBackendBytes = cfg.QuotaBackendBytes
+	if ecfg.QuotaBackendBytes == 0 {
+		ecfg.QuotaBackendBytes = DefaultQuotaBackendBytes
+	}
 	if cfg.Fast {
 		ecfg.TickMs, ecfg.ElectionMs = 10, 100
 	}
@@ -102,9 +145,43 @@ func dial(ctx context.Context, endpoints []string) (*Etcd, error) {
 	return &Etcd{Client: client}, nil
 }
 
-// Close stops the client, then the embedded member. Every write etcd
-// acknowledged is already on disk (etcd fsyncs before it answers).
+// members returns the client URL of each member, for status and
+// defragmentation, which etcd does one member at a time. The in-process
+// client reaches its one member whatever the URL, so it gets one empty name.
+func (e *Etcd) members(ctx context.Context) ([]string, error) {
+	if e.server != nil {
+		return []string{""}, nil
+	}
+	resp, err := e.Client.MemberList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var urls []string
+	for _, m := range resp.Members {
+		if len(m.ClientURLs) > 0 {
+			urls = append(urls, m.ClientURLs[0])
+		}
+	}
+	return urls, nil
+}
+
+// defragment rewrites one member's database. The embedded member is asked
+// directly: the in-process client's maintenance service has no health
+// notifier to tell during a defragmentation.
+func (e *Etcd) defragment(ctx context.Context, member string) error {
+	if e.server != nil {
+		return e.server.Server.Defragment()
+	}
+	_, err := e.Client.Defragment(ctx, member)
+	return err
+}
+
+// Close stops the compactor, the client, then the embedded member. Every
+// write etcd acknowledged is already on disk (etcd fsyncs before it answers).
 func (e *Etcd) Close() error {
+	if e.Compactor != nil {
+		e.Compactor.Stop()
+	}
 	if e.server == nil {
 		return e.Client.Close()
 	}

@@ -44,6 +44,8 @@ const (
 	Status       = "status"
 	Respond      = "respond"
 	Error        = "error"
+	// Compact is etcd forgetting old revisions, on its own schedule.
+	Compact = "compact"
 )
 
 // Outcomes.

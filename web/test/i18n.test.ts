@@ -25,8 +25,18 @@ test("a message key the catalogue lacks still reads as a sentence, in both langu
   assert.equal(en, "The controller manager reconciles Endpoints default/web.");
   assert.ok(!en.includes("controller.somethingNew") && !zh.includes("controller.somethingNew"));
   assert.ok(zh.includes("控制器管理員") && zh.includes("default/web"), zh);
-  const odd = step({ component: "etcd", stage: "compact", message: { key: "etcd.compact" } });
-  assert.match(narrate(odd, route(odd), "en").what, /^etcd did something \(compact\)/);
+  const odd = step({ component: "etcd", stage: "snapshot", message: { key: "etcd.snapshot" } });
+  assert.match(narrate(odd, route(odd), "en").what, /^etcd did something \(snapshot\)/);
+});
+
+test("an etcd compaction says which revision history now starts at and how big the database is", () => {
+  resetSeq();
+  const s = step({ component: "etcd", stage: "compact",
+    message: { key: "etcd.compact", args: { revision: "4812", before: "3.1 MiB", after: "2.8 MiB" } } });
+  const en = narrate(s, route(s), "en");
+  assert.equal(en.what, "etcd compacts its history: values replaced before revision 4812 are gone (database 3.1 MiB → 2.8 MiB).");
+  assert.match(en.why, /410 Gone/);
+  assert.ok(narrate(s, route(s), "zh-TW").what.includes("4812"));
 });
 
 test("the narration says what happened with the step's own values, why, and what comes next", () => {

@@ -6,7 +6,6 @@ package registry
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
@@ -37,7 +36,8 @@ func (sel Selection) Matches(r *Resource, obj runtime.Object) bool {
 }
 
 // List reads every selected object at the latest revision, or at revision rev
-// when rev > 0 (410 Gone if etcd has compacted it away).
+// when rev > 0 (410 Gone if etcd has compacted it away, with the message of
+// kube-apiserver's etcd3 storage).
 func (s *Store) List(ctx context.Context, r *Resource, sel Selection, rev int64) (runtime.Object, error) {
 	opts := []clientv3.OpOption{clientv3.WithPrefix()}
 	if rev > 0 {
@@ -45,7 +45,7 @@ func (s *Store) List(ctx context.Context, r *Resource, sel Selection, rev int64)
 	}
 	resp, err := s.client.Get(ctx, s.resourcePrefix(r, sel.Namespace), opts...)
 	if err == rpctypes.ErrCompacted {
-		return nil, apierrors.NewResourceExpired(fmt.Sprintf("too old resource version: %d", rev))
+		return nil, apierrors.NewResourceExpired("The resourceVersion for the provided list is too old.")
 	}
 	if err != nil {
 		return nil, etcdError(err)

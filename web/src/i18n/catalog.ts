@@ -35,7 +35,7 @@ export const stages: Record<string, Text> = {
   admit: t("admit", "准入"), validate: t("validate", "驗證"), store: t("store", "儲存"), watch: t("watch", "監看"),
   reconcile: t("reconcile", "調和"), filter: t("filter", "篩選"), score: t("score", "評分"), bind: t("bind", "綁定"),
   pull: t("pull image", "拉取映像檔"), run: t("run", "執行"), status: t("report status", "回報狀態"),
-  respond: t("respond", "回應"), error: t("error", "錯誤"),
+  respond: t("respond", "回應"), error: t("error", "錯誤"), compact: t("compact", "壓縮"),
 };
 
 /** Kinds, where Taiwan uses a word of its own. */
@@ -68,6 +68,8 @@ export const messages: Record<string, Text> = {
   "apiserver.error": t("The API server answers {code} {reason}: {error}", "API 伺服器回應 {code} {reason}：{error}"),
   "etcd.put": t("etcd stores {key} at revision {revision}.", "etcd 在修訂版 {revision} 寫入 {key}。"),
   "etcd.delete": t("etcd deletes {key} at revision {revision}.", "etcd 在修訂版 {revision} 刪除 {key}。"),
+  "etcd.compact": t("etcd compacts its history: values replaced before revision {revision} are gone (database {before} → {after}).",
+    "etcd 壓縮歷史：在修訂版 {revision} 之前被取代的舊值都刪除了（資料庫 {before} → {after}）。"),
   "etcd.wait": t("The write to {key} is held. Press Next to let etcd store it.",
     "對 {key} 的寫入被暫停了。按「下一步」讓 etcd 儲存它。"),
   "controller.watch": t("The {informer} informer tells the {controller} that a {kind} was {event}.",
@@ -138,6 +140,8 @@ export const why: Record<string, Text> = {
     "API 伺服器拒絕不符合規格的物件，不合規定的東西不會進到 etcd。"),
   store: t("etcd holds the whole state of the cluster; only the API server writes to it, and every write gets a new revision.",
     "etcd 保存整個叢集的狀態；只有 API 伺服器會寫入它，每次寫入都會得到新的修訂版號。"),
+  compact: t("etcd keeps every old value so watches can resume; compacting every few minutes, as kube-apiserver does, keeps it from filling the disk. A watch from before the compaction gets 410 Gone and lists again.",
+    "etcd 保留每個舊值，讓 watch 可以接續；像 kube-apiserver 一樣每隔幾分鐘壓縮一次，才不會塞滿磁碟。從壓縮之前開始的 watch 會收到 410 Gone，必須重新 list。"),
   watch: t("Components do not poll: they watch the API server, which tells them of every change they care about.",
     "元件不會一直輪詢：它們監看 API 伺服器，由它通知每個相關的變動。"),
   reconcile: t("A controller's whole job is to make what exists match what was asked for.",
@@ -176,6 +180,7 @@ export const next: Record<string, Text> = {
   status: t("Next: `kubectl get pods` shows what the kubelet reported.", "接下來：`kubectl get pods` 會顯示 kubelet 回報的狀態。"),
   respond: t("", ""),
   error: t("", ""),
+  compact: t("", ""),
 };
 
 /** The user interface's own words. */

@@ -18,6 +18,7 @@ const table: Record<string, CodeRef> = {
   "apiserver/error": { pkg: "controlplane/apiserver", func: "(*Server).fail" },
   "apiserver/watch": { pkg: "controlplane/apiserver", func: "(*Server).watch" },
   "etcd/store": { pkg: "controlplane/apiserver/registry", func: "(*Store).recordWrite" },
+  "etcd/compact": { pkg: "controlplane/etcd", func: "compactRound" },
   "controller-manager/watch": { pkg: "controlplane/controllers/trace", func: "WatchStep" },
   "controller-manager/reconcile": { pkg: "controlplane/controllers/trace", func: "ReconcileStep" },
   "scheduler/watch": { pkg: "controlplane/scheduler", func: "(*Scheduler).podAdded" },

@@ -5,7 +5,7 @@
 
 export type Stage =
   | "request" | "authenticate" | "authorize" | "admit" | "validate" | "store" | "watch"
-  | "reconcile" | "filter" | "score" | "bind" | "pull" | "run" | "status" | "respond" | "error";
+  | "reconcile" | "filter" | "score" | "bind" | "pull" | "run" | "status" | "respond" | "error" | "compact";
 
 export type Outcome = "ok" | "denied" | "invalid" | "conflict" | "error" | "waiting";
 
