@@ -8,6 +8,7 @@ import (
 	"context"
 	"testing"
 
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -232,4 +233,37 @@ func TestServicesGetClusterIPsAndNodePorts(t *testing.T) {
 	if a.Spec.Ports[0].TargetPort.IntValue() != 80 {
 		t.Errorf("targetPort defaulted to %v, want 80", a.Spec.Ports[0].TargetPort)
 	}
+}
+
+// A scale update without a resourceVersion is applied to whatever version is
+// current: when a controller writes the object between the API server's read
+// and its write, the server tries again — with the body it already read.
+func TestAnUnpinnedScaleUpdateSurvivesARacingStatusWriter(t *testing.T) {
+	c := testcluster.Start(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	deps := c.Client("admin").AppsV1().Deployments("default")
+	if _, err := deps.Create(ctx, deployment("web", 1), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	racer := make(chan struct{})
+	go func() { // a controller writing status as fast as it can
+		defer close(racer)
+		for i := int32(0); ctx.Err() == nil; i++ {
+			d, err := deps.Get(ctx, "web", metav1.GetOptions{})
+			if err != nil {
+				continue
+			}
+			d.Status.ObservedGeneration = int64(i)
+			_, _ = deps.UpdateStatus(ctx, d, metav1.UpdateOptions{})
+		}
+	}()
+	for i := int32(1); i <= 60; i++ {
+		sc := &autoscalingv1.Scale{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "default"}, Spec: autoscalingv1.ScaleSpec{Replicas: i}}
+		if _, err := deps.UpdateScale(ctx, "web", sc, metav1.UpdateOptions{}); err != nil && !apierrors.IsConflict(err) {
+			t.Fatalf("scale update %d: %v", i, err)
+		}
+	}
+	cancel()
+	<-racer
 }

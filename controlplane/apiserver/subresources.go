@@ -76,7 +76,27 @@ func deref(p *int32) int32 {
 	return *p
 }
 
+// scale serves the scale subresource. A write that loses a race with
+// another writer (a controller updating status) is tried again on the new
+// version, unless the client pinned a resourceVersion. The body is read
+// once, before the first try: a request body cannot be read twice.
 func (s *Server) scale(q *apiRequest) (runtime.Object, int, error) {
+	var body []byte
+	switch q.info.Verb {
+	case "get":
+	case "update":
+		var err error
+		if body, err = readBody(q.r); err != nil {
+			return nil, 0, err
+		}
+	case "patch":
+		var err error
+		if body, err = readPatch(q.r); err != nil {
+			return nil, 0, err
+		}
+	default:
+		return nil, 0, apierrors.NewMethodNotSupported(q.res.GroupResource(), q.info.Verb+" scale")
+	}
 	for attempt := 0; ; attempt++ {
 		old, err := s.Store.Get(q.ctx, q.res, q.info.Namespace, q.info.Name)
 		if err != nil {
@@ -88,11 +108,9 @@ func (s *Server) scale(q *apiRequest) (runtime.Object, int, error) {
 		case "get":
 			return current, http.StatusOK, nil
 		case "update":
-			want, err = s.decodeScale(q)
+			want, err = decodeScale(body)
 		case "patch":
-			want, err = s.patchScale(q, current)
-		default:
-			return nil, 0, apierrors.NewMethodNotSupported(q.res.GroupResource(), q.info.Verb+" scale")
+			want, err = patchScale(q, current, body)
 		}
 		if err != nil {
 			return nil, 0, err
@@ -114,11 +132,7 @@ func (s *Server) scale(q *apiRequest) (runtime.Object, int, error) {
 	}
 }
 
-func (s *Server) decodeScale(q *apiRequest) (*autoscalingv1.Scale, error) {
-	data, err := readBody(q.r)
-	if err != nil {
-		return nil, err
-	}
+func decodeScale(data []byte) (*autoscalingv1.Scale, error) {
 	sc := &autoscalingv1.Scale{}
 	if _, err := decodeObject(data, scaleGVK, sc, "Strict"); err != nil {
 		return nil, err
@@ -126,11 +140,7 @@ func (s *Server) decodeScale(q *apiRequest) (*autoscalingv1.Scale, error) {
 	return sc, nil
 }
 
-func (s *Server) patchScale(q *apiRequest, current *autoscalingv1.Scale) (*autoscalingv1.Scale, error) {
-	patch, err := readPatch(q.r)
-	if err != nil {
-		return nil, err
-	}
+func patchScale(q *apiRequest, current *autoscalingv1.Scale, patch []byte) (*autoscalingv1.Scale, error) {
 	patched, err := patchJSON(q.r, current, patch, &autoscalingv1.Scale{})
 	if err != nil {
 		return nil, err
