@@ -35,6 +35,7 @@ type Store struct {
 	prefix string
 	steps  *steps.Recorder
 	lease  clientv3.LeaseID // when set, every key is written under it
+	writes inflight         // keys being written (inflight.go)
 }
 
 // SetLease makes every later write carry lease id, so all of the store's
@@ -117,6 +118,7 @@ func (s *Store) Create(ctx context.Context, r *Resource, obj runtime.Object) (ru
 	if err := s.pace(ctx, r, obj, "put", key); err != nil {
 		return nil, err
 	}
+	defer s.writes.begin(key)()
 	resp, err := s.client.Txn(ctx).
 		If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
 		Then(s.putOp(key, value)).
@@ -167,6 +169,7 @@ func (s *Store) Update(ctx context.Context, r *Resource, obj runtime.Object) (ru
 	if err := s.pace(ctx, r, obj, "put", key); err != nil {
 		return nil, err
 	}
+	defer s.writes.begin(key)()
 	resp, err := s.client.Txn(ctx).If(cond).
 		Then(s.putOp(key, value)).
 		Else(clientv3.OpGet(key)).
@@ -201,6 +204,7 @@ func (s *Store) Delete(ctx context.Context, r *Resource, obj runtime.Object) (ru
 	if err := s.pace(ctx, r, obj, "delete", key); err != nil {
 		return nil, err
 	}
+	defer s.writes.begin(key)()
 	resp, err := s.client.Txn(ctx).If(cond).
 		Then(clientv3.OpDelete(key)).
 		Else(clientv3.OpGet(key)).

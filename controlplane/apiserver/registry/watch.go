@@ -36,6 +36,9 @@ func (s *Store) Watch(ctx context.Context, r *Resource, sel Selection, rev int64
 		defer close(out)
 		defer cancel()
 		for resp := range wch {
+			for _, e := range resp.Events {
+				s.writes.wait(ctx, string(e.Kv.Key)) // until its step is recorded
+			}
 			events, err := s.translate(r, sel, resp, rev, bookmarks)
 			if err != nil {
 				send(ctx, out, watch.Event{Type: watch.Error, Object: statusOf(err)})
