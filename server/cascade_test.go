@@ -27,11 +27,15 @@ func seedManifest(t testing.TB) string {
 	return string(b)
 }
 
-// collect reads steps from conn until done accepts the steps so far.
+// collect reads steps from conn until done accepts the steps so far. It
+// waits up to a minute: the chain runs from a cluster just started (the
+// controller manager and scheduler still syncing their caches), and the
+// stream carries every node heartbeat too, thousands of steps on a loaded
+// machine.
 func collect(t *testing.T, conn *websocket.Conn, done func([]steps.Step) bool) []steps.Step {
 	t.Helper()
 	var all []steps.Step
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !done(all) {
 		_ = conn.SetReadDeadline(deadline)
 		var m server.Message
@@ -159,7 +163,10 @@ func TestPausedSchedulerLeavesPodUnboundUntilResumed(t *testing.T) {
 		l, _ := pods.List(context.Background(), metav1.ListOptions{})
 		return len(l.Items) == 1
 	})
-	time.Sleep(300 * time.Millisecond) // give a (wrongly) running scheduler the chance to bind
+	// A negative check: nothing may bind while the scheduler is paused, and
+	// there is no change to wait for, so give a (wrongly) running scheduler a
+	// fixed time to bind before looking.
+	time.Sleep(300 * time.Millisecond)
 	out, err := h.cluster.Kubectl(kubectl, "admin", "", "get", "pods", "-o", "wide")
 	if err != nil {
 		t.Fatal(err)
