@@ -27,15 +27,11 @@ func seedManifest(t testing.TB) string {
 	return string(b)
 }
 
-// collect reads steps from conn until done accepts the steps so far. It
-// waits up to a minute: the chain runs from a cluster just started (the
-// controller manager and scheduler still syncing their caches), and the
-// stream carries every node heartbeat too, thousands of steps on a loaded
-// machine.
+// collect reads steps from conn until done accepts the steps so far.
 func collect(t *testing.T, conn *websocket.Conn, done func([]steps.Step) bool) []steps.Step {
 	t.Helper()
 	var all []steps.Step
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !done(all) {
 		_ = conn.SetReadDeadline(deadline)
 		var m server.Message
