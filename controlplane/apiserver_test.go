@@ -133,7 +133,7 @@ func expect(t *testing.T, events <-chan string, want string) {
 		if got != want {
 			t.Fatalf("informer event = %q, want %q", got, want)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatalf("no informer event, want %q", want)
 	}
 }
@@ -190,7 +190,7 @@ func TestWatchFromCompactedRevisionIsGone(t *testing.T) {
 		if !ok || st.Code != http.StatusGone {
 			t.Fatalf("watch from a compacted revision: got %s %#v, want an ERROR with 410", ev.Type, ev.Object)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("no event from a watch on a compacted revision")
 	}
 }

@@ -66,7 +66,7 @@ func certClient(t *testing.T, c *testcluster.Cluster, user string, groups ...str
 	return clientFor(t, cfg)
 }
 
-// eventually polls cond until it holds or 10 seconds pass.
+// eventually polls cond until it holds or 30 seconds pass.
 func eventually(t *testing.T, what string, cond func() error) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -76,7 +76,7 @@ func eventually(t *testing.T, what string, cond func() error) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: still %v after 10s", what, err)
+			t.Fatalf("%s: still %v after 30s", what, err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -68,15 +68,30 @@ func TestKubectlSeedBecomesRunningPods(t *testing.T) {
 				t.Errorf("get pods -o wide shows %d running pods with IP and node:\n%s", n, out)
 			}
 			pod := runningPods(t, cs, "app=helloworld-pod")[0].Name
-			out = run("", "describe", "pod", pod)
-			last := -1
-			for _, reason := range []string{"Scheduled", "Pulling", "Pulled", "Created", "Started"} {
-				i := strings.Index(out, "  "+reason+" ")
-				if i < 0 || i < last {
-					t.Errorf("describe pod: event %s missing or out of order:\n%s", reason, out)
+			// The scheduler and the kubelet write their events through event
+			// broadcasters, in the background: a Running pod does not mean its
+			// events are stored yet, so describe until they all are.
+			missingEvent := func(out string) string {
+				last := -1
+				for _, reason := range []string{"Scheduled", "Pulling", "Pulled", "Created", "Started"} {
+					i := strings.Index(out, "  "+reason+" ")
+					if i < 0 || i < last {
+						return reason
+					}
+					last = i
+				}
+				return ""
+			}
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+				out = run("", "describe", "pod", pod)
+				missing := missingEvent(out)
+				if missing == "" {
 					break
 				}
-				last = i
+				if time.Now().After(deadline) {
+					t.Errorf("describe pod: event %s missing or out of order:\n%s", missing, out)
+					break
+				}
 			}
 			if out = run("", "logs", pod); !strings.Contains(out, "3000") {
 				t.Errorf("logs printed %q", out)

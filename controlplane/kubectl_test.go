@@ -123,7 +123,7 @@ func TestKubectlSeedSession(t *testing.T) {
 
 func waitLine(t *testing.T, lines <-chan string, want string) {
 	t.Helper()
-	deadline := time.After(15 * time.Second)
+	deadline := time.After(30 * time.Second)
 	for {
 		select {
 		case l, ok := <-lines:

@@ -160,7 +160,10 @@ func TestPausedSchedulerLeavesPodUnboundUntilResumed(t *testing.T) {
 		l, _ := pods.List(context.Background(), metav1.ListOptions{})
 		return len(l.Items) == 1
 	})
-	time.Sleep(300 * time.Millisecond) // give a (wrongly) running scheduler the chance to bind
+	// A negative check: nothing may bind while the scheduler is paused, and
+	// there is no change to wait for, so give a (wrongly) running scheduler a
+	// fixed time to bind before looking.
+	time.Sleep(300 * time.Millisecond)
 	out, err := h.cluster.Kubectl(kubectl, "admin", "", "get", "pods", "-o", "wide")
 	if err != nil {
 		t.Fatal(err)

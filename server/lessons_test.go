@@ -88,7 +88,7 @@ func TestLessonAdvancesWhenDoItForMeAndTheTerminalMakeTheCheckPass(t *testing.T)
 
 func waitStep(t *testing.T, h *harness, base string, want int) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		_, body := h.do("GET", base+"/progress", h.token, nil)
 		p := decode[lessons.Progress](t, body)

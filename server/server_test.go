@@ -100,7 +100,7 @@ func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
 // readUntil reads stream messages until one carries a step that match accepts.
 func readUntil(t *testing.T, conn *websocket.Conn, match func(steps.Step) bool) steps.Step {
 	t.Helper()
-	_ = conn.SetReadDeadline(time.Now().Add(15 * time.Second))
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
 	for {
 		var m server.Message
 		if err := conn.ReadJSON(&m); err != nil {
@@ -299,7 +299,7 @@ func TestPacerStepModeHoldsWritesUntilNext(t *testing.T) {
 		done <- err
 	}()
 	nexts := 0
-	for deadline := time.Now().Add(20 * time.Second); ; {
+	for deadline := time.Now().Add(30 * time.Second); ; {
 		select {
 		case err := <-done:
 			if err != nil {

@@ -330,12 +330,16 @@ func TestScreenshotsOfTheRunningSeed(t *testing.T) {
 	g := startGlassplane(t)
 	g.applySeed()
 	// Open the shared link of the step where etcd stores the pod as Running.
-	var all []steps.Step
-	g.api("GET", "/steps?since=0", "", &all)
-	stored := podStoredRunning(all)
-	if stored == nil {
-		t.Fatal("no step stores the seed's pod as Running")
-	}
+	// The API server records a store step just after etcd commits the write,
+	// so the Running pod can be read a moment before its step is recorded:
+	// look until it is.
+	var stored *steps.Step
+	eventually(t, 30*time.Second, "a step stores the seed's pod as Running", func() (bool, string) {
+		var all []steps.Step
+		g.api("GET", "/steps?since=0", "", &all)
+		stored = podStoredRunning(all)
+		return stored != nil, fmt.Sprintf("%d steps, none stores the pod as Running after the kubelet reported it", len(all))
+	})
 	b := newBrowser(t, 1280, 720)
 	b.open(fmt.Sprintf("%s#step=%d&trace=%s", g.URL, stored.Seq, stored.Trace))
 	b.waitFor("the linked step is narrated", fmt.Sprintf(`document.querySelector("#narration .badge")?.textContent.startsWith("#%d ·")`, stored.Seq), 10*time.Second)

@@ -63,7 +63,7 @@ func pod(name, node, image string, cmd ...string) *corev1.Pod {
 	}
 }
 
-// waitPod polls pod until ok says yes, failing the test after 15s.
+// waitPod polls pod until ok says yes, failing the test after 30s.
 func waitPod(t *testing.T, cs kubernetes.Interface, name string, what string, ok func(*corev1.Pod) bool) *corev1.Pod {
 	t.Helper()
 	var last *corev1.Pod
@@ -157,9 +157,20 @@ func TestKubectlShowsNodesEventsAndLogs(t *testing.T) {
 				return out
 			}
 
-			out := run("get", "nodes")
-			if n := len(regexp.MustCompile(`(?m)^node-\d\s+Ready\s+<none>\s+\S+\s+v1\.37\.2$`).FindAllString(out, -1)); n != 3 {
-				t.Errorf("get nodes shows %d Ready v1.37.2 nodes:\n%s", n, out)
+			// Each kubelet registers its node from its own goroutine: node-1
+			// running a pod says nothing of node-2 and node-3, so look until
+			// all three are listed.
+			readyNode := regexp.MustCompile(`(?m)^node-\d\s+Ready\s+<none>\s+\S+\s+v1\.37\.2$`)
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+				out := run("get", "nodes")
+				n := len(readyNode.FindAllString(out, -1))
+				if n == 3 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Errorf("get nodes shows %d Ready v1.37.2 nodes:\n%s", n, out)
+					break
+				}
 			}
 
 			var describe string
@@ -184,7 +195,7 @@ func TestKubectlShowsNodesEventsAndLogs(t *testing.T) {
 				t.Errorf("describe pod does not list Pulling, Pulled, Created, Started in order:\n%s", describe)
 			}
 
-			out = run("logs", "hello")
+			out := run("logs", "hello")
 			if !strings.Contains(out, "> node index.js") || !strings.Contains(out, "Example app listening at http://:::3000") {
 				t.Errorf("logs printed\n%s", out)
 			}

@@ -46,6 +46,8 @@ func TestBreakpointHoldsOnlyItsStageUntilNext(t *testing.T) {
 	if got := r.Since(0, 0); len(got) != 1 || got[0].Outcome != Waiting {
 		t.Fatalf("recorded %v, want one waiting step", got)
 	}
+	// A negative check (the bind stays held): there is nothing to wait
+	// for, so give a wrongly released bind a fixed 20 ms to finish.
 	select {
 	case <-done:
 		t.Fatal("the breakpoint did not hold the bind")
@@ -68,6 +70,8 @@ func TestStepModeReleasesOneStepPerNextInOrder(t *testing.T) {
 	eventually(t, func() bool { return waitingCount(p) == 2 })
 	p.Next()
 	<-first
+	// A negative check (the second step stays held): give a wrongly
+	// released step a fixed 20 ms to finish.
 	select {
 	case <-second:
 		t.Fatal("one Next released two steps")
