@@ -19,6 +19,7 @@ import (
 )
 
 func TestPatchTypes(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	ctx := context.Background()
 	deps := c.Client("admin").AppsV1().Deployments("default")
@@ -68,6 +69,7 @@ func TestPatchTypes(t *testing.T) {
 }
 
 func TestSelectorsAndDryRun(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	ctx := context.Background()
 	pods := c.Client("admin").CoreV1().Pods("default")
@@ -108,6 +110,7 @@ func TestSelectorsAndDryRun(t *testing.T) {
 }
 
 func TestFinalizersHoldDeletionUntilRemoved(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	ctx := context.Background()
 	cms := c.Client("admin").CoreV1().ConfigMaps("default")
@@ -132,6 +135,7 @@ func TestFinalizersHoldDeletionUntilRemoved(t *testing.T) {
 }
 
 func TestPropagationPolicyAddsGarbageCollectorFinalizers(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	ctx := context.Background()
 	deps := c.Client("admin").AppsV1().Deployments("default")
@@ -155,6 +159,7 @@ func TestPropagationPolicyAddsGarbageCollectorFinalizers(t *testing.T) {
 }
 
 func TestDeleteCollectionDeletesOnlySelected(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	ctx := context.Background()
 	cms := c.Client("admin").CoreV1().ConfigMaps("default")
@@ -174,6 +179,7 @@ func TestDeleteCollectionDeletesOnlySelected(t *testing.T) {
 }
 
 func TestStatusAndScaleSubresources(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	ctx := context.Background()
 	deps := c.Client("admin").AppsV1().Deployments("default")
@@ -208,6 +214,7 @@ func TestStatusAndScaleSubresources(t *testing.T) {
 }
 
 func TestServicesGetClusterIPsAndNodePorts(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	ctx := context.Background()
 	svcs := c.Client("admin").CoreV1().Services("default")
@@ -239,6 +246,7 @@ func TestServicesGetClusterIPsAndNodePorts(t *testing.T) {
 // current: when a controller writes the object between the API server's read
 // and its write, the server tries again — with the body it already read.
 func TestAnUnpinnedScaleUpdateSurvivesARacingStatusWriter(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

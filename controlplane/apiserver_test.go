@@ -40,6 +40,7 @@ func deployment(name string, replicas int32) *appsv1.Deployment {
 }
 
 func TestClientGoCreateSetsServerFieldsAndDefaults(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	cs := c.Client("admin")
 	ctx := context.Background()
@@ -66,6 +67,7 @@ func TestClientGoCreateSetsServerFieldsAndDefaults(t *testing.T) {
 }
 
 func TestStaleUpdateIsConflict(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	deps := c.Client("admin").AppsV1().Deployments("default")
 	ctx := context.Background()
@@ -93,6 +95,7 @@ func TestStaleUpdateIsConflict(t *testing.T) {
 }
 
 func TestInformerSeesAddUpdateDelete(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	cs := c.Client("admin")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -139,6 +142,7 @@ func expect(t *testing.T, events <-chan string, want string) {
 }
 
 func TestObjectsSurviveRestart(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	ctx := context.Background()
 	d, err := c.Client("admin").AppsV1().Deployments("default").Create(ctx, deployment("web", 1), metav1.CreateOptions{})
@@ -156,6 +160,7 @@ func TestObjectsSurviveRestart(t *testing.T) {
 }
 
 func TestWatchFromCompactedRevisionIsGone(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	ctx := context.Background()
 	cms := c.Client("admin").CoreV1().ConfigMaps("default")
@@ -222,6 +227,7 @@ func raw(t *testing.T, c *testcluster.Cluster, anonymous bool, method, path, con
 }
 
 func TestBadInputGetsKubernetesStatus(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	laughs := "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
 	for i, p := 0, 'a'; i < 8; i, p = i+1, p+1 {

@@ -83,6 +83,7 @@ func eventually(t *testing.T, what string, cond func() error) {
 }
 
 func TestKubectlBobIsForbiddenAndCanISaysNo(t *testing.T) {
+	t.Parallel()
 	seed := seedDeployment(t)
 	for name, bin := range kubectls(t) {
 		t.Run(name, func(t *testing.T) {
@@ -124,6 +125,7 @@ func TestKubectlBobIsForbiddenAndCanISaysNo(t *testing.T) {
 }
 
 func TestAliceEditsDefaultButNotKubeSystem(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	ctx := context.Background()
 	alice := c.Client("alice")
@@ -153,6 +155,7 @@ func TestAliceEditsDefaultButNotKubeSystem(t *testing.T) {
 }
 
 func TestUnauthenticatedRequestsGet401(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	ctx := context.Background()
 	admin := c.Client("admin")
@@ -196,6 +199,7 @@ func TestUnauthenticatedRequestsGet401(t *testing.T) {
 }
 
 func TestUserWithoutBindingsIsForbiddenUntilARoleBindingAppears(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	ctx := context.Background()
 	carol := certClient(t, c, "carol")
@@ -223,6 +227,7 @@ func TestUserWithoutBindingsIsForbiddenUntilARoleBindingAppears(t *testing.T) {
 }
 
 func TestImpersonationNeedsTheImpersonateVerb(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	ctx := context.Background()
 	cfg := c.RESTConfig("alice")
@@ -266,6 +271,7 @@ func TestImpersonationNeedsTheImpersonateVerb(t *testing.T) {
 }
 
 func TestSubjectAccessReviewAnswersForAnotherUser(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	ctx := context.Background()
 	review := func(user string) authorizationv1.SubjectAccessReviewStatus {
@@ -288,6 +294,7 @@ func TestSubjectAccessReviewAnswersForAnotherUser(t *testing.T) {
 }
 
 func TestKubectlCreateTokenWorksUntilTheServiceAccountIsDeleted(t *testing.T) {
+	t.Parallel()
 	for name, bin := range kubectls(t) {
 		t.Run(name, func(t *testing.T) {
 			c := testcluster.Start(t)

@@ -23,6 +23,7 @@ import (
 )
 
 func TestRecordBeatFixtures(t *testing.T) {
+	t.Parallel()
 	update := os.Getenv("GLASSPLANE_UPDATE_BEATS") != ""
 	if !update {
 		t.Skip("records the beat fixtures only when GLASSPLANE_UPDATE_BEATS is set")

@@ -46,6 +46,7 @@ func runningPods(t *testing.T, cs kubernetes.Interface, selector string) []corev
 }
 
 func TestKubectlSeedBecomesRunningPods(t *testing.T) {
+	t.Parallel()
 	seed := string(readSeed(t))
 	for name, bin := range kubectls(t) {
 		t.Run(name, func(t *testing.T) {
@@ -157,6 +158,7 @@ spec:
 `
 
 func TestUnschedulablePodStaysPendingWithKubernetesMessage(t *testing.T) {
+	t.Parallel()
 	c := testcluster.StartCascade(t)
 	bin := kubectls(t)["glassplane kubectl"]
 	if out, err := c.Kubectl(bin, "admin", hungryPod, "create", "-f", "-"); err != nil {
@@ -176,6 +178,7 @@ func TestUnschedulablePodStaysPendingWithKubernetesMessage(t *testing.T) {
 }
 
 func TestStoppedKubeletMakesNodeNotReadyAndPodsMove(t *testing.T) {
+	t.Parallel()
 	c := testcluster.StartWith(t, controlplane.Config{Timing: &controlplane.Timing{
 		LeaseInterval: 100 * time.Millisecond, NodeGracePeriod: time.Second, EvictionTimeout: time.Second}})
 	cs := c.Client("admin")
@@ -212,6 +215,7 @@ func TestStoppedKubeletMakesNodeNotReadyAndPodsMove(t *testing.T) {
 }
 
 func TestDeletingANamespaceRemovesItsContents(t *testing.T) {
+	t.Parallel()
 	c := testcluster.StartCascade(t)
 	bin := kubectls(t)["glassplane kubectl"]
 	for _, args := range [][]string{{"create", "namespace", "shop"}, {"-n", "shop", "create", "deployment", "web", "--image=nginx", "--replicas=2"}} {

@@ -23,6 +23,7 @@ import (
 )
 
 func TestAfterCompactionReadsFromBeforeItAreGoneAndReadsFromTheFutureTimeOut(t *testing.T) {
+	t.Parallel()
 	c := testcluster.StartWith(t, controlplane.Config{Nodes: -1})
 	ctx := context.Background()
 	cms := c.Client("admin").CoreV1().ConfigMaps("default")
@@ -115,6 +116,7 @@ func TestAfterCompactionReadsFromBeforeItAreGoneAndReadsFromTheFutureTimeOut(t *
 }
 
 func TestEtcdCompactionIsAStepOfTheSandbox(t *testing.T) {
+	t.Parallel()
 	c := testcluster.StartWith(t, controlplane.Config{Nodes: -1, EtcdCompactionInterval: 100 * time.Millisecond})
 	ctx := context.Background()
 	cms := c.Client("admin").CoreV1().ConfigMaps("default")

@@ -145,6 +145,7 @@ func isPodReady(p *corev1.Pod) bool {
 }
 
 func TestSeedDeploymentGetsReplicaSetAndThreePods(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	startControllerManager(t, c)
 	cs := c.Client("admin")
@@ -293,6 +294,7 @@ func webDeployment(name string, replicas int32) *appsv1.Deployment {
 }
 
 func TestChangingTheImageRollsOutASecondReplicaSet(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	startControllerManager(t, c)
 	cs := c.Client("admin")
@@ -353,6 +355,7 @@ func TestChangingTheImageRollsOutASecondReplicaSet(t *testing.T) {
 }
 
 func TestKubectlRolloutStatusHistoryAndUndo(t *testing.T) {
+	t.Parallel()
 	if _, err := os.Stat("/usr/bin/kubectl"); err != nil {
 		t.Skip("/usr/bin/kubectl is not installed")
 	}
@@ -413,6 +416,7 @@ func TestKubectlRolloutStatusHistoryAndUndo(t *testing.T) {
 }
 
 func TestDeletingADeploymentCollectsWhatItOwned(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	startControllerManager(t, c)
 	cs := c.Client("admin")
@@ -461,6 +465,7 @@ func TestDeletingADeploymentCollectsWhatItOwned(t *testing.T) {
 }
 
 func TestDeletingANamespaceRemovesItsContentThenIt(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	startControllerManager(t, c)
 	cs := c.Client("admin")
@@ -494,6 +499,7 @@ func TestDeletingANamespaceRemovesItsContentThenIt(t *testing.T) {
 }
 
 func TestEveryNamespaceHasADefaultServiceAccount(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	startControllerManager(t, c)
 	cs := c.Client("admin")
@@ -517,6 +523,7 @@ func TestEveryNamespaceHasADefaultServiceAccount(t *testing.T) {
 }
 
 func TestEndpointsFollowReadyPods(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	startControllerManager(t, c)
 	cs := c.Client("admin")

@@ -32,6 +32,7 @@ func kubectls(t *testing.T) map[string][]string {
 }
 
 func TestKubectlSeedSession(t *testing.T) {
+	t.Parallel()
 	seed, err := os.ReadFile(filepath.Join("testdata", "hello-deployment.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -140,6 +141,7 @@ func waitLine(t *testing.T, lines <-chan string, want string) {
 }
 
 func TestKubectlExplainAndVersion(t *testing.T) {
+	t.Parallel()
 	for name, bin := range kubectls(t) {
 		t.Run(name, func(t *testing.T) {
 			c := testcluster.Start(t)

@@ -35,6 +35,7 @@ func traceOf(all []steps.Step, verb, resource string) []steps.Step {
 }
 
 func TestCreateRecordsEachStageOfTheChainInOrder(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	d, err := c.Client("admin").AppsV1().Deployments("default").Create(context.Background(), deployment("web", 1), metav1.CreateOptions{})
 	if err != nil {
@@ -88,6 +89,7 @@ func TestCreateRecordsEachStageOfTheChainInOrder(t *testing.T) {
 }
 
 func TestRefusedRequestEndsWithAnErrorStep(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	_, err := c.Client("admin").AppsV1().Deployments("nowhere").Create(context.Background(), deployment("web", 1), metav1.CreateOptions{})
 	if err == nil {
@@ -106,6 +108,7 @@ func TestRefusedRequestEndsWithAnErrorStep(t *testing.T) {
 }
 
 func TestObserverReadsAreNotRecordedButWritesAre(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	cfg := c.RESTConfig("admin")
 	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
@@ -135,6 +138,7 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestReplacementPodJoinsTheTraceOfTheDeleteThatCausedIt(t *testing.T) {
+	t.Parallel()
 	c := testcluster.StartCascade(t)
 	cs := c.Client("admin")
 	ctx := context.Background()

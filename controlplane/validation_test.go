@@ -42,6 +42,7 @@ spec:
 `
 
 func TestKubectlPrintsTheFieldOfAnInvalidDeployment(t *testing.T) {
+	t.Parallel()
 	for name, bin := range kubectls(t) {
 		t.Run(name, func(t *testing.T) {
 			c := testcluster.Start(t)
@@ -139,6 +140,7 @@ func otherCase(name, field, msg string, create func(ctx context.Context, cs kube
 }
 
 func TestInvalidCreatesAnswer422WithTheFieldAndLeaveNothingBehind(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	cs := c.Client("admin")
 	ctx := context.Background()
@@ -254,6 +256,7 @@ func expectInvalid(t *testing.T, err error, field, msg string) {
 }
 
 func TestUpdatesMayNotChangeImmutableFields(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	cs := c.Client("admin")
 	ctx := context.Background()
@@ -292,6 +295,7 @@ func TestUpdatesMayNotChangeImmutableFields(t *testing.T) {
 }
 
 func TestCreateInAMissingNamespaceIsNotFound(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	_, err := c.Client("admin").CoreV1().Pods("nope").Create(context.Background(), vPod("web"), metav1.CreateOptions{})
 	if !apierrors.IsNotFound(err) || err.Error() != `namespaces "nope" not found` {
@@ -300,6 +304,7 @@ func TestCreateInAMissingNamespaceIsNotFound(t *testing.T) {
 }
 
 func TestCreatedPodGetsAServiceAccountTokenAndDefaultTolerations(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	ctx := context.Background()
 	p := vPod("web")
@@ -341,6 +346,7 @@ func TestCreatedPodGetsAServiceAccountTokenAndDefaultTolerations(t *testing.T) {
 }
 
 func TestServiceAccountAdmission(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	cs := c.Client("admin")
 	ctx := context.Background()
@@ -376,6 +382,7 @@ func TestServiceAccountAdmission(t *testing.T) {
 }
 
 func TestResourceQuotaRefusesCreatesPastTheLimit(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	cs := c.Client("admin")
 	ctx := context.Background()
@@ -421,6 +428,7 @@ func TestResourceQuotaRefusesCreatesPastTheLimit(t *testing.T) {
 }
 
 func TestResourceQuotaOnCPUMakesPodsStateTheirRequests(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	cs := c.Client("admin")
 	ctx := context.Background()
@@ -450,6 +458,7 @@ func TestResourceQuotaOnCPUMakesPodsStateTheirRequests(t *testing.T) {
 }
 
 func TestCreateStepsRunEachAdmissionPluginInChainOrder(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	if _, err := c.Client("admin").CoreV1().Pods("default").Create(context.Background(), vPod("web"), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)

@@ -78,6 +78,7 @@ func runningStatus(all []steps.Step) bool {
 }
 
 func TestOneKubectlCreateIsOneTraceDownToTheRunningPod(t *testing.T) {
+	t.Parallel()
 	h := startCascade(t)
 	conn, _, err := h.dial("default", h.token, h.cluster.Steps.Last(), "")
 	if err != nil {
@@ -147,6 +148,7 @@ func TestOneKubectlCreateIsOneTraceDownToTheRunningPod(t *testing.T) {
 }
 
 func TestPausedSchedulerLeavesPodUnboundUntilResumed(t *testing.T) {
+	t.Parallel()
 	h := startCascade(t)
 	if code, body := h.do("PUT", "/glassplane/v1/sandboxes/default/pacer", h.token, map[string]any{"paused": []string{"scheduler"}}); code != 200 {
 		t.Fatalf("pause the scheduler: %d %s", code, body)
@@ -183,6 +185,7 @@ func TestPausedSchedulerLeavesPodUnboundUntilResumed(t *testing.T) {
 }
 
 func TestStepModeAdvancesOneComponentStepPerNext(t *testing.T) {
+	t.Parallel()
 	h := startCascade(t)
 	if code, body := h.do("PUT", "/glassplane/v1/sandboxes/default/pacer", h.token, map[string]any{"mode": "step", "unit": "step"}); code != 200 {
 		t.Fatalf("step mode: %d %s", code, body)
@@ -225,6 +228,7 @@ func TestStepModeAdvancesOneComponentStepPerNext(t *testing.T) {
 }
 
 func TestBeatModeTakesTheSeedCreateToARunningPodInAtMostFifteenNexts(t *testing.T) {
+	t.Parallel()
 	h := startCascade(t)
 	if code, body := h.do("PUT", "/glassplane/v1/sandboxes/default/pacer", h.token, map[string]any{"mode": "step"}); code != 200 {
 		t.Fatalf("step mode: %d %s", code, body)

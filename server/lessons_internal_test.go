@@ -10,6 +10,7 @@ import (
 // kubectl through the terminal's runner, so every lesson's kubectl must be
 // one the terminal allows.
 func TestLessonKubectlActionsPassTheTerminalAllowList(t *testing.T) {
+	t.Parallel()
 	cat, err := lessons.Embedded()
 	if err != nil {
 		t.Fatal(err)

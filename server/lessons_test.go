@@ -20,6 +20,7 @@ func decode[T any](t *testing.T, body []byte) T {
 }
 
 func TestLessonListAndLessonsArePublicInBothLanguages(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	code, body := h.do("GET", "/glassplane/v1/lessons", "", nil)
 	if code != http.StatusOK {
@@ -40,6 +41,7 @@ func TestLessonListAndLessonsArePublicInBothLanguages(t *testing.T) {
 }
 
 func TestLessonProgressNeedsTheSandboxToken(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	if code, _ := h.do("GET", "/glassplane/v1/sandboxes/default/lessons/who-are-you/progress", "wrong", nil); code != http.StatusUnauthorized {
 		t.Errorf("progress with a wrong token answered %d, want 401", code)
@@ -54,6 +56,7 @@ func TestLessonProgressNeedsTheSandboxToken(t *testing.T) {
 // admin, then a request as bob that is refused — and the engine moves on
 // when the browser polls.
 func TestLessonAdvancesWhenDoItForMeAndTheTerminalMakeTheCheckPass(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	base := "/glassplane/v1/sandboxes/default/lessons/who-are-you"
 	code, body := h.do("POST", base+"/start", h.token, nil)

@@ -127,6 +127,7 @@ func createConfigMap(t *testing.T, cs kubernetes.Interface, name string) {
 }
 
 func TestStreamSendsHistoryThenLiveStepsAndResumesWithoutLoss(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	cs := h.cluster.Client("admin")
 	createConfigMap(t, cs, "before")
@@ -152,6 +153,7 @@ func TestStreamSendsHistoryThenLiveStepsAndResumesWithoutLoss(t *testing.T) {
 }
 
 func TestStreamRefusesOtherOriginsAndOtherTokens(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	if _, resp, err := h.dial("default", h.token, 0, "http://evil.example"); err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a cross-site websocket was accepted (%v)", err)
@@ -162,6 +164,7 @@ func TestStreamRefusesOtherOriginsAndOtherTokens(t *testing.T) {
 }
 
 func TestSandboxesAreIsolated(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	code, body := h.do("POST", "/glassplane/v1/sandboxes", "", nil)
 	if code != http.StatusCreated {
@@ -206,6 +209,7 @@ type applyAnswer struct {
 }
 
 func TestApplyAnswersPerDocumentWithLines(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	yaml := `apiVersion: v1
 kind: ConfigMap
@@ -260,6 +264,7 @@ spec:
 }
 
 func TestKubectlTerminalRunsAllowedCommandsOnly(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	var res server.KubectlResult
 	code, body := h.do("POST", "/glassplane/v1/sandboxes/default/kubectl", h.token, map[string]any{"args": []string{"get", "namespaces"}})
@@ -287,6 +292,7 @@ func TestKubectlTerminalRunsAllowedCommandsOnly(t *testing.T) {
 }
 
 func TestPacerStepModeHoldsWritesUntilNext(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	code, body := h.do("PUT", "/glassplane/v1/sandboxes/default/pacer", h.token, map[string]any{"mode": "step", "unit": "step"})
 	if code != http.StatusOK {
@@ -327,6 +333,7 @@ func TestPacerStepModeHoldsWritesUntilNext(t *testing.T) {
 }
 
 func TestEtcdPaneShowsOnlyTheSandboxKeys(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	createConfigMap(t, h.cluster.Client("admin"), "shown")
 	code, body := h.do("GET", "/glassplane/v1/sandboxes/default/etcd?prefix=/registry/configmaps/", h.token, nil)
@@ -339,6 +346,7 @@ func TestEtcdPaneShowsOnlyTheSandboxKeys(t *testing.T) {
 }
 
 func TestSandboxLimitsGiveKubernetesErrors(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	h.sandboxes.Limits.MaxObjects = 30 // the bootstrap objects take some
 	h.sandboxes.Limits.RequestsPerSecond, h.sandboxes.Limits.Burst = 1000, 1000
@@ -362,6 +370,7 @@ func TestSandboxLimitsGiveKubernetesErrors(t *testing.T) {
 }
 
 func TestClassroomGivesEachBrowserItsOwnSandbox(t *testing.T) {
+	t.Parallel()
 	c := testcluster.Start(t)
 	sbs := server.NewSandboxes(c.Etcd, t.TempDir(), "127.0.0.1", time.Hour, controlplane.Start)
 	sbs.AddDefault(c.Cluster)
@@ -404,6 +413,7 @@ func TestClassroomGivesEachBrowserItsOwnSandbox(t *testing.T) {
 }
 
 func TestLocalSessionOnlyForLoopback(t *testing.T) {
+	t.Parallel()
 	h := start(t)
 	req, _ := http.NewRequest("GET", "http://"+h.web.Addr+"/", nil)
 	req.Host = "evil.example:8080"

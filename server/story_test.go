@@ -17,6 +17,7 @@ import (
 // waited for) must not push the create out: its whole trace is still there
 // to replay and export, grouped in the same beats.
 func TestTheSeedCreateIsStillWholeAfterAnHourOfBackground(t *testing.T) {
+	t.Parallel()
 	h := startCascade(t)
 	kubectl := []string{testcluster.GlassplaneBinary(t), "kubectl"}
 	if out, err := h.cluster.Kubectl(kubectl, "admin", seedManifest(t), "create", "-f", "-"); err != nil {
