@@ -33,7 +33,8 @@ func serve(args []string) error {
 	endpoints := fs.String("etcd-endpoints", "", "comma-separated URLs of an external etcd cluster (default: embedded etcd)")
 	idle := fs.Duration("sandbox-idle", 2*time.Hour, "how long an unused classroom sandbox lives")
 	classroom := fs.Bool("classroom", false, "give every browser a sandbox of its own (a teacher's server on the LAN) instead of the local cluster")
-	maxSandboxes := fs.Int("max-sandboxes", 100, "how many classroom sandboxes may run at once")
+	maxSandboxes := fs.Int("max-sandboxes", 100, "how many classroom sandboxes may run at once (the local cluster not counted)")
+	joinCode := fs.String("join-code", os.Getenv("GLASSPLANE_JOIN_CODE"), "the code students type to join a classroom (default: $GLASSPLANE_JOIN_CODE, else a random one printed at startup)")
 	lessonsDir := fs.String("lessons-dir", "", "a directory of your own lessons (*.yaml), added to the built-in ones")
 	var sans stringList
 	fs.Var(&sans, "tls-san", "an extra name or IP for the API server's certificate (repeatable)")
@@ -73,13 +74,16 @@ func serve(args []string) error {
 	sandboxes.MaxSandboxes = *maxSandboxes
 	defer sandboxes.Close()
 	go sandboxes.Reap(ctx)
-	w, err := server.Start(server.Config{Listen: *listen, Sandboxes: sandboxes, Local: !*classroom, Lessons: lessonEngine, UI: web.Handler()})
+	w, err := server.Start(server.Config{Listen: *listen, Sandboxes: sandboxes, Local: !*classroom, Lessons: lessonEngine, UI: web.Handler(), JoinCode: *joinCode})
 	if err != nil {
 		return err
 	}
 	defer w.Close()
 	fmt.Printf("Glassplane is running.\n  Web UI:          http://%s/\n  Kubernetes API:  https://%s\n  Data:            %s\n  Try:             glassplane kubectl get namespaces\n",
 		w.Addr, c.Addr, *dataDir)
+	if *classroom {
+		fmt.Printf("  Students open:   http://%s/\n  Join code:       %s\n", w.Addr, w.JoinCode)
+	}
 	<-ctx.Done()
 	fmt.Println("Glassplane is shutting down.")
 	return nil

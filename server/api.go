@@ -5,7 +5,7 @@ package server
 // sandbox's token, as "Authorization: Bearer TOKEN" or as the session cookie
 // the page was given; one sandbox's token never opens another.
 //
-//	POST   /sandboxes                          → {id, token}
+//	POST   /sandboxes                          → {id, token}; a classroom's needs {"joinCode": "..."}
 //	DELETE /sandboxes/{id}
 //	GET    /sandboxes/{id}/stream?since=SEQ    websocket: history, then live steps
 //	GET    /sandboxes/{id}/steps?since=&limit=
@@ -41,7 +41,7 @@ func fail(c echo.Context, code int, msg string) error {
 }
 
 func (w *Web) routes(e *echo.Echo) {
-	g := e.Group("/glassplane/v1")
+	g := e.Group("/glassplane/v1", requireSameOrigin)
 	g.POST("/sandboxes", w.createSandbox)
 	sb := g.Group("/sandboxes/:id", w.requireSandbox)
 	sb.DELETE("", w.deleteSandbox)
@@ -88,6 +88,16 @@ func bearer(r *http.Request) string {
 func sandboxOf(c echo.Context) *Sandbox { return c.Get("sandbox").(*Sandbox) }
 
 func (w *Web) createSandbox(c echo.Context) error {
+	if w.JoinCode != "" {
+		var body struct {
+			JoinCode string `json:"joinCode"`
+			Name     string `json:"name"`
+		}
+		_ = c.Bind(&body)
+		if !w.joinCodeMatches(body.JoinCode) {
+			return fail(c, http.StatusForbidden, `this classroom's sandboxes need its join code: {"joinCode": "...", "name": "..."}`)
+		}
+	}
 	sb, err := w.sandboxes.Create(c.Request().Context())
 	if err != nil {
 		return fail(c, http.StatusServiceUnavailable, err.Error())

@@ -13,8 +13,6 @@ package server
 //     cleanly when the sandbox or the server goes away.
 
 import (
-	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -46,17 +44,6 @@ var upgrader = websocket.Upgrader{
 	ReadBufferSize:  1024,
 	WriteBufferSize: 32 * 1024,
 	CheckOrigin:     sameOrigin,
-}
-
-// sameOrigin accepts requests without an Origin (scripts) and browsers on the
-// page's own host.
-func sameOrigin(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return true
-	}
-	u, err := url.Parse(origin)
-	return err == nil && u.Host == r.Host
 }
 
 func (w *Web) stream(c echo.Context) error {

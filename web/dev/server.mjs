@@ -88,7 +88,10 @@ function wsAccept(req, sock) {
 // ---- the proxy ----
 async function forward(req, res) {
   const target = new URL(req.url, proxy);
-  const up = request(target, { method: req.method, headers: { ...req.headers, host: target.host, cookie: await sessionCookie() } }, (r) => {
+  // The page is this dev server's; Glassplane refuses writes from other origins.
+  const headers = { ...req.headers, host: target.host, cookie: await sessionCookie() };
+  delete headers.origin;
+  const up = request(target, { method: req.method, headers }, (r) => {
     res.writeHead(r.statusCode, r.headers);
     r.pipe(res);
   });
