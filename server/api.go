@@ -7,7 +7,7 @@ package server
 //
 //	POST   /sandboxes                          → {id, token}; a classroom's needs {"joinCode": "..."}
 //	DELETE /sandboxes/{id}
-//	GET    /sandboxes/{id}/stream?since=SEQ    websocket: history, then live steps
+//	GET    /sandboxes/{id}/stream?since=SEQ    websocket: history in pages, {"type":"live"}, live steps
 //	GET    /sandboxes/{id}/steps?since=&limit=
 //	POST   /sandboxes/{id}/apply               YAML, one or many documents
 //	POST   /sandboxes/{id}/kubectl             {"args": [...], "stdin": "..."}

@@ -34,6 +34,9 @@ type Config struct {
 	UI http.Handler
 	// Lessons follows learners through lessons (nil: the built-in lessons).
 	Lessons *lessons.Engine
+	// MaxStreamsPerSandbox and MaxStreamsPerClient cap open step streams
+	// (0: DefaultMaxStreamsPerSandbox, DefaultMaxStreamsPerClient).
+	MaxStreamsPerSandbox, MaxStreamsPerClient int
 	// JoinCode is what a classroom's students type to get a sandbox (empty:
 	// a fresh random one, see Web.JoinCode). A local server has none.
 	JoinCode string
@@ -48,6 +51,7 @@ type Web struct {
 	kubectlBinary []string
 	local         bool
 	lessons       *lessons.Engine
+	streams       *streamSlots
 	e             *echo.Echo
 	done          chan struct{} // closed by Close: streams end
 	stopped       chan struct{}
@@ -72,7 +76,8 @@ func Start(cfg Config) (*Web, error) {
 	e.Use(middleware.BodyLimit(fmt.Sprint(maxApplyBytes + 1024)))
 	cfg.Sandboxes.OnDelete = lessonEngine.Forget
 	w := &Web{sandboxes: cfg.Sandboxes, kubectlBinary: cfg.KubectlBinary, local: cfg.Local, lessons: lessonEngine, e: e,
-		done: make(chan struct{}), stopped: make(chan struct{})}
+		streams: newStreamSlots(cfg.MaxStreamsPerSandbox, cfg.MaxStreamsPerClient)}
+	w.done, w.stopped = make(chan struct{}), make(chan struct{})
 	if !cfg.Local {
 		w.JoinCode = cfg.JoinCode
 		if w.JoinCode == "" {

@@ -31,9 +31,9 @@ type harness struct {
 	token     string // the default sandbox's
 }
 
-func start(t testing.TB) *harness {
+func start(t testing.TB, opts ...func(*server.Config)) *harness {
 	t.Helper()
-	return startOn(t, testcluster.Start(t))
+	return startOn(t, testcluster.Start(t), opts...)
 }
 
 // startCascade serves a default sandbox running the whole control plane.
@@ -42,13 +42,17 @@ func startCascade(t testing.TB) *harness {
 	return startOn(t, testcluster.StartCascade(t))
 }
 
-func startOn(t testing.TB, c *testcluster.Cluster) *harness {
+func startOn(t testing.TB, c *testcluster.Cluster, opts ...func(*server.Config)) *harness {
 	t.Helper()
 	sbs := server.NewSandboxes(c.Etcd, t.TempDir(), "127.0.0.1", time.Hour, controlplane.Start)
 	def := sbs.AddDefault(c.Cluster)
 	t.Cleanup(sbs.Close)
-	w, err := server.Start(server.Config{Listen: "127.0.0.1:0", Sandboxes: sbs, Local: true,
-		KubectlBinary: []string{testcluster.GlassplaneBinary(t), "kubectl"}})
+	cfg := server.Config{Listen: "127.0.0.1:0", Sandboxes: sbs, Local: true,
+		KubectlBinary: []string{testcluster.GlassplaneBinary(t), "kubectl"}}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	w, err := server.Start(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -76,8 +76,9 @@ function wsAccept(req, sock) {
   send({ type: "pacer", pacer });
   send({ type: "components", components });
   const rest = steps.filter((s) => s.seq > since);
-  if (!rate) send({ type: "steps", steps: rest });
+  if (!rate) { send({ type: "steps", steps: rest }); send({ type: "live", since: rest.at(-1)?.seq ?? since }); }
   else {
+    send({ type: "live", since });
     let i = 0;
     const t = setInterval(() => { if (i >= rest.length || sock.destroyed) return clearInterval(t); send({ type: "steps", steps: [rest[i++]] }); }, 1000 / rate);
   }
