@@ -25,6 +25,12 @@ import (
 	"github.com/glassplane/glassplane/web"
 )
 
+// defaultLocalMaxObjects bounds the local cluster: far more than any lesson
+// or experiment needs, far less than a laptop's memory (a runaway
+// `--replicas=1000000` stops here with 403 Forbidden instead of growing
+// without end).
+const defaultLocalMaxObjects = 5000
+
 func serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	dataDir := fs.String("data-dir", defaultDataDir(), "where etcd's data, certificates and tokens are kept")
@@ -35,7 +41,9 @@ func serve(args []string) error {
 		"how often etcd's history is compacted, as kube-apiserver does; reads and watches at a resourceVersion older than the previous compaction get 410 Gone (0 disables)")
 	idle := fs.Duration("sandbox-idle", 2*time.Hour, "how long an unused classroom sandbox lives")
 	classroom := fs.Bool("classroom", false, "give every browser a sandbox of its own (a teacher's server on the LAN) instead of the local cluster")
-	maxSandboxes := fs.Int("max-sandboxes", 100, "how many classroom sandboxes may run at once")
+	maxSandboxes := fs.Int("max-sandboxes", 100, "how many classroom sandboxes may run at once (the local cluster not counted)")
+	joinCode := fs.String("join-code", os.Getenv("GLASSPLANE_JOIN_CODE"), "the code students type to join a classroom (default: $GLASSPLANE_JOIN_CODE, else a random one printed at startup)")
+	maxObjects := fs.Int64("max-objects", 0, fmt.Sprintf("how many objects (events not counted) one sandbox may hold (default: %d for the local cluster, %d for each classroom sandbox)", defaultLocalMaxObjects, server.DefaultLimits.MaxObjects))
 	lessonsDir := fs.String("lessons-dir", "", "a directory of your own lessons (*.yaml), added to the built-in ones")
 	var sans stringList
 	fs.Var(&sans, "tls-san", "an extra name or IP for the API server's certificate (repeatable)")
@@ -61,7 +69,11 @@ func serve(args []string) error {
 		return err
 	}
 	defer e.Close()
-	c, err := controlplane.Start(ctx, controlplane.Config{DataDir: *dataDir, Etcd: e, SecureListen: *secure, TLSSANs: sans})
+	localLimits := apiserver.Limits{MaxObjects: defaultLocalMaxObjects}
+	if *maxObjects > 0 {
+		localLimits.MaxObjects = *maxObjects
+	}
+	c, err := controlplane.Start(ctx, controlplane.Config{DataDir: *dataDir, Etcd: e, SecureListen: *secure, TLSSANs: sans, Limits: localLimits})
 	if err != nil {
 		return err
 	}
@@ -73,15 +85,21 @@ func serve(args []string) error {
 	sandboxes := server.NewSandboxes(e, *dataDir, host, *idle, controlplane.Start)
 	sandboxes.AddDefault(c)
 	sandboxes.MaxSandboxes = *maxSandboxes
+	if *maxObjects > 0 {
+		sandboxes.Limits.MaxObjects = *maxObjects
+	}
 	defer sandboxes.Close()
 	go sandboxes.Reap(ctx)
-	w, err := server.Start(server.Config{Listen: *listen, Sandboxes: sandboxes, Local: !*classroom, Lessons: lessonEngine, UI: web.Handler()})
+	w, err := server.Start(server.Config{Listen: *listen, Sandboxes: sandboxes, Local: !*classroom, Lessons: lessonEngine, UI: web.Handler(), JoinCode: *joinCode})
 	if err != nil {
 		return err
 	}
 	defer w.Close()
 	fmt.Printf("Glassplane is running.\n  Web UI:          http://%s/\n  Kubernetes API:  https://%s\n  Data:            %s\n  Try:             glassplane kubectl get namespaces\n",
 		w.Addr, c.Addr, *dataDir)
+	if *classroom {
+		fmt.Printf("  Students open:   http://%s/\n  Join code:       %s\n", w.Addr, w.JoinCode)
+	}
 	<-ctx.Done()
 	fmt.Println("Glassplane is shutting down.")
 	return nil

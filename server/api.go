@@ -5,9 +5,9 @@ package server
 // sandbox's token, as "Authorization: Bearer TOKEN" or as the session cookie
 // the page was given; one sandbox's token never opens another.
 //
-//	POST   /sandboxes                          → {id, token}
+//	POST   /sandboxes                          → {id, token}; a classroom's needs {"joinCode": "..."}
 //	DELETE /sandboxes/{id}
-//	GET    /sandboxes/{id}/stream?since=SEQ    websocket: history, then live steps
+//	GET    /sandboxes/{id}/stream?since=SEQ    websocket: history in pages, {"type":"live"}, live steps
 //	GET    /sandboxes/{id}/steps?since=&limit=
 //	GET    /sandboxes/{id}/traces, /traces/{trace}   the story: traces and their beats
 //	POST   /sandboxes/{id}/apply               YAML, one or many documents
@@ -42,7 +42,7 @@ func fail(c echo.Context, code int, msg string) error {
 }
 
 func (w *Web) routes(e *echo.Echo) {
-	g := e.Group("/glassplane/v1")
+	g := e.Group("/glassplane/v1", requireSameOrigin)
 	g.POST("/sandboxes", w.createSandbox)
 	sb := g.Group("/sandboxes/:id", w.requireSandbox)
 	sb.DELETE("", w.deleteSandbox)
@@ -91,6 +91,16 @@ func bearer(r *http.Request) string {
 func sandboxOf(c echo.Context) *Sandbox { return c.Get("sandbox").(*Sandbox) }
 
 func (w *Web) createSandbox(c echo.Context) error {
+	if w.JoinCode != "" {
+		var body struct {
+			JoinCode string `json:"joinCode"`
+			Name     string `json:"name"`
+		}
+		_ = c.Bind(&body)
+		if !w.joinCodeMatches(body.JoinCode) {
+			return fail(c, http.StatusForbidden, `this classroom's sandboxes need its join code: {"joinCode": "...", "name": "..."}`)
+		}
+	}
 	sb, err := w.sandboxes.Create(c.Request().Context())
 	if err != nil {
 		return fail(c, http.StatusServiceUnavailable, err.Error())

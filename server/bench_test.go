@@ -39,7 +39,7 @@ func BenchmarkClassroom(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h := start(b)
+	h := start(b, func(c *server.Config) { c.MaxStreamsPerClient = benchSandboxes * clientsPerSB })
 	for i := 0; i < b.N; i++ {
 		before := heapInUse()
 		var sbs []*server.Sandbox

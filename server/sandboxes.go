@@ -36,6 +36,7 @@ type Sandbox struct {
 	ID      string
 	Token   string
 	Cluster *controlplane.Cluster
+	Name    string           // the display name a student joined with (classroom)
 	lease   clientv3.LeaseID // 0 for the default sandbox, which never expires
 	used    atomic.Int64     // unix seconds of the last request
 	renewed atomic.Int64     // unix seconds of the last lease renewal
@@ -93,7 +94,11 @@ func (s *Sandboxes) AddDefault(c *controlplane.Cluster) *Sandbox {
 // Create starts a new sandbox.
 func (s *Sandboxes) Create(ctx context.Context) (*Sandbox, error) {
 	s.mu.Lock()
-	full := len(s.m) >= s.MaxSandboxes
+	n := len(s.m)
+	if _, ok := s.m["default"]; ok {
+		n-- // the local cluster is not a created sandbox
+	}
+	full := n >= s.MaxSandboxes
 	s.mu.Unlock()
 	if full {
 		return nil, fmt.Errorf("this server already runs %d sandboxes, its limit", s.MaxSandboxes)

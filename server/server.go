@@ -34,15 +34,24 @@ type Config struct {
 	UI http.Handler
 	// Lessons follows learners through lessons (nil: the built-in lessons).
 	Lessons *lessons.Engine
+	// MaxStreamsPerSandbox and MaxStreamsPerClient cap open step streams
+	// (0: DefaultMaxStreamsPerSandbox, DefaultMaxStreamsPerClient).
+	MaxStreamsPerSandbox, MaxStreamsPerClient int
+	// JoinCode is what a classroom's students type to get a sandbox (empty:
+	// a fresh random one, see Web.JoinCode). A local server has none.
+	JoinCode string
 }
 
 // Web is a running web server.
 type Web struct {
-	Addr          string
+	Addr string
+	// JoinCode opens a sandbox in a classroom (join.go); empty locally.
+	JoinCode      string
 	sandboxes     *Sandboxes
 	kubectlBinary []string
 	local         bool
 	lessons       *lessons.Engine
+	streams       *streamSlots
 	e             *echo.Echo
 	done          chan struct{} // closed by Close: streams end
 	stopped       chan struct{}
@@ -67,8 +76,16 @@ func Start(cfg Config) (*Web, error) {
 	e.Use(middleware.BodyLimit(fmt.Sprint(maxApplyBytes + 1024)))
 	cfg.Sandboxes.OnDelete = lessonEngine.Forget
 	w := &Web{sandboxes: cfg.Sandboxes, kubectlBinary: cfg.KubectlBinary, local: cfg.Local, lessons: lessonEngine, e: e,
-		done: make(chan struct{}), stopped: make(chan struct{})}
+		streams: newStreamSlots(cfg.MaxStreamsPerSandbox, cfg.MaxStreamsPerClient)}
+	w.done, w.stopped = make(chan struct{}), make(chan struct{})
+	if !cfg.Local {
+		w.JoinCode = cfg.JoinCode
+		if w.JoinCode == "" {
+			w.JoinCode = NewJoinCode()
+		}
+	}
 	w.routes(e)
+	e.POST("/join", w.join, requireSameOrigin)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	ui := cfg.UI
 	if ui == nil {
@@ -92,8 +109,9 @@ func Start(cfg Config) (*Web, error) {
 
 // withSession gives the page a session. Locally, the learner's own browser
 // (reached on loopback only, so no other site or machine gets it) gets the
-// default sandbox. In a classroom, each browser gets a sandbox of its own on
-// its first visit, and the page is told which (?sandbox=ID).
+// default sandbox. In a classroom, a browser without a session is shown the
+// join page (join.go), which alone creates sandboxes; a browser with one is
+// sent to its own sandbox (?sandbox=ID).
 func (w *Web) withSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" && r.URL.Path != "/index.html" {
@@ -109,12 +127,8 @@ func (w *Web) withSession(next http.Handler) http.Handler {
 		}
 		sb, ok := w.sessionSandbox(r)
 		if !ok {
-			var err error
-			if sb, err = w.sandboxes.Create(r.Context()); err != nil {
-				http.Error(rw, "no sandbox is available: "+err.Error(), http.StatusServiceUnavailable)
-				return
-			}
-			setSession(rw, sb)
+			showJoinPage(rw, http.StatusOK, "", "")
+			return
 		}
 		if r.URL.Query().Get("sandbox") != sb.ID {
 			http.Redirect(rw, r, "/?sandbox="+sb.ID, http.StatusSeeOther)

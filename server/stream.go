@@ -10,12 +10,20 @@ package server
 //     subscription, pacer changes and a ping ticker;
 //   - the Origin is checked (no cross-site websocket hijacking), reads are
 //     limited, pings keep idle connections honest, and the connection closes
-//     cleanly when the sandbox or the server goes away.
+//     cleanly when the sandbox or the server goes away;
+//   - history is replayed in pages of historyPage steps, each read from the
+//     recorder only once the one before was written, so a socket holds at
+//     most one page however long the history (20,000 steps, about 12 MB of
+//     JSON, by default) and however slowly its client reads; the message
+//     {"type":"live","since":N} then says the history is done and live
+//     steps follow. The subscription starts only then, and everything a
+//     socket holds is its own, freed when it ends;
+//   - streams are capped per sandbox and per client (streamlimits.go).
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -25,17 +33,17 @@ import (
 )
 
 const (
-	streamBuffer  = 4096             // steps a client may fall behind before it is dropped
-	streamBatch   = 256              // steps per message at most
-	writeTimeout  = 10 * time.Second // a client that cannot take a message in this time is gone
-	pingInterval  = 20 * time.Second
-	readLimit     = 4096
-	historyChunks = 2000
+	streamBuffer = 4096             // steps a client may fall behind before it is dropped
+	streamBatch  = 256              // steps per message at most
+	writeTimeout = 10 * time.Second // a client that cannot take a message in this time is gone
+	pingInterval = 20 * time.Second
+	readLimit    = 4096
+	historyPage  = 256 // steps per history message: the most a socket holds of the history
 )
 
 // Message is one websocket message to the browser.
 type Message struct {
-	Type       string            `json:"type"` // steps | gap | pacer | components
+	Type       string            `json:"type"` // steps | live | gap | pacer | components
 	Steps      []steps.Step      `json:"steps,omitempty"`
 	Since      uint64            `json:"since,omitempty"`
 	Pacer      *steps.PacerState `json:"pacer,omitempty"`
@@ -45,23 +53,20 @@ type Message struct {
 var upgrader = websocket.Upgrader{
 	ReadBufferSize:  1024,
 	WriteBufferSize: 32 * 1024,
+	// Sockets share write buffers between messages: an idle one holds none.
+	WriteBufferPool: &sync.Pool{},
 	CheckOrigin:     sameOrigin,
-}
-
-// sameOrigin accepts requests without an Origin (scripts) and browsers on the
-// page's own host.
-func sameOrigin(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return true
-	}
-	u, err := url.Parse(origin)
-	return err == nil && u.Host == r.Host
 }
 
 func (w *Web) stream(c echo.Context) error {
 	sb := sandboxOf(c)
 	since, _ := strconv.ParseUint(c.QueryParam("since"), 10, 64)
+	release, refused := w.streams.take(sb.ID, c.Request())
+	if refused != "" {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(streamRetryAfterSeconds))
+		return fail(c, http.StatusTooManyRequests, refused)
+	}
+	defer release()
 	conn, err := upgrader.Upgrade(c.Response(), c.Request(), nil)
 	if err != nil {
 		return nil // the upgrader has answered
@@ -83,8 +88,6 @@ func (w *Web) stream(c echo.Context) error {
 		}
 	}()
 
-	history, sub := sb.Cluster.Steps.Subscribe(since, streamBuffer)
-	defer sub.Close()
 	send := func(m Message) bool {
 		_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 		return conn.WriteJSON(m) == nil
@@ -94,16 +97,22 @@ func (w *Web) stream(c echo.Context) error {
 	if !send(Message{Type: "pacer", Pacer: &st}) || !send(Message{Type: "components", Components: sb.Cluster.Components()}) {
 		return nil
 	}
-	last := since
-	if len(history) > 0 {
-		last = history[len(history)-1].Seq
+	last, ok := replay(sb.Cluster.Steps, since, send)
+	if !ok {
+		return nil
 	}
-	for len(history) > 0 {
-		n := min(len(history), historyChunks)
-		if !send(Message{Type: "steps", Steps: history[:n]}) {
+	// What was recorded since the last page read comes with the subscription.
+	rest, sub := sb.Cluster.Steps.Subscribe(last, streamBuffer)
+	defer sub.Close()
+	for len(rest) > 0 {
+		n := min(len(rest), historyPage)
+		if !send(Message{Type: "steps", Steps: rest[:n]}) {
 			return nil
 		}
-		history = history[n:]
+		last, rest = rest[n-1].Seq, rest[n:]
+	}
+	if !send(Message{Type: "live", Since: last}) {
+		return nil
 	}
 	ping := time.NewTicker(pingInterval)
 	defer ping.Stop()
@@ -152,6 +161,23 @@ func (w *Web) stream(c echo.Context) error {
 			if conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)) != nil {
 				return nil
 			}
+		}
+	}
+}
+
+// replay sends the history after since, a page at a time, until a page comes
+// back short; it returns the last seq sent (since if none).
+func replay(rec *steps.Recorder, since uint64, send func(Message) bool) (uint64, bool) {
+	for {
+		page := rec.Since(since, historyPage)
+		if len(page) > 0 {
+			if !send(Message{Type: "steps", Steps: page}) {
+				return since, false
+			}
+			since = page[len(page)-1].Seq
+		}
+		if len(page) < historyPage {
+			return since, true
 		}
 	}
 }

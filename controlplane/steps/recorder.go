@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"sort"
 	"sync"
 	"time"
 )
@@ -96,10 +97,9 @@ func (r *Recorder) Since(seq uint64, limit int) []Step {
 }
 
 func (r *Recorder) sinceLocked(seq uint64, limit int) []Step {
-	i := len(r.history)
-	for i > 0 && r.history[i-1].Seq > seq {
-		i--
-	}
+	// Seqs increase along the history, so a binary search finds the start:
+	// streams read it a page at a time.
+	i := sort.Search(len(r.history), func(i int) bool { return r.history[i].Seq > seq })
 	story, recent := r.storySinceLocked(seq), r.history[i:]
 	if limit > 0 && len(story) >= limit {
 		return append([]Step(nil), story[:limit]...)

@@ -76,8 +76,9 @@ function wsAccept(req, sock) {
   send({ type: "pacer", pacer });
   send({ type: "components", components });
   const rest = steps.filter((s) => s.seq > since);
-  if (!rate) send({ type: "steps", steps: rest });
+  if (!rate) { send({ type: "steps", steps: rest }); send({ type: "live", since: rest.at(-1)?.seq ?? since }); }
   else {
+    send({ type: "live", since });
     let i = 0;
     const t = setInterval(() => { if (i >= rest.length || sock.destroyed) return clearInterval(t); send({ type: "steps", steps: [rest[i++]] }); }, 1000 / rate);
   }
@@ -88,7 +89,10 @@ function wsAccept(req, sock) {
 // ---- the proxy ----
 async function forward(req, res) {
   const target = new URL(req.url, proxy);
-  const up = request(target, { method: req.method, headers: { ...req.headers, host: target.host, cookie: await sessionCookie() } }, (r) => {
+  // The page is this dev server's; Glassplane refuses writes from other origins.
+  const headers = { ...req.headers, host: target.host, cookie: await sessionCookie() };
+  delete headers.origin;
+  const up = request(target, { method: req.method, headers }, (r) => {
     res.writeHead(r.statusCode, r.headers);
     r.pipe(res);
   });

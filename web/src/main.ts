@@ -70,6 +70,7 @@ function newStream(since: number) {
     steps: onSteps,
     pacer: (p) => { app.pacer = p; render(); },
     components: (c) => { app.components = c; render(); },
+    live: onLive,
     status: (s) => { app.conn = s; renderHeader(); },
   }, since);
 }
@@ -85,10 +86,17 @@ function onSteps(batch: Step[]) {
   } else if (app.catchingUp) {
     app.k = tl.length; // start at the present, not at the cluster's boot
   }
-  if (batch.length < 2000) app.catchingUp = false;
   if (app.trace && !app.catchingUp && app.k < (tl.trace(app.trace)?.first ?? 0)) app.k = tl.trace(app.trace)!.first;
   if (atEnd || app.catchingUp) render();
   else renderControls();
+}
+
+// The server has sent the whole history (in pages); from now on steps are live.
+function onLive() {
+  if (!app.catchingUp) return;
+  app.catchingUp = false;
+  if (app.trace && app.k < (tl.trace(app.trace)?.first ?? 0)) app.k = tl.trace(app.trace)!.first;
+  render();
 }
 
 // ---- moving through time ----

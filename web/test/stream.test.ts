@@ -20,14 +20,15 @@ function harness(since = 0) {
   const sockets: FakeSocket[] = [];
   const timers: { fn: () => void; ms: number }[] = [];
   const got: Step[] = [];
+  const lives: number[] = [];
   const stream = new StepStream({
     url: (s) => `ws://x/stream?since=${s}`,
     connect: (u) => { const s = new FakeSocket(u); sockets.push(s); return s; },
     setTimer: (fn, ms) => { timers.push({ fn, ms }); return timers.length; },
     clearTimer: () => {},
     minDelay: 100, maxDelay: 800,
-  }, { steps: (s) => got.push(...s) }, since);
-  return { stream, sockets, timers, got };
+  }, { steps: (s) => got.push(...s), live: () => lives.push(got.length) }, since);
+  return { stream, sockets, timers, got, lives };
 }
 
 const batch = (...seqs: number[]) => { resetSeq(); return seqs.map((n) => ({ ...step({ component: "etcd", stage: "store" }), seq: n })); };
@@ -87,4 +88,14 @@ test("pacer and component messages reach their handlers", () => {
   assert.equal(pacer, "step");
   assert.equal(comps, 2);
   stream.stop();
+});
+
+test("the live message comes after every page of the history", () => {
+  const h = harness();
+  h.stream.start();
+  h.sockets[0].send({ type: "steps", steps: batch(1, 2) });
+  h.sockets[0].send({ type: "steps", steps: batch(3) });
+  assert.deepEqual(h.lives, []);
+  h.sockets[0].send({ type: "live", since: 3 });
+  assert.deepEqual(h.lives, [3], "told once, after the 3 steps of history");
 });

@@ -158,7 +158,9 @@ func (c *Controller) syncReplicaSet(ctx context.Context, key string) error {
 	if rs.DeletionTimestamp == nil {
 		manageErr = c.manageReplicas(ctx, key, rs, pods)
 	}
-	status := calculateStatus(rs, pods, time.Now())
+	now := time.Now()
+	status := calculateStatus(rs, pods, now)
+	replicaFailure(&status, rs, manageErr, now)
 	updated, err := c.updateStatus(ctx, rs, status)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ package replicaset
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -37,6 +38,25 @@ func calculateStatus(rs *appsv1.ReplicaSet, pods []*corev1.Pod, now time.Time) a
 	}
 	st.ObservedGeneration = rs.Generation
 	return st
+}
+
+// replicaFailure sets or clears the ReplicaFailure condition, as kube's
+// controller does: when the API server refuses the pods it creates or
+// deletes (a ResourceQuota, the sandbox's object limit), status says why,
+// where `kubectl describe` and the Deployment controller read it.
+func replicaFailure(st *appsv1.ReplicaSetStatus, rs *appsv1.ReplicaSet, manageErr error, now time.Time) {
+	i := slices.IndexFunc(st.Conditions, func(c appsv1.ReplicaSetCondition) bool { return c.Type == appsv1.ReplicaSetReplicaFailure })
+	switch {
+	case manageErr != nil && i < 0:
+		reason := FailedCreate
+		if st.Replicas > replicas(rs) {
+			reason = "FailedDelete"
+		}
+		st.Conditions = append(st.Conditions, appsv1.ReplicaSetCondition{Type: appsv1.ReplicaSetReplicaFailure,
+			Status: corev1.ConditionTrue, LastTransitionTime: metav1.NewTime(now), Reason: reason, Message: manageErr.Error()})
+	case manageErr == nil && i >= 0:
+		st.Conditions = slices.Delete(st.Conditions, i, i+1)
+	}
 }
 
 // updateStatus writes status unless it is what rs already says.

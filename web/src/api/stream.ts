@@ -1,5 +1,5 @@
-// The step stream: one websocket that brings the history after a seq and
-// then live batches. It never loses a step: it remembers the last seq it
+// The step stream: one websocket that brings the history after a seq, in
+// pages, then {"type":"live"} (the history is all here), then live batches. It never loses a step: it remembers the last seq it
 // delivered, and after a drop, or when the server says the client fell behind
 // ({"type":"gap"}), it reconnects with ?since=that seq, waiting a little
 // longer after each failure (backoff) and resetting the wait once connected.
@@ -13,6 +13,8 @@ export interface StreamHandlers {
   steps(steps: Step[]): void;
   pacer?(p: Pacer): void;
   components?(c: ComponentStatus[]): void;
+  /** The history is all delivered; what follows happens now. */
+  live?(): void;
   status?(s: StreamStatus): void;
 }
 
@@ -114,6 +116,9 @@ export class StepStream {
         this.retry();
         return;
       }
+      case "live":
+        this.on.live?.();
+        return;
       case "pacer":
         if (m.pacer) this.on.pacer?.(m.pacer);
         return;
