@@ -32,7 +32,7 @@ run: build
 	./bin/glassplane serve
 
 test: lint web web-test
-	go test -race -count=1 -ldflags '$(LDFLAGS)' -timeout 25m ./...
+	go test -race -count=1 -parallel 4 -ldflags '$(LDFLAGS)' -timeout 25m ./...
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt: the files above need formatting"; exit 1)
