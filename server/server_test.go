@@ -7,6 +7,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -282,6 +284,28 @@ func TestKubectlTerminalRunsAllowedCommandsOnly(t *testing.T) {
 		_ = json.Unmarshal(body, &res)
 		if res.ExitCode == 0 {
 			t.Errorf("kubectl %v was allowed: %s", args, body)
+		}
+	}
+}
+
+// TestKubectlTerminalNeverReadsAnotherSandboxesKey: `-Af <key>` is `-A -f
+// <key>` to kubectl; the terminal refuses it and no key material comes back.
+func TestKubectlTerminalNeverReadsAnotherSandboxesKey(t *testing.T) {
+	h := start(t)
+	key := filepath.Join(h.cluster.Cluster.DataDir, "pki", "ca.key")
+	if b, err := os.ReadFile(key); err != nil || !strings.Contains(string(b), "PRIVATE KEY") {
+		t.Fatalf("the test needs a CA key at %s: %v", key, err)
+	}
+	for _, args := range [][]string{{"get", "-Af", key}, {"get", "-Af" + key}, {"get", "-A", "--filename=" + key},
+		{"get", "--raw", "/healthz", "-As", "http://" + h.web.Addr}} {
+		code, body := h.do("POST", "/glassplane/v1/sandboxes/default/kubectl", h.token, map[string]any{"args": args})
+		var res server.KubectlResult
+		_ = json.Unmarshal(body, &res)
+		if code != http.StatusOK || res.ExitCode == 0 || !strings.Contains(res.Stderr, "error: ") {
+			t.Errorf("kubectl %q was not refused: %d %s", args, code, body)
+		}
+		if strings.Contains(string(body), "PRIVATE KEY") || strings.Contains(string(body), "<!doctype") {
+			t.Errorf("kubectl %q returned another server's or file's content: %s", args, body)
 		}
 	}
 }
