@@ -9,7 +9,8 @@ package server
 //	DELETE /sandboxes/{id}
 //	GET    /sandboxes/{id}/stream?since=SEQ    websocket: history, then live steps
 //	GET    /sandboxes/{id}/steps?since=&limit=
-//	POST   /sandboxes/{id}/apply               YAML, one or many documents
+//	POST   /sandboxes/{id}/apply               YAML, one or many documents → 201/200 all
+//	                                           applied, 207 some failed, 4xx all failed
 //	POST   /sandboxes/{id}/kubectl             {"args": [...], "stdin": "..."}
 //	GET    /sandboxes/{id}/pacer, PUT, POST /pacer/next
 //	GET    /sandboxes/{id}/components, POST /components/{name}/stop|start
