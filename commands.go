@@ -57,7 +57,10 @@ func serve(args []string) error {
 	lessonEngine := lessons.NewEngine(catalog)
 	defer lessonEngine.Close()
 	// client-go's informers log every cache sync; keep warnings and errors.
-	klog.SetSlogLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	// Glassplane's own components log through the same logger.
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	slog.SetDefault(logger)
+	klog.SetSlogLogger(logger)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ecfg := etcd.Config{DataDir: filepath.Join(*dataDir, "etcd"), CompactionInterval: *compaction}
@@ -82,14 +85,14 @@ func serve(args []string) error {
 		return err
 	}
 	host, _, _ := net.SplitHostPort(*secure)
-	sandboxes := server.NewSandboxes(e, *dataDir, host, *idle, controlplane.Start)
+	sandboxes := server.NewSandboxes(e, *dataDir, host, *idle, controlplane.Start,
+		server.WithMaxSandboxes(*maxSandboxes), server.WithOnDelete(lessonEngine.Forget))
 	sandboxes.AddDefault(c)
-	sandboxes.MaxSandboxes = *maxSandboxes
 	if *maxObjects > 0 {
 		sandboxes.Limits.MaxObjects = *maxObjects
 	}
-	defer sandboxes.Close()
-	go sandboxes.Reap(ctx)
+	defer sandboxes.Close() // stops the reaper and waits for it
+	sandboxes.StartReaping()
 	w, err := server.Start(server.Config{Listen: *listen, Sandboxes: sandboxes, Local: !*classroom, Lessons: lessonEngine, UI: web.Handler(), JoinCode: *joinCode})
 	if err != nil {
 		return err

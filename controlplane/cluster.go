@@ -13,6 +13,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -228,7 +229,7 @@ func (c *Cluster) serve(cfg Config) error {
 	go func() {
 		defer close(c.done)
 		if err := c.server.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Printf("API server stopped: %v\n", err)
+			slog.Error("the API server stopped", "cluster", c.Name, "err", err)
 		}
 	}()
 	return nil

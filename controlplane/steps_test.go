@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/kubernetes"
@@ -169,4 +170,30 @@ func TestReplacementPodJoinsTheTraceOfTheDeleteThatCausedIt(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// TestRequestGivenUpWhileHeldByThePacerRecordsAnErrorStep: a create held
+// in step mode whose client gives up ends as an error step in the trace, as
+// every other failure does.
+func TestRequestGivenUpWhileHeldByThePacerRecordsAnErrorStep(t *testing.T) {
+	c := testcluster.Start(t)
+	c.Pacer.Set(steps.PacerState{Mode: steps.ModeStep})
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	_, err := c.Client("admin").CoreV1().ConfigMaps("default").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "held"}}, metav1.CreateOptions{})
+	cancel()
+	if err == nil {
+		t.Fatal("a create held in step mode went through")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		for _, s := range c.Steps.Since(0, 0) {
+			if d, ok := s.Detail.(map[string]any); ok && s.Stage == steps.Respond && s.Outcome == steps.Failed && d["code"] == http.StatusGatewayTimeout {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no error step was recorded for the request the pacer held")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

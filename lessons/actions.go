@@ -80,8 +80,13 @@ func (e *Engine) kubectl(ctx context.Context, sb *Sandbox, a Action) (*KubectlOu
 		user = "admin"
 	}
 	if a.Background {
+		// It runs under the sandbox's context, not the request's: it ends
+		// when the sandbox is deleted (Forget), the engine closes, or after
+		// backgroundLimit, whichever comes first.
+		ctx, cancel := context.WithTimeout(e.sandboxContext(sb.ID), backgroundLimit)
+		e.background.Add(1)
 		go func() {
-			ctx, cancel := context.WithTimeout(e.base, backgroundLimit)
+			defer e.background.Done()
 			defer cancel()
 			_, _ = sb.Kubectl(ctx, user, a.Kubectl, a.Stdin)
 		}()

@@ -78,13 +78,22 @@ type CheckResult struct {
 
 // Engine keeps every sandbox's progress.
 type Engine struct {
-	catalog *Catalog
-	base    context.Context // background kubectl runs under it
-	cancel  context.CancelFunc
+	catalog    *Catalog
+	base       context.Context // every sandbox's background context derives from it
+	cancel     context.CancelFunc
+	background sync.WaitGroup // background kubectl still running, waited for by Close
 
-	mu       sync.Mutex // guards progress and clients
+	mu       sync.Mutex // guards progress, clients and work
 	progress map[progressKey]*progress
 	clients  map[string]*clients // by sandbox id
+	work     map[string]sandboxWork
+}
+
+// sandboxWork is the context a sandbox's background kubectl runs under:
+// Forget (the sandbox is deleted) or Close cancels it.
+type sandboxWork struct {
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 type progressKey struct{ sandbox, lesson string }
@@ -104,25 +113,47 @@ type progress struct {
 func NewEngine(catalog *Catalog) *Engine {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Engine{catalog: catalog, base: ctx, cancel: cancel,
-		progress: map[progressKey]*progress{}, clients: map[string]*clients{}}
+		progress: map[progressKey]*progress{}, clients: map[string]*clients{}, work: map[string]sandboxWork{}}
 }
 
 // Catalog returns the lessons the engine offers.
 func (e *Engine) Catalog() *Catalog { return e.catalog }
 
-// Close ends kubectl commands still running in the background.
-func (e *Engine) Close() { e.cancel() }
+// Close ends kubectl commands still running in the background and waits
+// for them.
+func (e *Engine) Close() {
+	e.cancel()
+	e.background.Wait()
+}
 
-// Forget drops a sandbox's progress and clients (when it is deleted).
+// Forget drops a sandbox's progress and clients and ends its background
+// kubectl (when it is deleted).
 func (e *Engine) Forget(sandboxID string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if w, ok := e.work[sandboxID]; ok {
+		w.cancel()
+		delete(e.work, sandboxID)
+	}
 	delete(e.clients, sandboxID)
 	for k := range e.progress {
 		if k.sandbox == sandboxID {
 			delete(e.progress, k)
 		}
 	}
+}
+
+// sandboxContext is the context of sb's background work, until Forget.
+func (e *Engine) sandboxContext(sandboxID string) context.Context {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	w, ok := e.work[sandboxID]
+	if !ok {
+		ctx, cancel := context.WithCancel(e.base)
+		w = sandboxWork{ctx: ctx, cancel: cancel}
+		e.work[sandboxID] = w
+	}
+	return w.ctx
 }
 
 func (e *Engine) lesson(id string) (*Lesson, error) {

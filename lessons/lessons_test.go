@@ -138,3 +138,39 @@ func TestLessonEndpointsFollowReadyPods(t *testing.T) {
 	t.Parallel()
 	walk(t, testcluster.StartCascade(t), "services")
 }
+
+// TestBackgroundActionEndsWithItsSandbox: a background kubectl (a request
+// held in step mode) ends when its sandbox is forgotten, not ten minutes on.
+func TestBackgroundActionEndsWithItsSandbox(t *testing.T) {
+	e := lessons.NewEngine(&lessons.Catalog{})
+	defer e.Close()
+	started, ended := make(chan struct{}), make(chan struct{})
+	sb := &lessons.Sandbox{ID: "sb-1", Kubectl: func(ctx context.Context, user string, args []string, stdin string) (lessons.KubectlOutput, error) {
+		close(started)
+		<-ctx.Done()
+		close(ended)
+		return lessons.KubectlOutput{}, ctx.Err()
+	}}
+	l := &lessons.Lesson{ID: "held", Steps: []lessons.Step{{ID: "create", Actions: []lessons.Action{
+		{Kubectl: []string{"create", "namespace", "held"}, Background: true}}}}}
+	if _, err := e.Do(context.Background(), sb, l, 0); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-started:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the background kubectl never started")
+	}
+	e.Forget("sb-2") // another sandbox's deletion leaves it running
+	select {
+	case <-ended:
+		t.Fatal("the background kubectl ended when another sandbox was forgotten")
+	case <-time.After(100 * time.Millisecond):
+	}
+	e.Forget(sb.ID)
+	select {
+	case <-ended:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the background kubectl outlived its sandbox")
+	}
+}

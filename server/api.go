@@ -10,7 +10,8 @@ package server
 //	GET    /sandboxes/{id}/stream?since=SEQ    websocket: history in pages, {"type":"live"}, live steps
 //	GET    /sandboxes/{id}/steps?since=&limit=
 //	GET    /sandboxes/{id}/traces, /traces/{trace}   the story: traces and their beats
-//	POST   /sandboxes/{id}/apply               YAML, one or many documents
+//	POST   /sandboxes/{id}/apply               YAML, one or many documents → 201/200 all
+//	                                           applied, 207 some failed, 4xx all failed
 //	POST   /sandboxes/{id}/kubectl             {"args": [...], "stdin": "..."}
 //	GET    /sandboxes/{id}/pacer, PUT, POST /pacer/next
 //	GET    /sandboxes/{id}/components, POST /components/{name}/stop|start

@@ -5,6 +5,14 @@ package server
 // time, each as one trace: get, then create or patch — what `kubectl apply`
 // does. Each document's answer says what happened, with the Kubernetes Status
 // on failure and, for YAML errors and invalid fields, the line in the editor.
+//
+// The HTTP status sums the documents up, so a script need not read every
+// result to know whether it worked (applyStatus): 201 Created when all
+// succeeded and one was created, 200 OK when all succeeded otherwise (or there
+// was nothing to apply), 207 Multi-Status when some failed and some did not,
+// and when all failed the failures' own code if they share one 4xx (409, 403,
+// ...), else 422 Unprocessable Entity. The body is the same in every case:
+// {"results": [...]}, one per document.
 
 import (
 	"context"
@@ -74,7 +82,37 @@ func (w *Web) apply(c echo.Context) error {
 		}
 		results = append(results, r)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"results": results})
+	return c.JSON(applyStatus(results), map[string]any{"results": results})
+}
+
+// applyStatus is the HTTP status that sums up the documents' outcomes.
+func applyStatus(results []ApplyResult) int {
+	failed, created, failCode := 0, false, 0
+	for _, r := range results {
+		switch {
+		case r.Outcome != "error":
+			created = created || r.Outcome == "created"
+			continue
+		case r.Status == nil || r.Status.Code < 400 || r.Status.Code > 499:
+			failCode = -1 // not a client error: no one code speaks for all
+		case failCode == 0:
+			failCode = int(r.Status.Code)
+		case failCode != int(r.Status.Code):
+			failCode = -1
+		}
+		failed++
+	}
+	switch {
+	case failed == 0 && created:
+		return http.StatusCreated
+	case failed == 0:
+		return http.StatusOK
+	case failed < len(results):
+		return http.StatusMultiStatus
+	case failCode > 0:
+		return failCode
+	}
+	return http.StatusUnprocessableEntity
 }
 
 type document struct {

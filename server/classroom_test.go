@@ -20,9 +20,8 @@ const testJoinCode = "KUBE42"
 func startClassroom(t *testing.T, max int) (*server.Web, *server.Sandboxes) {
 	t.Helper()
 	c := testcluster.Start(t)
-	sbs := server.NewSandboxes(c.Etcd, t.TempDir(), "127.0.0.1", time.Hour, controlplane.Start)
+	sbs := server.NewSandboxes(c.Etcd, t.TempDir(), "127.0.0.1", time.Hour, controlplane.Start, server.WithMaxSandboxes(max))
 	sbs.AddDefault(c.Cluster)
-	sbs.MaxSandboxes = max
 	t.Cleanup(sbs.Close)
 	w, err := server.Start(server.Config{Listen: "127.0.0.1:0", Sandboxes: sbs, JoinCode: testJoinCode})
 	if err != nil {

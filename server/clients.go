@@ -1,8 +1,10 @@
 package server
 
-import (
-	"sync"
+// The app API's own clients: the playground's apply acts in a sandbox as its
+// admin through the sandbox's real API server, with a dynamic client and a
+// discovery-backed REST mapper made on first use and kept with the sandbox.
 
+import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
@@ -16,11 +18,9 @@ type appClients struct {
 	mapper  *restmapper.DeferredDiscoveryRESTMapper
 }
 
-var clientsMu sync.Mutex // guards Sandbox.appClients
-
 func (sb *Sandbox) clients() (*appClients, error) {
-	clientsMu.Lock()
-	defer clientsMu.Unlock()
+	sb.clientsMu.Lock()
+	defer sb.clientsMu.Unlock()
 	if sb.appClients != nil {
 		return sb.appClients, nil
 	}

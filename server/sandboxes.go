@@ -16,6 +16,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -38,10 +39,10 @@ type Sandbox struct {
 	Cluster *controlplane.Cluster
 	Name    string           // the display name a student joined with (classroom)
 	lease   clientv3.LeaseID // 0 for the default sandbox, which never expires
-	used    atomic.Int64     // unix seconds of the last request
 	renewed atomic.Int64     // unix seconds of the last lease renewal
 
-	appClients *appClients // guarded by clientsMu
+	clientsMu  sync.Mutex  // guards appClients
+	appClients *appClients // made on first use (clients.go)
 }
 
 // Sandboxes owns every sandbox of this Glassplane.
@@ -54,16 +55,32 @@ type Sandboxes struct {
 	// Limits bound each created sandbox (DefaultLimits unless changed
 	// before the first Create).
 	Limits apiserver.Limits
-	// OnDelete, when set, is told of every sandbox deleted, by the app API
+	// onDelete, when set, is told of every sandbox deleted, by the app API
 	// or by the reaper (so what others keep per sandbox is freed too).
-	OnDelete func(id string)
-	// MaxSandboxes bounds how many sandboxes may exist at once, so a loop
+	onDelete func(id string)
+	// maxSandboxes bounds how many sandboxes may exist at once, so a loop
 	// of joins cannot exhaust the machine.
-	MaxSandboxes int
+	maxSandboxes int
+	// watch is etcd's Watch (a test may break it to see the reaper recover).
+	watch func(ctx context.Context, key string, opts ...clientv3.OpOption) clientv3.WatchChan
 
-	mu sync.Mutex // guards m
-	m  map[string]*Sandbox
+	reapCancel context.CancelFunc // ends the reaper StartReaping started
+	reaping    sync.WaitGroup     // the reaper, waited for by Close
+
+	mu       sync.Mutex // guards m and starting
+	m        map[string]*Sandbox
+	starting int // sandboxes being created: they hold a slot of maxSandboxes
 }
+
+// Option sets what Sandboxes is given at construction, before any sandbox
+// exists or the reaper runs.
+type Option func(*Sandboxes)
+
+// WithMaxSandboxes bounds how many sandboxes may exist at once (default 100).
+func WithMaxSandboxes(n int) Option { return func(s *Sandboxes) { s.maxSandboxes = n } }
+
+// WithOnDelete tells f of every sandbox deleted, by the app API or the reaper.
+func WithOnDelete(f func(id string)) Option { return func(s *Sandboxes) { s.onDelete = f } }
 
 // DefaultLimits bound a classroom sandbox: plenty for every lesson, little
 // enough that one student cannot fill the shared etcd or starve the others.
@@ -76,33 +93,50 @@ const recordPrefix = "/glassplane/sandboxes/"
 // servers on host, and an idle timeout. start starts a sandbox's cluster
 // (controlplane.Start, plus whatever components the caller wires).
 func NewSandboxes(e *etcd.Etcd, dataDir, host string, idle time.Duration,
-	start func(ctx context.Context, cfg controlplane.Config) (*controlplane.Cluster, error)) *Sandboxes {
-	return &Sandboxes{etcd: e, dataDir: dataDir, host: host, idle: idle, start: start, Limits: DefaultLimits,
-		MaxSandboxes: 100, m: map[string]*Sandbox{}}
+	start func(ctx context.Context, cfg controlplane.Config) (*controlplane.Cluster, error), opts ...Option) *Sandboxes {
+	s := &Sandboxes{etcd: e, dataDir: dataDir, host: host, idle: idle, start: start, Limits: DefaultLimits,
+		maxSandboxes: 100, watch: e.Client.Watch, m: map[string]*Sandbox{}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // AddDefault registers the local cluster as sandbox "default".
 func (s *Sandboxes) AddDefault(c *controlplane.Cluster) *Sandbox {
 	sb := &Sandbox{ID: "default", Token: newSecret(), Cluster: c}
-	sb.used.Store(time.Now().Unix())
 	s.mu.Lock()
 	s.m[sb.ID] = sb
 	s.mu.Unlock()
 	return sb
 }
 
-// Create starts a new sandbox.
-func (s *Sandboxes) Create(ctx context.Context) (*Sandbox, error) {
+// Create starts a new sandbox. Its slot under maxSandboxes is taken before
+// its cluster starts, in the same step as the count, so racing joins never
+// start more than the limit.
+func (s *Sandboxes) Create(ctx context.Context) (_ *Sandbox, err error) {
 	s.mu.Lock()
-	n := len(s.m)
+	n := len(s.m) + s.starting
 	if _, ok := s.m["default"]; ok {
 		n-- // the local cluster is not a created sandbox
 	}
-	full := n >= s.MaxSandboxes
+	full := n >= s.maxSandboxes
+	if !full {
+		s.starting++
+	}
 	s.mu.Unlock()
 	if full {
-		return nil, fmt.Errorf("this server already runs %d sandboxes, its limit", s.MaxSandboxes)
+		return nil, fmt.Errorf("this server already runs %d sandboxes, its limit", s.maxSandboxes)
 	}
+	var sb *Sandbox
+	defer func() {
+		s.mu.Lock()
+		s.starting--
+		if err == nil {
+			s.m[sb.ID] = sb
+		}
+		s.mu.Unlock()
+	}()
 	id := newSecret()[:10]
 	lease, err := s.etcd.Client.Grant(ctx, int64(s.idle/time.Second))
 	if err != nil {
@@ -122,13 +156,8 @@ func (s *Sandboxes) Create(ctx context.Context) (*Sandbox, error) {
 		c.Close()
 		return nil, err
 	}
-	sb := &Sandbox{ID: id, Token: newSecret(), Cluster: c, lease: lease.ID}
-	now := time.Now().Unix()
-	sb.used.Store(now)
-	sb.renewed.Store(now)
-	s.mu.Lock()
-	s.m[id] = sb
-	s.mu.Unlock()
+	sb = &Sandbox{ID: id, Token: newSecret(), Cluster: c, lease: lease.ID}
+	sb.renewed.Store(time.Now().Unix())
 	return sb, nil
 }
 
@@ -165,7 +194,6 @@ func (s *Sandboxes) ByToken(token string) (*Sandbox, bool) {
 // touch renews the sandbox's lease, at most once a tenth of the idle time.
 func (s *Sandboxes) touch(sb *Sandbox) {
 	now := time.Now().Unix()
-	sb.used.Store(now)
 	if sb.lease == 0 || now-sb.renewed.Load() < int64(s.idle/time.Second)/10 {
 		return
 	}
@@ -188,8 +216,8 @@ func (s *Sandboxes) Delete(ctx context.Context, id string) error {
 	if !ok {
 		return nil
 	}
-	if s.OnDelete != nil {
-		s.OnDelete(id)
+	if s.onDelete != nil {
+		s.onDelete(id)
 	}
 	sb.Cluster.Close()
 	if sb.lease != 0 {
@@ -199,21 +227,112 @@ func (s *Sandboxes) Delete(ctx context.Context, id string) error {
 	return os.RemoveAll(filepath.Join(s.dataDir, "sandboxes", id))
 }
 
-// Reap stops sandboxes whose lease expired, until ctx ends.
+// reapDeleteTimeout bounds one reaped sandbox's delete.
+const reapDeleteTimeout = 30 * time.Second
+
+// StartReaping runs Reap until Close, which waits for it to end.
+func (s *Sandboxes) StartReaping() {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.reapCancel = cancel
+	s.reaping.Add(1)
+	go func() {
+		defer s.reaping.Done()
+		s.Reap(ctx)
+	}()
+}
+
+// Reap stops sandboxes whose lease expired, until ctx ends. It reads the
+// records, deletes every created sandbox without one, then watches for
+// records vanishing from that revision on. A watch that fails (compacted,
+// canceled, etcd unreachable) is started again the same way after a pause
+// that doubles up to reapMaxBackoff, so the reaper never ends silently and
+// a record deleted while it was not watching is still seen.
 func (s *Sandboxes) Reap(ctx context.Context) {
-	for resp := range s.etcd.Client.Watch(ctx, recordPrefix, clientv3.WithPrefix()) {
-		for _, ev := range resp.Events {
-			if ev.Type == clientv3.EventTypeDelete {
-				id := strings.TrimPrefix(string(ev.Kv.Key), recordPrefix)
-				_ = s.Delete(context.Background(), id)
-			}
+	backoff := reapMinBackoff
+	for ctx.Err() == nil {
+		err := s.reapOnce(ctx, func() { backoff = reapMinBackoff })
+		if ctx.Err() != nil {
+			return
 		}
+		slog.Warn("the sandbox reaper's etcd watch ended; watching again", "err", err, "after", backoff)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, reapMaxBackoff)
 	}
 }
 
-// Close stops every created sandbox's cluster (not the default one, which
-// its owner closes). Their keys stay in etcd until their leases expire.
+const (
+	reapMinBackoff = 100 * time.Millisecond
+	reapMaxBackoff = 10 * time.Second
+)
+
+// reapOnce syncs with the records and watches until the watch fails; healthy
+// is called on every good watch answer.
+func (s *Sandboxes) reapOnce(ctx context.Context, healthy func()) error {
+	records, err := s.etcd.Client.Get(ctx, recordPrefix, clientv3.WithPrefix(), clientv3.WithKeysOnly())
+	if err != nil {
+		return err
+	}
+	alive := map[string]bool{}
+	for _, kv := range records.Kvs {
+		alive[strings.TrimPrefix(string(kv.Key), recordPrefix)] = true
+	}
+	for _, id := range s.created() {
+		if !alive[id] {
+			s.reap(id)
+		}
+	}
+	watchCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for resp := range s.watch(watchCtx, recordPrefix, clientv3.WithPrefix(), clientv3.WithRev(records.Header.Revision+1)) {
+		if err := resp.Err(); err != nil {
+			return err
+		}
+		healthy()
+		for _, ev := range resp.Events {
+			if ev.Type == clientv3.EventTypeDelete {
+				s.reap(strings.TrimPrefix(string(ev.Kv.Key), recordPrefix))
+			}
+		}
+	}
+	return fmt.Errorf("the watch closed: %w", ctx.Err())
+}
+
+// created lists the sandboxes that expire (all but the default one).
+func (s *Sandboxes) created() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for id, sb := range s.m {
+		if sb.lease != 0 {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// reap deletes an expired sandbox within reapDeleteTimeout. The delete is
+// not cut short by shutdown: it is bounded, and half a delete would leave
+// files behind.
+func (s *Sandboxes) reap(id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), reapDeleteTimeout)
+	defer cancel()
+	if err := s.Delete(ctx, id); err != nil {
+		slog.Warn("deleting an expired sandbox", "sandbox", id, "err", err)
+	}
+}
+
+// Close stops the reaper and waits for it, then stops every created
+// sandbox's cluster (not the default one, which its owner closes). Their
+// keys stay in etcd until their leases expire.
 func (s *Sandboxes) Close() {
+	if s.reapCancel != nil {
+		s.reapCancel()
+	}
+	s.reaping.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for id, sb := range s.m {

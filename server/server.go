@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -33,6 +34,8 @@ type Config struct {
 	// UI serves the browser app (nil: a plain page).
 	UI http.Handler
 	// Lessons follows learners through lessons (nil: the built-in lessons).
+	// Its Forget should be the Sandboxes' WithOnDelete, so a deleted
+	// sandbox's progress and background kubectl end with it.
 	Lessons *lessons.Engine
 	// MaxStreamsPerSandbox and MaxStreamsPerClient cap open step streams
 	// (0: DefaultMaxStreamsPerSandbox, DefaultMaxStreamsPerClient).
@@ -74,7 +77,6 @@ func Start(cfg Config) (*Web, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimit(fmt.Sprint(maxApplyBytes + 1024)))
-	cfg.Sandboxes.OnDelete = lessonEngine.Forget
 	w := &Web{sandboxes: cfg.Sandboxes, kubectlBinary: cfg.KubectlBinary, local: cfg.Local, lessons: lessonEngine, e: e,
 		streams: newStreamSlots(cfg.MaxStreamsPerSandbox, cfg.MaxStreamsPerClient)}
 	w.done, w.stopped = make(chan struct{}), make(chan struct{})
@@ -101,7 +103,7 @@ func Start(cfg Config) (*Web, error) {
 	go func() {
 		defer close(w.stopped)
 		if err := e.Start(""); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Printf("web server stopped: %v\n", err)
+			slog.Error("the web server stopped", "err", err)
 		}
 	}()
 	return w, nil

@@ -7,17 +7,27 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
 	"github.com/glassplane/glassplane/controlplane"
+	"github.com/glassplane/glassplane/controlplane/apiserver"
 	"github.com/glassplane/glassplane/controlplane/steps"
 	"github.com/glassplane/glassplane/controlplane/testcluster"
 	"github.com/glassplane/glassplane/server"
@@ -243,8 +253,8 @@ spec:
         image: nginx
 `
 	code, body := h.do("POST", "/glassplane/v1/sandboxes/default/apply", h.token, yaml)
-	if code != http.StatusOK {
-		t.Fatalf("apply: %d %s", code, body)
+	if code != http.StatusMultiStatus {
+		t.Fatalf("apply with two documents of three failing: %d %s, want 207 Multi-Status", code, body)
 	}
 	var a applyAnswer
 	_ = json.Unmarshal(body, &a)
@@ -264,6 +274,35 @@ spec:
 	_ = json.Unmarshal(body, &a)
 	if code != http.StatusOK || len(a.Results) != 1 || a.Results[0].Outcome != "unchanged" {
 		t.Errorf("applying the same document again: %s", body)
+	}
+}
+
+// TestApplyStatusSumsUpTheDocuments: 201 when all succeeded and one was
+// created, 200 when all succeeded unchanged, the failures' shared 4xx or 422
+// when all failed.
+func TestApplyStatusSumsUpTheDocuments(t *testing.T) {
+	h := start(t)
+	cm := func(name string) string { return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "\n" }
+	bad := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Not_Valid\n"
+	for _, tc := range []struct {
+		name, yaml string
+		want       int
+	}{
+		{"all created", cm("a") + "---\n" + cm("b"), http.StatusCreated},
+		{"all unchanged", cm("a") + "---\n" + cm("b"), http.StatusOK},
+		{"one of two invalid", cm("c") + "---\n" + bad, http.StatusMultiStatus},
+		{"all invalid", bad + "---\n" + bad, http.StatusUnprocessableEntity},
+		{"all broken YAML", "metadata: [broken\n", http.StatusBadRequest},
+		{"broken and invalid", "metadata: [broken\n---\n" + bad, http.StatusUnprocessableEntity},
+	} {
+		code, body := h.do("POST", "/glassplane/v1/sandboxes/default/apply", h.token, tc.yaml)
+		var a applyAnswer
+		if err := json.Unmarshal(body, &a); err != nil || len(a.Results) == 0 {
+			t.Errorf("%s: the body lacks results: %s", tc.name, body)
+		}
+		if code != tc.want {
+			t.Errorf("%s: %d, want %d: %s", tc.name, code, tc.want, body)
+		}
 	}
 }
 
@@ -291,6 +330,28 @@ func TestKubectlTerminalRunsAllowedCommandsOnly(t *testing.T) {
 		_ = json.Unmarshal(body, &res)
 		if res.ExitCode == 0 {
 			t.Errorf("kubectl %v was allowed: %s", args, body)
+		}
+	}
+}
+
+// TestKubectlTerminalNeverReadsAnotherSandboxesKey: `-Af <key>` is `-A -f
+// <key>` to kubectl; the terminal refuses it and no key material comes back.
+func TestKubectlTerminalNeverReadsAnotherSandboxesKey(t *testing.T) {
+	h := start(t)
+	key := filepath.Join(h.cluster.Cluster.DataDir, "pki", "ca.key")
+	if b, err := os.ReadFile(key); err != nil || !strings.Contains(string(b), "PRIVATE KEY") {
+		t.Fatalf("the test needs a CA key at %s: %v", key, err)
+	}
+	for _, args := range [][]string{{"get", "-Af", key}, {"get", "-Af" + key}, {"get", "-A", "--filename=" + key},
+		{"get", "--raw", "/healthz", "-As", "http://" + h.web.Addr}} {
+		code, body := h.do("POST", "/glassplane/v1/sandboxes/default/kubectl", h.token, map[string]any{"args": args})
+		var res server.KubectlResult
+		_ = json.Unmarshal(body, &res)
+		if code != http.StatusOK || res.ExitCode == 0 || !strings.Contains(res.Stderr, "error: ") {
+			t.Errorf("kubectl %q was not refused: %d %s", args, code, body)
+		}
+		if strings.Contains(string(body), "PRIVATE KEY") || strings.Contains(string(body), "<!doctype") {
+			t.Errorf("kubectl %q returned another server's or file's content: %s", args, body)
 		}
 	}
 }
@@ -371,6 +432,95 @@ func TestSandboxLimitsGiveKubernetesErrors(t *testing.T) {
 	if !errors.As(last, &st) || st.Status().Code != http.StatusForbidden {
 		t.Errorf("object limit error %v, want 403 Forbidden", last)
 	}
+}
+
+// TestObjectLimitAllowsExactlyTheLimit: with MaxObjects = N the cluster
+// holds N objects, and the create that would make N+1 is refused, also when
+// creates race each other.
+func TestObjectLimitAllowsExactlyTheLimit(t *testing.T) {
+	c := testcluster.StartWith(t, controlplane.Config{Nodes: -1, Limits: apiserver.Limits{MaxObjects: 40}})
+	cms := c.Client("admin").CoreV1().ConfigMaps("default")
+	var wg sync.WaitGroup
+	var created atomic.Int64
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 10; i++ {
+				name := "cm-" + itoa(uint64(g)) + "-" + itoa(uint64(i))
+				if _, err := cms.Create(context.Background(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err == nil {
+					created.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := storedObjects(t, c.Cluster); n > 40 {
+		t.Errorf("the cluster holds %d objects after %d creates raced its limit of 40", n, created.Load())
+	}
+	var err error
+	for i := 0; i < 80 && err == nil; i++ {
+		_, err = cms.Create(context.Background(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "more-" + itoa(uint64(i))}}, metav1.CreateOptions{})
+	}
+	if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), "40 objects") {
+		t.Errorf("the create past the limit: %v, want 403 saying the sandbox holds 40 objects", err)
+	}
+	if n := storedObjects(t, c.Cluster); n != 40 {
+		t.Errorf("the cluster holds %d objects when a create is refused, want exactly its limit 40", n)
+	}
+}
+
+// storedObjects counts a sandbox's API objects the way a learner would:
+// every namespaced and cluster object the API lists, events aside.
+func storedObjects(t *testing.T, c *controlplane.Cluster) int {
+	t.Helper()
+	cfg, _ := c.ClientConfig("admin", "system:masters")
+	dyn := dynamic.NewForConfigOrDie(cfg)
+	disc := kubernetes.NewForConfigOrDie(cfg).Discovery()
+	lists, err := disc.ServerPreferredResources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, l := range lists {
+		gv, _ := schema.ParseGroupVersion(l.GroupVersion)
+		for _, r := range l.APIResources {
+			if strings.Contains(r.Name, "/") || r.Name == "events" || !slices.Contains(r.Verbs, "list") {
+				continue
+			}
+			items, err := dyn.Resource(gv.WithResource(r.Name)).List(context.Background(), metav1.ListOptions{})
+			if err != nil {
+				t.Fatalf("listing %s: %v", r.Name, err)
+			}
+			n += len(items.Items)
+		}
+	}
+	return n
+}
+
+// TestTooManyRequestsSaysWhenToRetry: a 429 carries Retry-After in seconds,
+// so client-go backs off instead of hammering.
+func TestTooManyRequestsSaysWhenToRetry(t *testing.T) {
+	c := testcluster.StartWith(t, controlplane.Config{Nodes: -1, Limits: apiserver.Limits{RequestsPerSecond: 1, Burst: 1}})
+	cfg, _ := c.ClientConfig("admin", "system:masters")
+	hc, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		resp, err := hc.Get(cfg.Host + "/api/v1/namespaces")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusTooManyRequests {
+			if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || s < 1 {
+				t.Errorf("429 with Retry-After %q, want whole seconds", resp.Header.Get("Retry-After"))
+			}
+			return
+		}
+	}
+	t.Fatal("20 requests at once never hit a rate limit of 1 per second")
 }
 
 func TestLocalSessionOnlyForLoopback(t *testing.T) {

@@ -216,7 +216,7 @@ func TestAnInvalidManifestShowsThe422AndMarksTheLineOfItsCause(t *testing.T) {
 	// What the server says about this very text: the 422 and its cause's line.
 	doc := eval[string](b, `[...document.querySelectorAll(".playground .cm-content .cm-line")].map((l) => l.textContent).join("\n") + "\n"`)
 	var answer struct{ Results []server.ApplyResult }
-	g.api("POST", "/apply", doc, &answer)
+	g.apiAnswer("POST", "/apply", doc, 422, &answer)
 	if len(answer.Results) != 1 || answer.Results[0].Status == nil || answer.Results[0].Status.Code != 422 || len(answer.Results[0].CauseLines) == 0 {
 		t.Fatalf("the server should answer 422 with the line of each cause: %+v", answer)
 	}

@@ -81,6 +81,13 @@ func requireBundle(t *testing.T) {
 // api calls the default sandbox's app API, as a script would.
 func (g *glassplane) api(method, path, body string, out any) {
 	g.t.Helper()
+	g.apiAnswer(method, path, body, 0, out)
+}
+
+// apiAnswer is api for a request expected to answer with status want (0:
+// any 2xx).
+func (g *glassplane) apiAnswer(method, path, body string, want int, out any) {
+	g.t.Helper()
 	req, err := http.NewRequest(method, strings.TrimSuffix(g.URL, "/")+"/glassplane/v1/sandboxes/default"+path, strings.NewReader(body))
 	if err != nil {
 		g.t.Fatal(err)
@@ -95,7 +102,7 @@ func (g *glassplane) api(method, path, body string, out any) {
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
+	if (want == 0 && resp.StatusCode >= 300) || (want != 0 && resp.StatusCode != want) {
 		g.t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, data)
 	}
 	if out != nil {

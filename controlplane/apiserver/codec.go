@@ -19,6 +19,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -178,7 +179,9 @@ func wantsTable(r *http.Request) bool {
 }
 
 // writeError writes err as a metav1.Status. Errors that are not API errors are
-// the server's fault and become 500 Internal Error.
+// the server's fault and become 500 Internal Error. A status that says when to
+// retry (429 Too Many Requests) also says it in Retry-After, as
+// kube-apiserver does: client-go waits that many seconds before it retries.
 func writeError(w http.ResponseWriter, err error) {
 	var st apierrors.APIStatus
 	if !errors.As(err, &st) {
@@ -188,6 +191,9 @@ func writeError(w http.ResponseWriter, err error) {
 	status.Kind, status.APIVersion = "Status", "v1"
 	status.Status = metav1.StatusFailure
 	w.Header().Set("Content-Type", "application/json")
+	if status.Details != nil && status.Details.RetryAfterSeconds > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(status.Details.RetryAfterSeconds)))
+	}
 	code := int(status.Code)
 	if code == 0 {
 		code = http.StatusInternalServerError

@@ -16,9 +16,11 @@ import (
 )
 
 func (s *Server) create(q *apiRequest) (runtime.Object, error) {
-	if err := s.admitCreate(q.ctx, q.res.Resource); err != nil {
+	release, err := s.admitCreate(q.ctx, q.res.Resource)
+	if err != nil {
 		return nil, err
 	}
+	defer release()
 	obj, err := s.decodeBody(q)
 	if err != nil {
 		return nil, err

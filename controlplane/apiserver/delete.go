@@ -14,6 +14,7 @@ package apiserver
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -194,8 +195,8 @@ func deleteOptions(q *apiRequest) (*metav1.DeleteOptions, error) {
 }
 
 func isEmptyBody(err error) bool {
-	st, ok := err.(apierrors.APIStatus)
-	return ok && st.Status().Message == "the request body is empty"
+	var st apierrors.APIStatus
+	return errors.As(err, &st) && st.Status().Message == "the request body is empty"
 }
 
 // deleteCollection deletes every selected object, one by one, as kube does.

@@ -5,6 +5,7 @@ package apiserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -151,7 +152,7 @@ func (s *Server) begin(q *apiRequest) context.Context {
 // by step. Reads are never held, so kubectl get keeps answering.
 func (s *Server) pace(q *apiRequest, stage string) bool {
 	if err := s.paceStage(q, stage); err != nil {
-		writeError(q.w, err)
+		s.fail(q, err)
 		return false
 	}
 	return true
@@ -307,7 +308,7 @@ func (s *Server) respond(q *apiRequest, code int, obj runtime.Object) {
 func (s *Server) fail(q *apiRequest, err error) {
 	writeError(q.w, err)
 	code, reason := http.StatusInternalServerError, "InternalError"
-	if st, ok := err.(apierrors.APIStatus); ok {
+	if st := apierrors.APIStatus(nil); errors.As(err, &st) {
 		code, reason = int(st.Status().Code), string(st.Status().Reason)
 	}
 	outcome := steps.Failed

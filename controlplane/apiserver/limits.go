@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -31,6 +32,9 @@ type Limits struct {
 type limiter struct {
 	Limits
 	rate flowcontrol.RateLimiter // nil without a rate limit
+
+	mu      sync.Mutex // guards pending, and makes count-and-reserve one step
+	pending int64      // creates admitted whose write has not finished yet
 }
 
 func newLimiter(l Limits) *limiter {
@@ -61,28 +65,37 @@ func (l *limiter) admitRequest(r *http.Request, user string) error {
 	return nil
 }
 
-// admitCreate refuses a create when the cluster already holds MaxObjects.
-func (s *Server) admitCreate(ctx context.Context, resource string) error {
-	if resource == "events" {
-		return nil
-	}
+// admitCreate refuses a create when the cluster already holds MaxObjects,
+// counting creates admitted but not yet stored: so N objects fit and the
+// N+1st is refused even when creates race. The count and the reservation
+// are one step under the limiter's lock; the write itself (which may wait in
+// the pacer) is not, so a paused create never holds up the others. The
+// caller calls release when its write has finished, stored or not.
+func (s *Server) admitCreate(ctx context.Context, resource string) (release func(), err error) {
 	l := s.limits
-	if l == nil || l.MaxObjects <= 0 {
-		return nil
+	if resource == "events" || l == nil || l.MaxObjects <= 0 {
+		return func() {}, nil
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	// Events are the components' diary, not the learner's objects: they do
 	// not count, so a busy sandbox never locks itself out.
 	root := strings.TrimSuffix(s.Store.Prefix(), "/")
 	all, err := s.Store.Client().Get(ctx, root+"/", clientv3.WithPrefix(), clientv3.WithCountOnly())
 	if err != nil {
-		return apierrors.NewInternalError(err)
+		return nil, apierrors.NewInternalError(err)
 	}
 	events, err := s.Store.Client().Get(ctx, root+"/events/", clientv3.WithPrefix(), clientv3.WithCountOnly())
 	if err != nil {
-		return apierrors.NewInternalError(err)
+		return nil, apierrors.NewInternalError(err)
 	}
-	if n := all.Count - events.Count; n >= l.MaxObjects {
-		return apierrors.NewForbidden(schema.GroupResource{}, "", fmt.Errorf("this sandbox already holds %d objects, its limit; delete some first", n))
+	if n := all.Count - events.Count; n+l.pending >= l.MaxObjects {
+		return nil, apierrors.NewForbidden(schema.GroupResource{}, "", fmt.Errorf("this sandbox already holds %d objects, its limit; delete some first", l.MaxObjects))
 	}
-	return nil
+	l.pending++
+	return func() {
+		l.mu.Lock()
+		l.pending--
+		l.mu.Unlock()
+	}, nil
 }

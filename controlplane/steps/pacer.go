@@ -8,9 +8,18 @@ package steps
 // every client.
 //
 // Rules: Wait records a step with outcome "waiting" when it has to wait, so
-// the browser can show what is held. Next releases the oldest waiting step.
+// the browser can show what is held. Next releases the oldest waiting step
+// (or, when none is held, cuts short the slow-mode delays being slept).
 // Changing the mode or resuming a component releases whatever no longer has
-// to wait. Wait returns early with ctx.Err() when ctx ends.
+// to wait, a slow-mode delay included: a sleeper wakes on every change and
+// sleeps only what the new settings still ask. Wait returns early with
+// ctx.Err() when ctx ends.
+//
+// The waiting step is recorded outside the pacer's lock: recording fans the
+// step out to every stream, and every component's Wait takes this lock. So
+// the settings are checked again after recording; a step that a Set released
+// meanwhile goes on at once. A Next pressed in that instant finds the step
+// not yet queued and releases nothing (the learner presses again).
 
 import (
 	"context"
@@ -45,11 +54,13 @@ type PacerState struct {
 
 // Pacer holds components' steps as the learner asks.
 type Pacer struct {
-	mu      sync.Mutex // guards everything below
-	state   PacerState
-	waiters []*waiter // oldest first
-	changed chan struct{}
-	opened  map[string]bool // beats already held once, in beat mode
+	mu       sync.Mutex // guards everything below
+	state    PacerState
+	waiters  []*waiter       // oldest first
+	sleepers int             // steps sleeping out a slow-mode delay
+	wake     chan struct{}   // closed by Next to end every slow-mode sleep
+	changed  chan struct{}   // closed at every change of settings or waiters
+	opened   map[string]bool // beats already held once, in beat mode
 }
 
 type waiter struct {
@@ -59,7 +70,8 @@ type waiter struct {
 
 // NewPacer returns a pacer in live mode.
 func NewPacer() *Pacer {
-	return &Pacer{state: PacerState{Mode: ModeLive, Unit: UnitBeat, DelayMs: 400}, changed: make(chan struct{}), opened: map[string]bool{}}
+	return &Pacer{state: PacerState{Mode: ModeLive, Unit: UnitBeat, DelayMs: 400}, wake: make(chan struct{}),
+		changed: make(chan struct{}), opened: map[string]bool{}}
 }
 
 // State returns the current settings and the waiting steps.
@@ -116,12 +128,18 @@ func (p *Pacer) notifyLocked() {
 	p.changed = make(chan struct{})
 }
 
-// Next releases the oldest waiting step, if any, and reports whether it did.
+// Next releases the oldest waiting step, or when none waits every step
+// sleeping out a slow-mode delay, and reports whether it released any.
 func (p *Pacer) Next() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.waiters) == 0 {
-		return false
+		if p.sleepers == 0 {
+			return false
+		}
+		close(p.wake)
+		p.wake = make(chan struct{})
+		return true
 	}
 	close(p.waiters[0].released)
 	p.waiters = p.waiters[1:]
@@ -174,17 +192,43 @@ func (p *Pacer) Wait(ctx context.Context, rec *Recorder, s Step) error {
 		return nil
 	}
 	opener := rec.beatOpener(ctx, s) // before p.mu: the recorder has its own lock
-	p.mu.Lock()
-	if !p.holdsLocked(s, opener) {
-		delay := time.Duration(0)
-		if p.state.Mode == ModeSlow {
-			delay = time.Duration(p.state.DelayMs) * time.Millisecond
+	start := time.Now()
+	for {
+		p.mu.Lock()
+		if p.holdsLocked(s, opener) {
+			p.mu.Unlock()
+			return p.hold(ctx, rec, s)
 		}
+		delay := -time.Since(start)
+		if p.state.Mode == ModeSlow {
+			delay += time.Duration(p.state.DelayMs) * time.Millisecond
+		}
+		if delay <= 0 {
+			p.mu.Unlock()
+			return nil
+		}
+		changed, wake := p.changed, p.wake
+		p.sleepers++
 		p.mu.Unlock()
-		return sleep(ctx, delay)
+		again, err := sleep(ctx, delay, changed, wake)
+		p.mu.Lock()
+		p.sleepers--
+		p.mu.Unlock()
+		if err != nil || !again {
+			return err
+		}
 	}
+}
+
+// hold records s as waiting and queues it until Next or a change releases it.
+func (p *Pacer) hold(ctx context.Context, rec *Recorder, s Step) error {
 	s.Outcome = Waiting
 	s = rec.Record(ctx, s)
+	p.mu.Lock()
+	if !p.holdsLocked(s, "") { // a Set released it while it was being recorded
+		p.mu.Unlock()
+		return nil
+	}
 	w := &waiter{step: s, released: make(chan struct{})}
 	p.waiters = append(p.waiters, w)
 	p.notifyLocked()
@@ -210,17 +254,20 @@ func (p *Pacer) forget(w *waiter) {
 	}
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
+// sleep sleeps d. It ends early when Next closes wake (again false), or when
+// the settings change (again true: the caller looks at them again).
+func sleep(ctx context.Context, d time.Duration, changed, wake <-chan struct{}) (again bool, err error) {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
-		return nil
+		return false, nil
+	case <-wake:
+		return false, nil
+	case <-changed:
+		return true, nil
 	case <-ctx.Done():
-		return ctx.Err()
+		return false, ctx.Err()
 	}
 }
 

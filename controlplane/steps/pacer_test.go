@@ -141,3 +141,65 @@ func TestBeatModeHoldsAPersonsRequestOnceAndLetsTheRestOfItsBeatRun(t *testing.T
 		t.Errorf("%d steps held after the beat began", n)
 	}
 }
+
+func TestSlowModeSleepIsReleasedBySet(t *testing.T) {
+	p, r := NewPacer(), NewRecorder(10)
+	p.Set(PacerState{Mode: ModeSlow, DelayMs: 60_000})
+	done := waitAsync(p, r, Step{Component: Scheduler, Stage: Bind})
+	select {
+	case err := <-done:
+		t.Fatalf("a 60 s slow-mode delay ended at once: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	p.Set(PacerState{Mode: ModeSlow, DelayMs: 30_000}) // still slow: it keeps sleeping
+	select {
+	case err := <-done:
+		t.Fatalf("a change to another long delay released the step: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	p.Set(PacerState{Mode: ModeLive})
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("switching to live did not release a step sleeping in slow mode")
+	}
+	if r.Last() != 0 {
+		t.Error("a slow-mode delay recorded a waiting step")
+	}
+}
+
+func TestSlowModeSleepIsReleasedByNext(t *testing.T) {
+	p, r := NewPacer(), NewRecorder(10)
+	p.Set(PacerState{Mode: ModeSlow, DelayMs: 60_000})
+	done := waitAsync(p, r, Step{Component: Scheduler, Stage: Bind})
+	eventually(t, p.Next) // false until the step is asleep
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Next did not release a step sleeping in slow mode")
+	}
+}
+
+func TestSwitchingFromSlowToStepHoldsTheSleepingStep(t *testing.T) {
+	p, r := NewPacer(), NewRecorder(10)
+	p.Set(PacerState{Mode: ModeSlow, DelayMs: 60_000})
+	done := waitAsync(p, r, Step{Component: Scheduler, Stage: Bind})
+	time.Sleep(20 * time.Millisecond)
+	p.Set(PacerState{Mode: ModeStep, Unit: UnitStep})
+	eventually(t, func() bool { return waitingCount(p) == 1 })
+	p.Next()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Next did not release the step held after the switch to step mode")
+	}
+}

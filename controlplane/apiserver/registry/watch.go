@@ -15,6 +15,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -64,8 +65,8 @@ func send(ctx context.Context, out chan<- watch.Event, ev watch.Event) bool {
 }
 
 func statusOf(err error) runtime.Object {
-	st, ok := err.(apierrors.APIStatus)
-	if !ok {
+	var st apierrors.APIStatus
+	if !errors.As(err, &st) {
 		st = apierrors.NewInternalError(err)
 	}
 	s := st.Status()

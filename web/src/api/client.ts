@@ -45,12 +45,13 @@ export class Client {
     return `${apiRoot}/sandboxes/${encodeURIComponent(this.sandbox)}${path}`;
   }
 
-  private async call<T>(method: string, path: string, body?: BodyInit, type = "application/json"): Promise<T> {
+  private async call<T>(method: string, path: string, body?: BodyInit, type = "application/json",
+    answers: (status: number, text: string) => boolean = () => false): Promise<T> {
     const res = await this.fetcher(this.url(path), {
       method, body, credentials: "same-origin", headers: body === undefined ? {} : { "Content-Type": type },
     });
     const text = await res.text();
-    if (!res.ok) {
+    if (!res.ok && !answers(res.status, text)) {
       let msg = text;
       try { msg = (JSON.parse(text) as { message?: string }).message ?? text; } catch { /* plain text */ }
       throw new Error(`${res.status}: ${msg}`);
@@ -64,7 +65,11 @@ export class Client {
   }
 
   steps(since: number, limit = 10000) { return this.call<Step[]>("GET", `/steps?since=${since}&limit=${limit}`); }
-  apply(yaml: string) { return this.call<{ results: ApplyResult[] }>("POST", "/apply", yaml, "application/yaml"); }
+  // apply answers 207 when some documents failed and a 4xx when all did;
+  // either way the body holds every document's result, which the editor shows.
+  apply(yaml: string) {
+    return this.call<{ results: ApplyResult[] }>("POST", "/apply", yaml, "application/yaml", (status, text) => status >= 400 && status < 500 && hasResults(text));
+  }
   kubectl(args: string[], stdin = "") { return this.call<KubectlResult>("POST", "/kubectl", JSON.stringify({ args, stdin })); }
   pacer() { return this.call<Pacer>("GET", "/pacer"); }
   setPacer(p: Partial<Pacer>) { return this.call<Pacer>("PUT", "/pacer", JSON.stringify(p)); }
@@ -92,4 +97,8 @@ export function splitArgs(line: string): string[] {
   while ((m = re.exec(line))) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2] ?? m[3]);
   if (out[0] === "kubectl") out.shift();
   return out;
+}
+
+function hasResults(text: string): boolean {
+  try { return Array.isArray((JSON.parse(text) as { results?: unknown }).results); } catch { return false; }
 }

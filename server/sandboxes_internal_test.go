@@ -1,0 +1,96 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/glassplane/glassplane/controlplane"
+	"github.com/glassplane/glassplane/controlplane/testcluster"
+)
+
+// startAPIOnly starts a sandbox's API server without components, which is
+// all these tests need.
+func startAPIOnly(ctx context.Context, cfg controlplane.Config) (*controlplane.Cluster, error) {
+	cfg.Nodes, cfg.Fast = -1, true
+	return controlplane.Start(ctx, cfg)
+}
+
+// TestReaperSurvivesAWatchErrorAndStillReaps: the reaper's first watch
+// answers "compacted" and closes; the reaper watches again and still stops
+// a sandbox whose record vanished.
+func TestReaperSurvivesAWatchErrorAndStillReaps(t *testing.T) {
+	c := testcluster.Start(t)
+	sbs := NewSandboxes(c.Etcd, t.TempDir(), "127.0.0.1", time.Hour, startAPIOnly)
+	var watches atomic.Int32
+	real := sbs.watch
+	sbs.watch = func(ctx context.Context, key string, opts ...clientv3.OpOption) clientv3.WatchChan {
+		if watches.Add(1) == 1 {
+			broken := make(chan clientv3.WatchResponse, 1)
+			broken <- clientv3.WatchResponse{CompactRevision: 1}
+			close(broken)
+			return broken
+		}
+		return real(ctx, key, opts...)
+	}
+	sb, err := sbs.Create(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sbs.StartReaping()
+	t.Cleanup(sbs.Close)
+	waitFor(t, "the reaper watches again after the broken watch", func() bool { return watches.Load() >= 2 })
+	if _, err := c.Etcd.Client.Delete(context.Background(), recordPrefix+sb.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the sandbox whose record vanished is reaped", func() bool { _, ok := sbs.Get(sb.ID); return !ok })
+}
+
+// TestConcurrentJoinsNeverExceedMaxSandboxes: ten joins at once on a
+// server allowing three start at most three clusters.
+func TestConcurrentJoinsNeverExceedMaxSandboxes(t *testing.T) {
+	c := testcluster.Start(t)
+	var running, peak atomic.Int32
+	slowStart := func(ctx context.Context, cfg controlplane.Config) (*controlplane.Cluster, error) {
+		n := running.Add(1)
+		defer running.Add(-1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		time.Sleep(300 * time.Millisecond)
+		return nil, errors.New("this test starts no cluster")
+	}
+	sbs := NewSandboxes(c.Etcd, t.TempDir(), "127.0.0.1", time.Hour, slowStart, WithMaxSandboxes(3))
+	t.Cleanup(sbs.Close)
+	var wg sync.WaitGroup
+	var refused atomic.Int32
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := sbs.Create(context.Background()); err != nil && strings.Contains(err.Error(), "its limit") {
+				refused.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if peak.Load() > 3 || refused.Load() < 7 {
+		t.Errorf("10 racing joins with a limit of 3: %d clusters starting at once, %d refused", peak.Load(), refused.Load())
+	}
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 30s: %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
