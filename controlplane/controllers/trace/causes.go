@@ -2,9 +2,9 @@ package trace
 
 // A controller's work queue holds keys, not events, so by the time a key is
 // synced the event that woke it is gone. Causes remembers, per key, the
-// cause (trace) of the latest event that enqueued it, so the sync joins the
-// trace of what happened — "kubectl delete pod" for the replacement pod —
-// instead of the trace that last wrote the owner.
+// cause (trace) of the event that enqueued it — a learner's over background —
+// so the sync joins the trace of what happened — "kubectl delete pod" for the
+// replacement pod — instead of the trace that last wrote the owner.
 
 import (
 	"context"
@@ -35,6 +35,12 @@ func (c *Causes) Note(key string, rec *steps.Recorder, obj any) {
 	defer c.mu.Unlock()
 	if c.m == nil {
 		c.m = map[string]steps.Cause{}
+	}
+	// Several events may wake a controller for one key before it gets to
+	// it. What a person did wins over background (a status report, a
+	// heartbeat): the reconcile is the consequence the learner is following.
+	if old, ok := c.m[key]; ok && rec.IsLearners(old.Trace) && !rec.IsLearners(cause.Trace) {
+		return
 	}
 	c.m[key] = cause
 }
