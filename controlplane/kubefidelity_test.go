@@ -1,0 +1,114 @@
+package controlplane_test
+
+// Places where a client can tell Glassplane from kube-apiserver: each test
+// asks what kubectl (both binaries) or client-go asks, and expects the answer
+// Kubernetes gives.
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
+
+	"github.com/glassplane/glassplane/controlplane/testcluster"
+)
+
+// kubectlRunner runs one kubectl as admin against c and fails the test on error.
+func kubectlRunner(t *testing.T, c *testcluster.Cluster, bin []string) func(stdin string, args ...string) string {
+	return func(stdin string, args ...string) string {
+		t.Helper()
+		out, err := c.Kubectl(bin, "admin", stdin, args...)
+		if err != nil {
+			t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return out
+	}
+}
+
+func createConfigMaps(t *testing.T, c *testcluster.Cluster, names ...string) {
+	t.Helper()
+	cms := c.Client("admin").CoreV1().ConfigMaps("default")
+	for _, n := range names {
+		if _, err := cms.Create(context.Background(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: n}}, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestKubectlServerDryRunDeleteKeepsObjects(t *testing.T) {
+	for name, bin := range kubectls(t) {
+		t.Run(name, func(t *testing.T) {
+			c := testcluster.Start(t)
+			run := kubectlRunner(t, c, bin)
+			createConfigMaps(t, c, "x", "y")
+			out := run("", "delete", "cm", "x", "--dry-run=server")
+			if !strings.Contains(out, `configmap "x" deleted`) || !strings.Contains(out, "(server dry run)") {
+				t.Errorf("delete --dry-run=server printed %q", out)
+			}
+			run("", "delete", "cm", "--all", "--dry-run=server")
+			out = run("", "get", "cm", "-o", "name")
+			if !strings.Contains(out, "configmap/x") || !strings.Contains(out, "configmap/y") {
+				t.Errorf("after server dry-run deletes, get cm printed %q; want x and y kept", out)
+			}
+		})
+	}
+}
+
+func TestDeleteOptionsInTheBodyAreHonoured(t *testing.T) {
+	c := testcluster.Start(t)
+	ctx := context.Background()
+	cms := c.Client("admin").CoreV1().ConfigMaps("default")
+	createConfigMaps(t, c, "a", "b")
+	dry := metav1.DeleteOptions{DryRun: []string{metav1.DryRunAll}}
+	if err := cms.Delete(ctx, "a", dry); err != nil {
+		t.Fatal(err)
+	}
+	if err := cms.DeleteCollection(ctx, dry, metav1.ListOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := cms.List(ctx, metav1.ListOptions{}); err != nil || len(l.Items) != 2 {
+		t.Fatalf("after dry-run deletes: %v %v, want a and b kept", l, err)
+	}
+	if code, body := raw(t, c, false, "DELETE", "/api/v1/namespaces/default/configmaps/a?dryRun=All", "", ""); code != 200 {
+		t.Fatalf("?dryRun=All delete: %d %s", code, body)
+	}
+	if _, err := cms.Get(ctx, "a", metav1.GetOptions{}); err != nil {
+		t.Fatalf("?dryRun=All deleted the object: %v", err)
+	}
+	if err := cms.Delete(ctx, "a", metav1.DeleteOptions{DryRun: []string{"Some"}}); !apierrors.IsInvalid(err) {
+		t.Errorf("dryRun [Some]: %v, want Invalid", err)
+	}
+
+	cur, _ := cms.Get(ctx, "a", metav1.GetOptions{})
+	stale := metav1.DeleteOptions{Preconditions: &metav1.Preconditions{ResourceVersion: ptr.To("1")}}
+	if err := cms.Delete(ctx, "a", stale); !apierrors.IsConflict(err) {
+		t.Errorf("delete with a stale resourceVersion precondition: %v, want Conflict", err)
+	}
+	other := metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: ptr.To(types.UID("not-" + string(cur.UID)))}}
+	if err := cms.Delete(ctx, "a", other); !apierrors.IsConflict(err) {
+		t.Errorf("delete with another UID precondition: %v, want Conflict", err)
+	}
+	exact := metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &cur.UID, ResourceVersion: &cur.ResourceVersion}}
+	if err := cms.Delete(ctx, "a", exact); err != nil {
+		t.Fatalf("delete with matching preconditions: %v", err)
+	}
+
+	// gracePeriodSeconds from the body: a pod on a node goes at once with 0.
+	pods := c.Client("admin").CoreV1().Pods("default")
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p"}, Spec: corev1.PodSpec{NodeName: "node-1",
+		Containers: []corev1.Container{{Name: "c", Image: "nginx"}}}}
+	if _, err := pods.Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := pods.Delete(ctx, "p", metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pods.Get(ctx, "p", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("a pod deleted with gracePeriodSeconds 0 in the body: %v, want NotFound", err)
+	}
+}
