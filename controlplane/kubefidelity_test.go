@@ -112,3 +112,44 @@ func TestDeleteOptionsInTheBodyAreHonoured(t *testing.T) {
 		t.Errorf("a pod deleted with gracePeriodSeconds 0 in the body: %v, want NotFound", err)
 	}
 }
+
+func TestKubectlReplaceRawWithoutResourceVersionUpdates(t *testing.T) {
+	for name, bin := range kubectls(t) {
+		t.Run(name, func(t *testing.T) {
+			c := testcluster.Start(t)
+			run := kubectlRunner(t, c, bin)
+			createConfigMaps(t, c, "x")
+			body := `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","namespace":"default"},"data":{"k":"replaced"}}`
+			run(body, "replace", "--raw", "/api/v1/namespaces/default/configmaps/x", "-f", "-")
+			out := run("", "get", "cm", "x", "-o", "jsonpath={.data.k}")
+			if out != "replaced" {
+				t.Errorf("after replace --raw without a resourceVersion, data.k is %q", out)
+			}
+		})
+	}
+}
+
+func TestUpdateWithoutResourceVersionIsUnconditional(t *testing.T) {
+	c := testcluster.Start(t)
+	ctx := context.Background()
+	cms := c.Client("admin").CoreV1().ConfigMaps("default")
+	createConfigMaps(t, c, "x")
+	for i, rv := range []string{"", "0"} {
+		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "x", ResourceVersion: rv},
+			Data: map[string]string{"n": strings.Repeat("i", i+1)}}
+		got, err := cms.Update(ctx, cm, metav1.UpdateOptions{})
+		if err != nil {
+			t.Fatalf("update with resourceVersion %q: %v", rv, err)
+		}
+		if got.Data["n"] != cm.Data["n"] || got.ResourceVersion == "" || got.ResourceVersion == "0" {
+			t.Errorf("update with resourceVersion %q answered %v", rv, got)
+		}
+	}
+	stale := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "x", ResourceVersion: "1"}}
+	if _, err := cms.Update(ctx, stale, metav1.UpdateOptions{}); !apierrors.IsConflict(err) {
+		t.Errorf("update with a stale resourceVersion: %v, want Conflict", err)
+	}
+	if _, err := cms.Update(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "nope"}}, metav1.UpdateOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("unconditional update of a missing object: %v, want NotFound", err)
+	}
+}

@@ -3,8 +3,8 @@ package apiserver
 // Update and patch. Both end in the same place: a new version of the object,
 // admitted and validated against the old one, written with the old
 // resourceVersion as a precondition. A client that sent a stale
-// resourceVersion gets 409 Conflict; a patch without one is retried on the
-// latest version, as kube-apiserver does.
+// resourceVersion gets 409 Conflict; a patch, or a PUT without one (Helm
+// sends those), is retried on the latest version, as kube-apiserver does.
 
 import (
 	"encoding/json"
@@ -24,6 +24,16 @@ import (
 )
 
 func (s *Server) update(q *apiRequest) (runtime.Object, int, error) {
+	return s.replace(q, false)
+}
+
+// replace writes the whole object a PUT sent. Without a resourceVersion (or
+// with "0") the update is unconditional, as kube-apiserver allows for every
+// built-in kind Glassplane serves (their strategies' AllowUnconditionalUpdate):
+// it applies to the latest version and is retried if another writer got in
+// between. With any other resourceVersion it is a precondition, and a stale
+// one is a 409 Conflict.
+func (s *Server) replace(q *apiRequest, statusOnly bool) (runtime.Object, int, error) {
 	obj, err := s.decodeBody(q)
 	if err != nil {
 		return nil, 0, err
@@ -31,12 +41,25 @@ func (s *Server) update(q *apiRequest) (runtime.Object, int, error) {
 	if err := checkName(q, obj); err != nil {
 		return nil, 0, err
 	}
-	old, err := s.Store.Get(q.ctx, q.res, q.info.Namespace, q.info.Name)
-	if err != nil {
-		return nil, 0, err
+	rv := accessorRV(obj)
+	unconditional := rv == "" || rv == "0"
+	for attempt := 0; ; attempt++ {
+		old, err := s.Store.Get(q.ctx, q.res, q.info.Namespace, q.info.Name)
+		if err != nil {
+			return nil, 0, err
+		}
+		next := obj
+		if unconditional {
+			next = obj.DeepCopyObject()
+			m, _ := meta.Accessor(next)
+			m.SetResourceVersion(accessorRV(old))
+		}
+		out, err := s.write(q, next, old, statusOnly)
+		if apierrors.IsConflict(err) && unconditional && attempt < 5 {
+			continue
+		}
+		return out, http.StatusOK, err
 	}
-	out, err := s.write(q, obj, old, false)
-	return out, http.StatusOK, err
 }
 
 func checkName(q *apiRequest, obj runtime.Object) error {
