@@ -153,3 +153,35 @@ func TestUpdateWithoutResourceVersionIsUnconditional(t *testing.T) {
 		t.Errorf("unconditional update of a missing object: %v, want NotFound", err)
 	}
 }
+
+func TestKubectlCannotDeleteTheClusterNamespaces(t *testing.T) {
+	for name, bin := range kubectls(t) {
+		t.Run(name, func(t *testing.T) {
+			c := testcluster.Start(t)
+			ctx := context.Background()
+			nss := c.Client("admin").CoreV1().Namespaces()
+			if _, err := nss.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "scratch"}}, metav1.CreateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			for _, ns := range []string{"default", "kube-system", "kube-public"} {
+				out, err := c.Kubectl(bin, "admin", "", "delete", "ns", ns)
+				want := `namespaces "` + ns + `" is forbidden: this namespace may not be deleted`
+				if err == nil || !strings.Contains(out, want) {
+					t.Errorf("delete ns %s: %v %q, want an error saying %q", ns, err, out, want)
+				}
+			}
+			if out, err := c.Kubectl(bin, "admin", "", "delete", "ns", "--all"); err == nil {
+				t.Errorf("delete ns --all succeeded: %q", out)
+			}
+			for _, ns := range []string{"default", "kube-system", "kube-public"} {
+				got, err := nss.Get(ctx, ns, metav1.GetOptions{})
+				if err != nil || got.DeletionTimestamp != nil || got.Status.Phase != corev1.NamespaceActive {
+					t.Errorf("after delete ns --all, %s is %v (%v), want it Active", ns, got, err)
+				}
+			}
+			if got, err := nss.Get(ctx, "scratch", metav1.GetOptions{}); err == nil && got.DeletionTimestamp == nil {
+				t.Errorf("delete ns --all left scratch alone")
+			}
+		})
+	}
+}

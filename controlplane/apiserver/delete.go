@@ -61,6 +61,9 @@ func (s *Server) deleteObject(q *apiRequest, cur runtime.Object, opts *metav1.De
 				fmt.Errorf("Precondition failed: ResourceVersion in precondition: %v, ResourceVersion in object meta: %v", *p.ResourceVersion, m.GetResourceVersion()))
 		}
 	}
+	if err := s.admitDelete(q, cur); err != nil {
+		return nil, 0, err
+	}
 	obj := cur.DeepCopyObject()
 	om, _ := meta.Accessor(obj)
 	graceful := addDeletionFinalizers(om, opts)
