@@ -185,3 +185,42 @@ func TestKubectlCannotDeleteTheClusterNamespaces(t *testing.T) {
 		})
 	}
 }
+
+func TestSecretStringDataIsStoredAsData(t *testing.T) {
+	c := testcluster.Start(t)
+	ctx := context.Background()
+	secrets := c.Client("admin").CoreV1().Secrets("default")
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "db"}, Data: map[string][]byte{"user": []byte("old")},
+		StringData: map[string]string{"user": "admin", "password": "s3cret"}}
+	if _, err := secrets.Create(ctx, s, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string, want map[string]string) {
+		t.Helper()
+		got, err := secrets.Get(ctx, "db", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.StringData != nil || len(got.Data) != len(want) {
+			t.Errorf("after %s: data %q stringData %q, want data %q only", when, got.Data, got.StringData, want)
+		}
+		for k, v := range want {
+			if string(got.Data[k]) != v {
+				t.Errorf("after %s: data[%s] = %q, want %q", when, k, got.Data[k], v)
+			}
+		}
+	}
+	check("create", map[string]string{"user": "admin", "password": "s3cret"})
+
+	cur, _ := secrets.Get(ctx, "db", metav1.GetOptions{})
+	cur.StringData = map[string]string{"password": "rotated"}
+	if _, err := secrets.Update(ctx, cur, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	check("update", map[string]string{"user": "admin", "password": "rotated"})
+
+	if _, err := secrets.Patch(ctx, "db", types.MergePatchType, []byte(`{"stringData":{"token":"abc"}}`), metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	check("patch", map[string]string{"user": "admin", "password": "rotated", "token": "abc"})
+}
