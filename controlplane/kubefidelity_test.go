@@ -11,8 +11,11 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/pager"
 	"k8s.io/utils/ptr"
 
 	"github.com/glassplane/glassplane/controlplane/testcluster"
@@ -223,4 +226,89 @@ func TestSecretStringDataIsStoredAsData(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("patch", map[string]string{"user": "admin", "password": "rotated", "token": "abc"})
+}
+
+func TestKubectlGetInChunksListsEverything(t *testing.T) {
+	for name, bin := range kubectls(t) {
+		t.Run(name, func(t *testing.T) {
+			c := testcluster.Start(t)
+			createConfigMaps(t, c, "a", "b", "c", "d", "e")
+			out := kubectlRunner(t, c, bin)("", "get", "cm", "--chunk-size=2", "-v=6")
+			if !strings.Contains(out, "limit=2") || !strings.Contains(out, "continue=") {
+				t.Errorf("kubectl get --chunk-size=2 did not read in chunks:\n%s", out)
+			}
+			for _, n := range []string{"a", "b", "c", "d", "e"} {
+				if !strings.Contains(out, "\n"+n+" ") {
+					t.Errorf("kubectl get --chunk-size=2 lacks %s:\n%s", n, out)
+				}
+			}
+			if strings.Count(out, "NAME") != 1 {
+				t.Errorf("kubectl get --chunk-size=2 printed the header more than once:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestListPagingFollowsKubernetes(t *testing.T) {
+	c := testcluster.Start(t)
+	ctx := context.Background()
+	cms := c.Client("admin").CoreV1().ConfigMaps("default")
+	createConfigMaps(t, c, "a", "b", "c", "d", "e")
+
+	first, err := cms.List(ctx, metav1.ListOptions{Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Items) != 2 || first.Continue == "" || first.RemainingItemCount == nil || *first.RemainingItemCount != 3 {
+		t.Fatalf("first chunk: %d items, continue %q, remaining %v; want 2, a token, 3", len(first.Items), first.Continue, first.RemainingItemCount)
+	}
+	// Later chunks read the first chunk's snapshot: f, created now, is not in it.
+	createConfigMaps(t, c, "f")
+	rest, err := cms.List(ctx, metav1.ListOptions{Continue: first.Continue})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rest.Items) != 3 || rest.Continue != "" || rest.ResourceVersion != first.ResourceVersion {
+		t.Errorf("the rest: %d items, continue %q, resourceVersion %s; want c d e, no token, %s",
+			len(rest.Items), rest.Continue, rest.ResourceVersion, first.ResourceVersion)
+	}
+
+	pages := 0
+	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+		pages++
+		return cms.List(ctx, opts)
+	})
+	p.PageSize = 2
+	all, _, err := p.List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if items, _ := meta.ExtractList(all); len(items) != 6 || pages != 3 {
+		t.Errorf("the pager read %d configmaps in %d pages, want 6 in 3", len(items), pages)
+	}
+
+	for _, n := range []string{"a", "c", "e"} {
+		cm, _ := cms.Get(ctx, n, metav1.GetOptions{})
+		cm.Labels = map[string]string{"pick": "yes"}
+		if _, err := cms.Update(ctx, cm, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	picked, err := cms.List(ctx, metav1.ListOptions{LabelSelector: "pick=yes", Limit: 2})
+	if err != nil || len(picked.Items) != 2 || picked.Continue == "" || picked.RemainingItemCount != nil {
+		t.Fatalf("selected chunk: %v %v; want 2 items, a token and no remainingItemCount", picked, err)
+	}
+	picked, err = cms.List(ctx, metav1.ListOptions{LabelSelector: "pick=yes", Limit: 2, Continue: picked.Continue})
+	if err != nil || len(picked.Items) != 1 || picked.Items[0].Name != "e" {
+		t.Errorf("second selected chunk: %v %v; want e", picked, err)
+	}
+
+	_, err = cms.List(ctx, metav1.ListOptions{Limit: 2, Continue: "bogus"})
+	if !apierrors.IsBadRequest(err) || !strings.Contains(err.Error(), "invalid continue token: continue key is not valid") {
+		t.Errorf("a bogus continue token: %v, want 400 invalid continue token", err)
+	}
+	_, err = cms.List(ctx, metav1.ListOptions{Continue: first.Continue, ResourceVersion: first.ResourceVersion})
+	if !apierrors.IsBadRequest(err) || !strings.Contains(err.Error(), "specifying resource version is not allowed when using continue") {
+		t.Errorf("continue with a resourceVersion: %v, want 400", err)
+	}
 }
