@@ -312,3 +312,31 @@ func TestListPagingFollowsKubernetes(t *testing.T) {
 		t.Errorf("continue with a resourceVersion: %v, want 400", err)
 	}
 }
+
+func TestFailingJSONPatchTestIsUnprocessable(t *testing.T) {
+	c := testcluster.Start(t)
+	createConfigMaps(t, c, "x")
+	cms := c.Client("admin").CoreV1().ConfigMaps("default")
+	_, err := cms.Patch(context.Background(), "x", types.JSONPatchType, []byte(`[{"op":"test","path":"/metadata/name","value":"y"}]`), metav1.PatchOptions{})
+	if st, ok := err.(apierrors.APIStatus); !ok || st.Status().Code != 422 || !apierrors.IsInvalid(err) {
+		t.Errorf("a failing JSON patch test op: %v, want 422 Invalid", err)
+	}
+}
+
+func TestStrictDecodingErrorNamesTheKind(t *testing.T) {
+	want := `ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "colour"`
+	c := testcluster.Start(t)
+	code, body := raw(t, c, false, "POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Strict", "application/json",
+		`{"metadata":{"name":"x"},"colour":"blue"}`)
+	if code != 400 || !strings.Contains(body, strings.ReplaceAll(want, `"`, `\"`)) {
+		t.Errorf("strict unknown field: %d %s, want 400 saying %s", code, body, want)
+	}
+	for name, bin := range kubectls(t) {
+		t.Run(name, func(t *testing.T) {
+			out, err := c.Kubectl(bin, "admin", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-z\ncolour: blue\n", "create", "-f", "-")
+			if err == nil || !strings.Contains(out, want) {
+				t.Errorf("kubectl create with an unknown field: %v %q, want %q", err, out, want)
+			}
+		})
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -187,7 +188,11 @@ func patchJSON(r *http.Request, current runtime.Object, patch []byte, schemaObj 
 		if perr != nil {
 			return nil, apierrors.NewBadRequest(fmt.Sprintf("the JSON patch is invalid: %v", perr))
 		}
-		patched, err = p.Apply(doc)
+		if patched, err = p.Apply(doc); err != nil {
+			// A JSON patch that does not apply (a failing "test" op, a
+			// missing path) is 422, as kube-apiserver answers it.
+			return nil, apierrors.NewGenericServerResponse(http.StatusUnprocessableEntity, "", schema.GroupResource{}, "", err.Error(), 0, false)
+		}
 	case types.MergePatchType:
 		patched, err = jsonpatch.MergePatch(doc, patch)
 	default:
