@@ -167,13 +167,13 @@ func TestKubectlCannotDeleteTheClusterNamespaces(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, ns := range []string{"default", "kube-system", "kube-public"} {
-				out, err := c.Kubectl(bin, "admin", "", "delete", "ns", ns)
+				out, err := c.Kubectl(bin, "admin", "", "delete", "ns", ns, "--wait=false")
 				want := `namespaces "` + ns + `" is forbidden: this namespace may not be deleted`
 				if err == nil || !strings.Contains(out, want) {
 					t.Errorf("delete ns %s: %v %q, want an error saying %q", ns, err, out, want)
 				}
 			}
-			if out, err := c.Kubectl(bin, "admin", "", "delete", "ns", "--all"); err == nil {
+			if out, err := c.Kubectl(bin, "admin", "", "delete", "ns", "--all", "--wait=false"); err == nil {
 				t.Errorf("delete ns --all succeeded: %q", out)
 			}
 			for _, ns := range []string{"default", "kube-system", "kube-public"} {
