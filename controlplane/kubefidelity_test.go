@@ -6,6 +6,7 @@ package controlplane_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -338,5 +339,33 @@ func TestStrictDecodingErrorNamesTheKind(t *testing.T) {
 				t.Errorf("kubectl create with an unknown field: %v %q, want %q", err, out, want)
 			}
 		})
+	}
+}
+
+func TestContinueTokenFromACompactedRevisionIsGone(t *testing.T) {
+	c := testcluster.Start(t)
+	ctx := context.Background()
+	cms := c.Client("admin").CoreV1().ConfigMaps("default")
+	createConfigMaps(t, c, "a", "b", "c")
+	first, err := cms.List(ctx, metav1.ListOptions{Limit: 1})
+	if err != nil || first.Continue == "" {
+		t.Fatalf("first chunk: %v %v", first, err)
+	}
+	createConfigMaps(t, c, "d") // a revision after the token's, to compact up to
+	d, _ := cms.Get(ctx, "d", metav1.GetOptions{})
+	rev, _ := strconv.ParseInt(d.ResourceVersion, 10, 64)
+	if _, err := c.Etcd.Client.Compact(ctx, rev); err != nil {
+		t.Fatal(err)
+	}
+	_, err = cms.List(ctx, metav1.ListOptions{Limit: 1, Continue: first.Continue})
+	st, ok := err.(apierrors.APIStatus)
+	if !ok || !apierrors.IsResourceExpired(err) || st.Status().ListMeta.Continue == "" ||
+		!strings.Contains(err.Error(), "The provided continue parameter is too old to display a consistent list result") {
+		t.Fatalf("continuing from a compacted revision: %v, want 410 Expired with a fresh token", err)
+	}
+	// The fresh token reads the rest at the latest revision: b, c and d.
+	rest, err := cms.List(ctx, metav1.ListOptions{Continue: st.Status().ListMeta.Continue})
+	if err != nil || len(rest.Items) != 3 {
+		t.Errorf("the rest after a 410: %v %v, want b, c and d", rest, err)
 	}
 }
