@@ -369,3 +369,19 @@ func TestContinueTokenFromACompactedRevisionIsGone(t *testing.T) {
 		t.Errorf("the rest after a 410: %v %v, want b, c and d", rest, err)
 	}
 }
+
+func TestStaleResourceVersionIsAConflictBeforeValidation(t *testing.T) {
+	c := testcluster.Start(t)
+	ctx := context.Background()
+	cms := c.Client("admin").CoreV1().ConfigMaps("default")
+	createConfigMaps(t, c, "x")
+	stale := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "x", ResourceVersion: "1",
+		Labels: map[string]string{"not a valid key!": "v"}}}
+	if _, err := cms.Update(ctx, stale, metav1.UpdateOptions{}); !apierrors.IsConflict(err) {
+		t.Errorf("an invalid update with a stale resourceVersion: %v, want Conflict", err)
+	}
+	patch := []byte(`{"metadata":{"resourceVersion":"1","labels":{"not a valid key!":"v"}}}`)
+	if _, err := cms.Patch(ctx, "x", types.StrategicMergePatchType, patch, metav1.PatchOptions{}); !apierrors.IsConflict(err) {
+		t.Errorf("an invalid patch pinned to a stale resourceVersion: %v, want Conflict", err)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"strconv"
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -75,6 +76,9 @@ func checkName(q *apiRequest, obj runtime.Object) error {
 // store. statusOnly keeps everything but status from old.
 func (s *Server) write(q *apiRequest, obj, old runtime.Object, statusOnly bool) (runtime.Object, error) {
 	prepareForUpdate(obj, old, statusOnly)
+	if err := checkResourceVersion(q, obj, old); err != nil {
+		return nil, err
+	}
 	if !statusOnly {
 		if err := s.admit(q, obj, old); err != nil {
 			return nil, err
@@ -102,6 +106,22 @@ func (s *Server) write(q *apiRequest, obj, old runtime.Object, statusOnly bool) 
 		return s.Store.Delete(q.ctx, q.res, obj)
 	}
 	return s.Store.Update(q.ctx, q.res, obj)
+}
+
+// checkResourceVersion refuses an update written against another version
+// of the object before anything else judges it: kube-apiserver checks the
+// precondition first, so a stale client hears Conflict, not whatever else is
+// wrong with what it sent. The store checks again, atomically, as it writes.
+func checkResourceVersion(q *apiRequest, obj, old runtime.Object) error {
+	rv := accessorRV(obj)
+	if rv == "" || rv == accessorRV(old) {
+		return nil
+	}
+	if _, err := strconv.ParseUint(rv, 10, 64); err != nil {
+		return apierrors.NewBadRequest(fmt.Sprintf("invalid resourceVersion %q", rv))
+	}
+	return apierrors.NewConflict(q.res.GroupResource(), q.info.Name,
+		fmt.Errorf("the object has been modified; please apply your changes to the latest version and try again"))
 }
 
 // patch applies a JSON patch, a JSON merge patch or a strategic merge patch to
