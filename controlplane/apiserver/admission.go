@@ -33,9 +33,14 @@ func (s *Server) admit(q *apiRequest, obj, old runtime.Object) error {
 	return s.runAdmission(q, op, obj, old)
 }
 
-// admitDelete asks the plugins that judge deletes (NamespaceLifecycle keeps
-// default, kube-system and kube-public) whether cur may be deleted.
+// admitDelete asks the plugins that judge deletes whether cur may be
+// deleted. The only delete rule Glassplane has is NamespaceLifecycle's
+// (default, kube-system and kube-public stay), so only a namespace's delete
+// goes through the chain; other deletes keep their traces as short as before.
 func (s *Server) admitDelete(q *apiRequest, cur runtime.Object) error {
+	if q.res.Group != "" || q.res.Resource != "namespaces" {
+		return nil
+	}
 	return s.runAdmission(q, admission.Delete, nil, cur)
 }
 
