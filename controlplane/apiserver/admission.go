@@ -2,11 +2,13 @@ package apiserver
 
 // admit runs the admission chain (package admission) and records each plugin
 // as a step: the JSON patch a mutating plugin applied, or why a plugin refused.
+// Deletes go through the plugins that judge them, too.
 
 import (
 	"encoding/json"
 
 	"gomodules.xyz/jsonpatch/v2"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/glassplane/glassplane/controlplane/apiserver/admission"
@@ -24,14 +26,39 @@ func (s *Server) admit(q *apiRequest, obj, old runtime.Object) error {
 	if err := s.paceStage(q, steps.Admit); err != nil {
 		return err
 	}
-	a := &admission.Attributes{Operation: admission.Create, Resource: q.res, Subresource: q.info.Subresource,
-		Object: obj, Old: old, User: q.user, DryRun: isDryRun(q), Store: s.Store}
+	op := admission.Create
 	if old != nil {
-		a.Operation = admission.Update
+		op = admission.Update
 	}
+	return s.runAdmission(q, op, obj, old)
+}
+
+// admitDelete asks the plugins that judge deletes whether cur may be
+// deleted. The only delete rule Glassplane has is NamespaceLifecycle's
+// (default, kube-system and kube-public stay), so only a namespace's delete
+// goes through the chain; other deletes keep their traces as short as before.
+func (s *Server) admitDelete(q *apiRequest, cur runtime.Object) error {
+	if q.res.Group != "" || q.res.Resource != "namespaces" {
+		return nil
+	}
+	return s.runAdmission(q, admission.Delete, nil, cur)
+}
+
+func (s *Server) runAdmission(q *apiRequest, op string, obj, old runtime.Object) error {
+	subject := obj
+	if subject == nil {
+		subject = old
+	}
+	m, _ := meta.Accessor(subject)
+	a := &admission.Attributes{Operation: op, Resource: q.res, Subresource: q.info.Subresource, Name: m.GetName(),
+		Object: obj, Old: old, User: q.user, DryRun: isDryRun(q), Store: s.Store}
 	for _, p := range s.Admission {
+		if !admission.Handles(p, op) {
+			continue
+		}
+		mutates := p.Mutating() && obj != nil
 		var before []byte
-		if p.Mutating() {
+		if mutates {
 			before, _ = json.Marshal(obj)
 		}
 		err := p.Admit(q.ctx, a)
@@ -39,11 +66,11 @@ func (s *Server) admit(q *apiRequest, obj, old runtime.Object) error {
 		outcome := steps.OK
 		if err != nil {
 			d.Error, outcome = err.Error(), steps.Denied
-		} else if p.Mutating() {
+		} else if mutates {
 			d.Patch = jsonPatch(before, obj)
 		}
 		s.Steps.Record(q.ctx, steps.Step{Component: steps.APIServer, Stage: steps.Admit, Outcome: outcome,
-			Object: objectOf(obj), Message: steps.Msg("apiserver.admit."+outcome, "plugin", p.Name()), Detail: d})
+			Object: objectOf(subject), Message: steps.Msg("apiserver.admit."+outcome, "plugin", p.Name()), Detail: d})
 		if err != nil {
 			return err
 		}

@@ -108,7 +108,7 @@ func decodeObject(data []byte, gvk schema.GroupVersionKind, into runtime.Object,
 	}
 	strict, err := kjson.UnmarshalStrict(data, into)
 	if err != nil {
-		return nil, apierrors.NewBadRequest(fmt.Sprintf("the request body does not decode as %s: %v", gvk.Kind, err))
+		return nil, cannotBeHandled(gvk, err)
 	}
 	into.GetObjectKind().SetGroupVersionKind(gvk)
 	if len(strict) == 0 {
@@ -120,11 +120,18 @@ func decodeObject(data []byte, gvk schema.GroupVersionKind, into runtime.Object,
 	}
 	switch validation {
 	case metav1.FieldValidationStrict:
-		return nil, apierrors.NewBadRequest("strict decoding error: " + strings.Join(msgs, ", "))
+		return nil, cannotBeHandled(gvk, runtime.NewStrictDecodingError(strict))
 	case metav1.FieldValidationIgnore:
 		return nil, nil
 	}
 	return msgs, nil
+}
+
+// cannotBeHandled is kube-apiserver's 400 for a body that does not decode
+// (its transformDecodeError): `ConfigMap in version "v1" cannot be handled
+// as a ConfigMap: strict decoding error: unknown field "colour"`.
+func cannotBeHandled(gvk schema.GroupVersionKind, err error) error {
+	return apierrors.NewBadRequest(fmt.Sprintf("%s in version %q cannot be handled as a %s: %v", gvk.Kind, gvk.Version, gvk.Kind, err))
 }
 
 // fieldValidation reads and checks the fieldValidation parameter.

@@ -91,7 +91,12 @@ func (s *Server) decodeJSON(q *apiRequest, data []byte) (runtime.Object, error) 
 	return obj, nil
 }
 
+// isDryRun reports a request that must change nothing: ?dryRun=All, or
+// DeleteOptions.dryRun in a delete's body.
 func isDryRun(q *apiRequest) bool {
+	if q.dryRun {
+		return true
+	}
 	for _, v := range q.r.URL.Query()["dryRun"] {
 		if v == "All" {
 			return true

@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -25,8 +24,12 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apiserver/pkg/util/dryrun"
+	"k8s.io/client-go/kubernetes/scheme"
 )
 
 func (s *Server) delete(q *apiRequest) (runtime.Object, int, error) {
@@ -59,6 +62,9 @@ func (s *Server) deleteObject(q *apiRequest, cur runtime.Object, opts *metav1.De
 				fmt.Errorf("Precondition failed: ResourceVersion in precondition: %v, ResourceVersion in object meta: %v", *p.ResourceVersion, m.GetResourceVersion()))
 		}
 	}
+	if err := s.admitDelete(q, cur); err != nil {
+		return nil, 0, err
+	}
 	obj := cur.DeepCopyObject()
 	om, _ := meta.Accessor(obj)
 	graceful := addDeletionFinalizers(om, opts)
@@ -70,12 +76,12 @@ func (s *Server) deleteObject(q *apiRequest, cur runtime.Object, opts *metav1.De
 		ns.Status.Phase = corev1.NamespaceTerminating
 		graceful = true
 	}
-	if isDryRun(q) {
-		return obj, http.StatusOK, nil
-	}
-	if !graceful || (om.GetDeletionTimestamp() != nil && grace == 0 && finalizersLeft(obj) == 0) {
-		if _, err := s.Store.Delete(q.ctx, q.res, cur); err != nil {
-			return nil, 0, err
+	immediate := !graceful || (om.GetDeletionTimestamp() != nil && grace == 0 && finalizersLeft(obj) == 0)
+	if immediate {
+		if !isDryRun(q) {
+			if _, err := s.Store.Delete(q.ctx, q.res, cur); err != nil {
+				return nil, 0, err
+			}
 		}
 		return successStatus(http.StatusOK, q.res.Resource, m.GetName(), m.GetUID()), http.StatusOK, nil
 	}
@@ -83,6 +89,9 @@ func (s *Server) deleteObject(q *apiRequest, cur runtime.Object, opts *metav1.De
 		now := metav1.NewTime(time.Now().Add(time.Duration(grace) * time.Second))
 		om.SetDeletionTimestamp(&now)
 		om.SetDeletionGracePeriodSeconds(&grace)
+	}
+	if isDryRun(q) {
+		return obj, http.StatusOK, nil
 	}
 	if equality.Semantic.DeepEqual(obj, cur) {
 		return cur, http.StatusOK, nil // already being deleted just so: nothing to write
@@ -158,39 +167,30 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// deleteOptions reads DeleteOptions from the body (kubectl sends them there)
-// or from the query.
+// deleteOptions reads DeleteOptions as kube-apiserver does: from the body
+// when there is one (kubectl and client-go send them there, dryRun and
+// preconditions included), else from the query parameters. A dry run asked
+// for in the body makes the whole request a dry run.
 func deleteOptions(q *apiRequest) (*metav1.DeleteOptions, error) {
 	opts := &metav1.DeleteOptions{}
+	var data []byte
 	if q.r.ContentLength != 0 {
-		data, err := readBody(q.r)
-		if err == nil {
-			if err := json.Unmarshal(data, opts); err != nil {
-				return nil, apierrors.NewBadRequest(fmt.Sprintf("the DeleteOptions are invalid: %v", err))
-			}
-		} else if !isEmptyBody(err) {
+		var err error
+		if data, err = readBody(q.r); err != nil && !isEmptyBody(err) {
 			return nil, err
 		}
 	}
-	query := q.r.URL.Query()
-	if v := query.Get("gracePeriodSeconds"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return nil, apierrors.NewBadRequest(fmt.Sprintf("gracePeriodSeconds must be an integer, not %q", v))
+	if len(data) > 0 {
+		if err := json.Unmarshal(data, opts); err != nil {
+			return nil, apierrors.NewBadRequest(fmt.Sprintf("the DeleteOptions are invalid: %v", err))
 		}
-		opts.GracePeriodSeconds = &n
+	} else if err := scheme.ParameterCodec.DecodeParameters(q.r.URL.Query(), schema.GroupVersion{Version: "v1"}, opts); err != nil {
+		return nil, apierrors.NewBadRequest(err.Error())
 	}
-	if v := query.Get("propagationPolicy"); v != "" {
-		p := metav1.DeletionPropagation(v)
-		opts.PropagationPolicy = &p
+	if errs := metav1validation.ValidateDeleteOptions(opts); len(errs) > 0 {
+		return nil, apierrors.NewInvalid(schema.GroupKind{Group: metav1.GroupName, Kind: "DeleteOptions"}, "", errs)
 	}
-	if p := opts.PropagationPolicy; p != nil {
-		switch *p {
-		case metav1.DeletePropagationBackground, metav1.DeletePropagationForeground, metav1.DeletePropagationOrphan:
-		default:
-			return nil, apierrors.NewBadRequest(fmt.Sprintf("propagationPolicy must be Background, Foreground or Orphan, not %q", *p))
-		}
-	}
+	q.dryRun = q.dryRun || dryrun.IsDryRun(opts.DryRun)
 	return opts, nil
 }
 

@@ -24,14 +24,15 @@ import (
 
 // apiRequest is one resource request on its way through the chain.
 type apiRequest struct {
-	w    http.ResponseWriter
-	r    *http.Request
-	ctx  context.Context // carries the user and the step cause
-	info *request.RequestInfo
-	user user.Info
-	res  *registry.Resource
-	gv   schema.GroupVersion // the version the client speaks
-	root steps.Step          // the request step; later steps hang off it
+	w      http.ResponseWriter
+	r      *http.Request
+	ctx    context.Context // carries the user and the step cause
+	info   *request.RequestInfo
+	user   user.Info
+	res    *registry.Resource
+	gv     schema.GroupVersion // the version the client speaks
+	root   steps.Step          // the request step; later steps hang off it
+	dryRun bool                // DeleteOptions.dryRun asked for a dry run
 }
 
 // gvk is the kind in the client's version.

@@ -60,6 +60,10 @@ func (s *Server) toClientVersion(q *apiRequest, obj runtime.Object) (runtime.Obj
 	}
 	lm, _ := meta.ListAccessor(list)
 	lm.SetResourceVersion(listRV(obj))
+	if from, err := meta.ListAccessor(obj); err == nil {
+		lm.SetContinue(from.GetContinue())
+		lm.SetRemainingItemCount(from.GetRemainingItemCount())
+	}
 	list.GetObjectKind().SetGroupVersionKind(q.gv.WithKind(q.res.Kind + "List"))
 	return list, nil
 }

@@ -38,7 +38,33 @@ func (s *Server) list(q *apiRequest) (runtime.Object, error) {
 		// NotOlderThan (the default): the latest revision is never older.
 		rev = 0
 	}
+	page, err := listPage(q)
+	if err != nil {
+		return nil, err
+	}
+	if page.Limit > 0 || page.Continue != "" {
+		return s.Store.ListPage(q.ctx, q.res, sel, rev, page)
+	}
 	return s.Store.List(q.ctx, q.res, sel, rev)
+}
+
+// listPage reads limit and continue, for a list in chunks (registry.ListPage).
+// A continued list is read at its first chunk's revision, so it may not
+// name a resourceVersion of its own.
+func listPage(q *apiRequest) (registry.Page, error) {
+	query := q.r.URL.Query()
+	page := registry.Page{Continue: query.Get("continue")}
+	if v := query.Get("limit"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return page, apierrors.NewBadRequest(fmt.Sprintf("limit must be an integer, not %q", v))
+		}
+		page.Limit = max(n, 0)
+	}
+	if rv := query.Get("resourceVersion"); page.Continue != "" && rv != "" && rv != "0" {
+		return page, apierrors.NewBadRequest("specifying resource version is not allowed when using continue")
+	}
+	return page, nil
 }
 
 // selection parses the label and field selectors of a list or watch.

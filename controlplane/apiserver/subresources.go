@@ -26,19 +26,7 @@ func (s *Server) updateStatus(q *apiRequest) (runtime.Object, int, error) {
 		obj, err := s.get(q)
 		return obj, http.StatusOK, err
 	case "update":
-		obj, err := s.decodeBody(q)
-		if err != nil {
-			return nil, 0, err
-		}
-		if err := checkName(q, obj); err != nil {
-			return nil, 0, err
-		}
-		old, err := s.Store.Get(q.ctx, q.res, q.info.Namespace, q.info.Name)
-		if err != nil {
-			return nil, 0, err
-		}
-		out, err := s.write(q, obj, old, true)
-		return out, http.StatusOK, err
+		return s.replace(q, true)
 	case "patch":
 		out, err := s.patchWith(q, true)
 		return out, http.StatusOK, err

@@ -3,14 +3,15 @@ package apiserver
 // Update and patch. Both end in the same place: a new version of the object,
 // admitted and validated against the old one, written with the old
 // resourceVersion as a precondition. A client that sent a stale
-// resourceVersion gets 409 Conflict; a patch without one is retried on the
-// latest version, as kube-apiserver does.
+// resourceVersion gets 409 Conflict; a patch, or a PUT without one (Helm
+// sends those), is retried on the latest version, as kube-apiserver does.
 
 import (
 	"encoding/json"
 	"fmt"
 	"mime"
 	"net/http"
+	"strconv"
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -18,12 +19,23 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 	"k8s.io/client-go/kubernetes/scheme"
 )
 
 func (s *Server) update(q *apiRequest) (runtime.Object, int, error) {
+	return s.replace(q, false)
+}
+
+// replace writes the whole object a PUT sent. Without a resourceVersion (or
+// with "0") the update is unconditional, as kube-apiserver allows for every
+// built-in kind Glassplane serves (their strategies' AllowUnconditionalUpdate):
+// it applies to the latest version and is retried if another writer got in
+// between. With any other resourceVersion it is a precondition, and a stale
+// one is a 409 Conflict.
+func (s *Server) replace(q *apiRequest, statusOnly bool) (runtime.Object, int, error) {
 	obj, err := s.decodeBody(q)
 	if err != nil {
 		return nil, 0, err
@@ -31,12 +43,25 @@ func (s *Server) update(q *apiRequest) (runtime.Object, int, error) {
 	if err := checkName(q, obj); err != nil {
 		return nil, 0, err
 	}
-	old, err := s.Store.Get(q.ctx, q.res, q.info.Namespace, q.info.Name)
-	if err != nil {
-		return nil, 0, err
+	rv := accessorRV(obj)
+	unconditional := rv == "" || rv == "0"
+	for attempt := 0; ; attempt++ {
+		old, err := s.Store.Get(q.ctx, q.res, q.info.Namespace, q.info.Name)
+		if err != nil {
+			return nil, 0, err
+		}
+		next := obj
+		if unconditional {
+			next = obj.DeepCopyObject()
+			m, _ := meta.Accessor(next)
+			m.SetResourceVersion(accessorRV(old))
+		}
+		out, err := s.write(q, next, old, statusOnly)
+		if apierrors.IsConflict(err) && unconditional && attempt < 5 {
+			continue
+		}
+		return out, http.StatusOK, err
 	}
-	out, err := s.write(q, obj, old, false)
-	return out, http.StatusOK, err
 }
 
 func checkName(q *apiRequest, obj runtime.Object) error {
@@ -51,6 +76,9 @@ func checkName(q *apiRequest, obj runtime.Object) error {
 // store. statusOnly keeps everything but status from old.
 func (s *Server) write(q *apiRequest, obj, old runtime.Object, statusOnly bool) (runtime.Object, error) {
 	prepareForUpdate(obj, old, statusOnly)
+	if err := checkResourceVersion(q, obj, old); err != nil {
+		return nil, err
+	}
 	if !statusOnly {
 		if err := s.admit(q, obj, old); err != nil {
 			return nil, err
@@ -78,6 +106,22 @@ func (s *Server) write(q *apiRequest, obj, old runtime.Object, statusOnly bool) 
 		return s.Store.Delete(q.ctx, q.res, obj)
 	}
 	return s.Store.Update(q.ctx, q.res, obj)
+}
+
+// checkResourceVersion refuses an update written against another version
+// of the object before anything else judges it: kube-apiserver checks the
+// precondition first, so a stale client hears Conflict, not whatever else is
+// wrong with what it sent. The store checks again, atomically, as it writes.
+func checkResourceVersion(q *apiRequest, obj, old runtime.Object) error {
+	rv := accessorRV(obj)
+	if rv == "" || rv == accessorRV(old) {
+		return nil
+	}
+	if _, err := strconv.ParseUint(rv, 10, 64); err != nil {
+		return apierrors.NewBadRequest(fmt.Sprintf("invalid resourceVersion %q", rv))
+	}
+	return apierrors.NewConflict(q.res.GroupResource(), q.info.Name,
+		fmt.Errorf("the object has been modified; please apply your changes to the latest version and try again"))
 }
 
 // patch applies a JSON patch, a JSON merge patch or a strategic merge patch to
@@ -164,7 +208,11 @@ func patchJSON(r *http.Request, current runtime.Object, patch []byte, schemaObj 
 		if perr != nil {
 			return nil, apierrors.NewBadRequest(fmt.Sprintf("the JSON patch is invalid: %v", perr))
 		}
-		patched, err = p.Apply(doc)
+		if patched, err = p.Apply(doc); err != nil {
+			// A JSON patch that does not apply (a failing "test" op, a
+			// missing path) is 422, as kube-apiserver answers it.
+			return nil, apierrors.NewGenericServerResponse(http.StatusUnprocessableEntity, "", schema.GroupResource{}, "", err.Error(), 0, false)
+		}
 	case types.MergePatchType:
 		patched, err = jsonpatch.MergePatch(doc, patch)
 	default:

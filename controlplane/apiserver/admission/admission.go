@@ -31,15 +31,32 @@ type Plugin interface {
 const (
 	Create = "CREATE"
 	Update = "UPDATE"
+	Delete = "DELETE"
 )
+
+// OperationHandler is implemented by a plugin that says which operations it
+// judges, as kube's admission.Handler does. A plugin without it sees only
+// Create and Update.
+type OperationHandler interface {
+	Handles(operation string) bool
+}
+
+// Handles reports whether p judges operation.
+func Handles(p Plugin, operation string) bool {
+	if h, ok := p.(OperationHandler); ok {
+		return h.Handles(operation)
+	}
+	return operation == Create || operation == Update
+}
 
 // Attributes are what a plugin sees of a request.
 type Attributes struct {
-	Operation   string // Create or Update
+	Operation   string // Create, Update or Delete
 	Resource    *registry.Resource
 	Subresource string
-	Object      runtime.Object
-	Old         runtime.Object // nil on Create
+	Name        string         // the object's name; on Delete the only way to know it
+	Object      runtime.Object // nil on Delete
+	Old         runtime.Object // nil on Create; the object to be deleted on Delete
 	User        user.Info
 	DryRun      bool
 	// Store reads other objects (namespaces, quotas, service accounts).

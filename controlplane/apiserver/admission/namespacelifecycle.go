@@ -2,7 +2,9 @@ package admission
 
 // NamespaceLifecycle refuses new objects in a namespace that does not exist,
 // or that is being deleted (its contents are being removed, so anything new
-// would be left behind).
+// would be left behind). It also keeps the namespaces the cluster itself
+// lives in: default, kube-system and kube-public may never be deleted
+// (kube-apiserver's "immortal" namespaces).
 
 import (
 	"context"
@@ -11,10 +13,16 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/glassplane/glassplane/controlplane/apiserver/registry"
 )
+
+// immortalNamespaces are the namespaces kube-apiserver refuses to delete.
+var immortalNamespaces = map[string]bool{
+	metav1.NamespaceDefault: true, metav1.NamespaceSystem: true, metav1.NamespacePublic: true,
+}
 
 // NamespaceLifecycle is the validating plugin of the same name.
 type NamespaceLifecycle struct{}
@@ -22,7 +30,13 @@ type NamespaceLifecycle struct{}
 func (NamespaceLifecycle) Name() string   { return "NamespaceLifecycle" }
 func (NamespaceLifecycle) Mutating() bool { return false }
 
+// Handles: kube's plugin judges creates, updates and deletes.
+func (NamespaceLifecycle) Handles(operation string) bool { return true }
+
 func (NamespaceLifecycle) Admit(ctx context.Context, a *Attributes) error {
+	if a.Operation == Delete && a.Resource.Group == "" && a.Resource.Resource == "namespaces" && immortalNamespaces[a.Name] {
+		return apierrors.NewForbidden(a.Resource.GroupResource(), a.Name, fmt.Errorf("this namespace may not be deleted"))
+	}
 	if a.Operation != Create || !a.Resource.Namespaced {
 		return nil
 	}

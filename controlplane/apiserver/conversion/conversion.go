@@ -1,5 +1,7 @@
 // Package conversion turns Deployments and ReplicaSets sent in long-removed
-// API versions into the version we store, and back.
+// API versions into the version we store, and back; on the way in it also
+// does what kube's conversion to the internal version does for a stored
+// version (a Secret's stringData is merged into data).
 //
 // Every resource has one storage version: the version its objects are
 // written to etcd in (apps/v1 for Deployments). The server may serve more
@@ -22,6 +24,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	appsv1beta1 "k8s.io/api/apps/v1beta1"
 	appsv1beta2 "k8s.io/api/apps/v1beta2"
+	corev1 "k8s.io/api/core/v1"
 	extensionsv1beta1 "k8s.io/api/extensions/v1beta1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -30,7 +33,8 @@ import (
 )
 
 // ToStorage converts a decoded object of a served older version to its apps/v1
-// form; objects already in storage version are returned unchanged.
+// form; objects already in storage version are returned unchanged, but for a
+// Secret, whose stringData is merged into data.
 // The old version's defaults are applied first, on a copy: kube defaults in
 // the version of the request.
 func ToStorage(obj runtime.Object) (runtime.Object, error) {
@@ -45,6 +49,8 @@ func ToStorage(obj runtime.Object) (runtime.Object, error) {
 		return deploymentFromAppsV1beta1(defaultAppsV1beta1Deployment(in.DeepCopy()))
 	case *extensionsv1beta1.Deployment:
 		return deploymentFromExtensions(defaultExtensionsDeployment(in.DeepCopy()))
+	case *corev1.Secret:
+		return mergeStringData(in), nil
 	}
 	if isRemovedVersion(obj) {
 		return nil, fmt.Errorf("conversion of %T to a storage version is not supported", obj)
