@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
 	"github.com/glassplane/glassplane/server"
 )
 
@@ -85,7 +88,7 @@ func TestTheStoryFollowsTheSeedCreateInItsBeatsToARunningPod(t *testing.T) {
 	}
 	want := []*regexp.Regexp{
 		regexp.MustCompile(`^request apiserver: admin asks the API server to create Deployment default/helloworld-deployment: \d+ admission plugins .* etcd stores /registry/deployments/default/helloworld-deployment at revision \d+, and the answer is 201\.`),
-		regexp.MustCompile(`^reconcile controller-manager: The deployment-controller sees .*ReplicaSet`),
+		regexp.MustCompile(`^reconcile controller-manager: The deployment-controller sees .*ReplicaSet .*\(API writes: \d+\)`),
 		regexp.MustCompile(`^reconcile controller-manager: The replicaset-controller sees .*pod`),
 		regexp.MustCompile(`^schedule scheduler: The scheduler places pod default/helloworld-deployment-\S+ on node-\d`),
 		regexp.MustCompile(`^kubelet kubelet/node-\d: The kubelet on node-\d pulls zxcvbnius/docker-demo:latest, starts pod .* Running at \d+\.\d+\.\d+\.\d+\.`),
@@ -162,5 +165,12 @@ func TestTheStoryFollowsTheSeedCreateInItsBeatsToARunningPod(t *testing.T) {
 	b.waitFor("the step is shown in the inspector", fmt.Sprintf(`!document.querySelector("#panel-inspector").hidden && document.querySelector("#narration .badge")?.textContent.startsWith("#%d ·")`, seq), 5*time.Second)
 	b.click("#tab-story")
 
+	// kubectl get in the terminal: the story follows it, as the article's last beat.
+	b.click("#tab-terminal")
+	b.do("typing in the terminal", chromedp.SendKeys(chromedp.CSS("input.term-in"), "get pods"+kb.Enter))
+	b.waitFor("the terminal prints the pod", `document.querySelector(".term-out")?.textContent.includes("Running")`, 30*time.Second)
+	b.click("#tab-story")
+	b.waitFor("the story follows kubectl get", `[...document.querySelectorAll("#panel-story li.beat.foreground .beat-what")].some((e) => /^admin asks the API server to list pods, and the answer is 200\./.test(e.textContent))`, 10*time.Second)
+	t.Logf("after kubectl get pods the story reads: %s", b.text("#panel-story li.beat.foreground .beat-what"))
 	b.noExceptions()
 }

@@ -21,7 +21,7 @@ import { Playground } from "./view/editor.js";
 import { LessonPanel } from "./view/lessons.js";
 import { LessonClient } from "./api/lessons.js";
 import { byId, clear, h } from "./view/dom.js";
-import { Beat, beatIndex, followDelay, playable, shouldPlay, staysAt, TraceDetail } from "./model/story.js";
+import { Beat, beatIndex, followDelay, pickFollow, playable, shouldPlay, staysAt, TraceDetail } from "./model/story.js";
 import { renderStory } from "./view/story.js";
 
 type Panel = "inspector" | "playground" | "story" | "terminal" | "etcd" | "lessons";
@@ -99,8 +99,8 @@ function onSteps(batch: Step[]) {
 }
 
 // ---- the story of the followed trace ----
-// The beats come from the server (GET .../traces/{trace}), read again a
-// moment after new steps of the trace arrive. Following a trace plays the
+// The beats come from the server (GET .../traces/{trace}), read again at
+// most four times a second while new steps of the trace arrive. Following a trace plays the
 // steps of its foreground beats (all of them with the background shown),
 // and waits at a step the last reading did not cover yet.
 let storyTimer = 0;
@@ -111,9 +111,13 @@ let storyPending = false;
 
 function refreshStory(delay = 250) {
   if (app.offline || !app.trace) return;
-  clearTimeout(storyTimer);
+  if (storyTimer) {
+    if (delay > 0) return; // a reading is due already: steps arriving all the time must not put it off
+    clearTimeout(storyTimer);
+  }
   storyPending = true;
   storyTimer = window.setTimeout(async () => {
+    storyTimer = 0;
     const trace = app.trace;
     try {
       const d = await client.trace(trace);
@@ -140,6 +144,20 @@ function follow(trace: string) {
   storyIndex = new Map();
   storyPlays = undefined;
   refreshStory(0);
+}
+
+/** followCommand follows the action a terminal command began after seq
+ * (the app API names no trace for kubectl, so the traces list tells). */
+async function followCommand(after: number) {
+  try {
+    const t = pickFollow(await client.traces(), after);
+    if (!t || t === app.trace) return;
+    follow(t);
+    app.playing = true;
+    const s = tl.trace(t);
+    if (s) app.k = s.first;
+    render();
+  } catch { /* the story stays on what it followed */ }
 }
 
 /** nextK is the k of the next step to show after k: in the followed trace,
@@ -587,7 +605,12 @@ function onKey(e: KeyboardEvent) {
 byId("back").innerHTML = icons.back;
 byId("fwd").innerHTML = icons.fwd;
 byId("end").innerHTML = icons.end;
-terminal = new Terminal((args) => client.kubectl(args), app.lang);
+terminal = new Terminal(async (args) => {
+  const before = tl.lastSeq;
+  const r = await client.kubectl(args);
+  void followCommand(before);
+  return r;
+}, app.lang);
 playground = new Playground(async (text) => (await client.apply(text)).results, app.lang, (trace, ok) => {
   follow(trace);
   app.playing = true;

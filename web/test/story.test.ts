@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Beat, beatIndex, followDelay, headlineText, playable, shouldPlay, staysAt, story } from "../src/model/story.js";
+import { Beat, beatIndex, followDelay, headlineText, pickFollow, playable, shouldPlay, staysAt, story, TraceSummary } from "../src/model/story.js";
 import { lanes, layoutSwimlane, touched } from "../src/model/swimlane.js";
 import { beatSentence } from "../src/i18n/narrate.js";
 import { Step } from "../src/model/step.js";
@@ -81,7 +81,7 @@ test("each beat's headline reads as a sentence with its real values, in English 
   const en = seed.map((b) => beatSentence(b, "en"));
   assert.equal(en[0], "admin asks the API server to create Deployment default/helloworld-deployment: 5 admission plugins let it through, " +
     "etcd stores /registry/deployments/default/helloworld-deployment at revision 457, and the answer is 201.");
-  assert.match(en[1], /^The deployment-controller sees Deployment default\/helloworld-deployment and acts: create ReplicaSet helloworld-deployment-77dfbfc798 \(4 writes/);
+  assert.match(en[1], /^The deployment-controller sees Deployment default\/helloworld-deployment and acts: create ReplicaSet helloworld-deployment-77dfbfc798 \(API writes: 4\)\.$/);
   assert.equal(en[4], "The scheduler places pod default/helloworld-deployment-77dfbfc798-9vmcp on node-1: 3 of 3 nodes fit.");
   assert.equal(en[5], "The kubelet on node-1 pulls zxcvbnius/docker-demo:latest, starts pod default/helloworld-deployment-77dfbfc798-9vmcp and reports it Running at 10.244.1.2.");
   assert.equal(en[6], "The kubelet on node-1 reports pod default/helloworld-deployment-77dfbfc798-9vmcp as Running.");
@@ -136,4 +136,13 @@ test("the player stays on the newest step the cluster holds in the followed trac
   assert.ok(staysAt(held(12), [held(10), held(12), held(14, "other")], "t"));
   assert.ok(!staysAt(held(10), [held(10)], ""), "not following a trace");
   assert.ok(!staysAt({ ...held(10), outcome: "ok" }, [held(10)], "t"));
+});
+
+test("after a terminal command the story follows the first action it began that changes something", () => {
+  const sum = (trace: string, first: number, verb: string, learners = true): TraceSummary =>
+    ({ trace, first, last: first + 5, learners, request: { verb }, steps: 6, beats: 1, foregroundBeats: 1, backgroundSteps: 0 });
+  const list = [sum("old", 10, "create"), sum("get", 50, "get"), sum("scale", 60, "patch"), sum("sys", 55, "update", false), sum("later", 70, "delete")];
+  assert.equal(pickFollow(list, 40), "scale");
+  assert.equal(pickFollow([sum("get", 50, "get")], 40), "get", "a read is followed when it is all the command did");
+  assert.equal(pickFollow(list, 100), "");
 });

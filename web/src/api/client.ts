@@ -2,7 +2,7 @@
 // page carries the sandbox's session cookie, so requests need no token.
 
 import { Step } from "../model/step.js";
-import { TraceDetail } from "../model/story.js";
+import { TraceDetail, TraceSummary } from "../model/story.js";
 
 export interface Pacer {
   mode: "live" | "slow" | "step";
@@ -67,6 +67,7 @@ export class Client {
   steps(since: number, limit = 10000) { return this.call<Step[]>("GET", `/steps?since=${since}&limit=${limit}`); }
   apply(yaml: string) { return this.call<{ results: ApplyResult[] }>("POST", "/apply", yaml, "application/yaml"); }
   kubectl(args: string[], stdin = "") { return this.call<KubectlResult>("POST", "/kubectl", JSON.stringify({ args, stdin })); }
+  traces() { return this.call<TraceSummary[]>("GET", "/traces"); }
   trace(id: string) { return this.call<TraceDetail>("GET", `/traces/${encodeURIComponent(id)}`); }
   pacer() { return this.call<Pacer>("GET", "/pacer"); }
   setPacer(p: Partial<Pacer>) { return this.call<Pacer>("PUT", "/pacer", JSON.stringify(p)); }

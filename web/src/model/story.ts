@@ -34,6 +34,29 @@ export interface TraceDetail {
   beatList: Beat[];
 }
 
+/** TraceSummary is one line of GET /sandboxes/{id}/traces. */
+export interface TraceSummary {
+  trace: string;
+  first: number;
+  last: number;
+  learners: boolean;
+  request?: Record<string, string>;
+  steps: number;
+  beats: number;
+  foregroundBeats: number;
+  backgroundSteps: number;
+}
+
+const reads = new Set(["get", "list", "watch"]);
+
+/** pickFollow chooses the trace to follow after a command that began after
+ * seq: the first of the learner's traces it began that changes something,
+ * else the first it began ("" when none). */
+export function pickFollow(list: readonly TraceSummary[], after: number): string {
+  const mine = list.filter((t) => t.learners && t.first > after).sort((a, b) => a.first - b.first);
+  return (mine.find((t) => !reads.has(t.request?.verb ?? "")) ?? mine[0])?.trace ?? "";
+}
+
 /** One line of the story: a beat, numbered when it is foreground. */
 export interface StoryItem {
   beat: Beat;

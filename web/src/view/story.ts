@@ -9,7 +9,7 @@ import { beatSentence, narrate, partName, tr } from "../i18n/narrate.js";
 import { route } from "../model/route.js";
 import { Step } from "../model/step.js";
 import { story, TraceDetail } from "../model/story.js";
-import { layoutSwimlane } from "../model/swimlane.js";
+import { actorOf, layoutSwimlane } from "../model/swimlane.js";
 import { renderSwimlane } from "./swimlane.js";
 import { h } from "./dom.js";
 
@@ -23,6 +23,12 @@ export interface StoryContext {
   toggleBackground: () => void;
   toggleBeat: (first: number) => void;
   selectStep: (seq: number) => void;
+}
+
+/** who names the component of a beat, and who asked it when another did. */
+function who(component: string, actor: string, L: Lang): string {
+  const name = (p: string) => partName(p, L).replace(/^the /, "");
+  return actor !== component ? `${name(actor)} → ${name(component)}` : name(component);
 }
 
 export function renderStory(ctx: StoryContext): HTMLElement {
@@ -53,7 +59,7 @@ export function renderStory(ctx: StoryContext): HTMLElement {
     const head = h("button", { class: "beat-head", "aria-expanded": String(open), onclick: () => ctx.toggleBeat(beat.first) },
       h("span", { class: "beat-n" }, n ? String(n) : "·"),
       h("span", { class: "beat-text" },
-        h("span", { class: "beat-who" }, `${partName(beat.component, L).replace(/^the /, "")}${beat.background ? ` · ${tr("backgroundBeat", L)}` : ""} · ${tr("beatSteps", L, { n: String(beat.steps.length) })}`),
+        h("span", { class: "beat-who" }, `${who(beat.component, actorOf(beat), L)}${beat.background ? ` · ${tr("backgroundBeat", L)}` : ""} · ${tr("beatSteps", L, { n: String(beat.steps.length) })}`),
         h("span", { class: "beat-what" }, beatSentence(beat, L))));
     li.append(head);
     if (open) {
