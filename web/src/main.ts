@@ -21,7 +21,7 @@ import { Playground } from "./view/editor.js";
 import { LessonPanel } from "./view/lessons.js";
 import { LessonClient } from "./api/lessons.js";
 import { byId, clear, h } from "./view/dom.js";
-import { Beat, beatIndex, followDelay, pickFollow, playable, shouldPlay, staysAt, TraceDetail } from "./model/story.js";
+import { Beat, beatIndex, followDelay, heldTrace, pickFollow, playable, shouldPlay, staysAt, TraceDetail } from "./model/story.js";
 import { renderStory } from "./view/story.js";
 
 type Panel = "inspector" | "playground" | "story" | "terminal" | "etcd" | "lessons";
@@ -74,7 +74,12 @@ function newStream(since: number) {
     connect: (u) => new WebSocket(u) as unknown as import("./api/stream.js").SocketLike,
   }, {
     steps: onSteps,
-    pacer: (p) => { app.pacer = p; render(); },
+    pacer: (p) => {
+      app.pacer = p;
+      const t = p.mode === "step" ? heldTrace(app.trace, p.waiting) : "";
+      if (t) follow(t); // the action the cluster now waits on is the one to watch
+      render();
+    },
     components: (c) => { app.components = c; render(); },
     status: (s) => { app.conn = s; renderHeader(); },
   }, since);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Beat, beatIndex, followDelay, headlineText, pickFollow, playable, shouldPlay, staysAt, story, TraceSummary } from "../src/model/story.js";
+import { Beat, beatIndex, followDelay, heldTrace, headlineText, pickFollow, playable, shouldPlay, staysAt, story, TraceSummary } from "../src/model/story.js";
 import { lanes, layoutSwimlane, touched } from "../src/model/swimlane.js";
 import { beatSentence } from "../src/i18n/narrate.js";
 import { Step } from "../src/model/step.js";
@@ -136,6 +136,10 @@ test("the player stays on the newest step the cluster holds in the followed trac
   assert.ok(staysAt(held(12), [held(10), held(12), held(14, "other")], "t"));
   assert.ok(!staysAt(held(10), [held(10)], ""), "not following a trace");
   assert.ok(!staysAt({ ...held(10), outcome: "ok" }, [held(10)], "t"));
+  assert.equal(heldTrace("t", [held(10, "u"), held(12, "v")]), "v", "the cluster waits on another action: follow it");
+  assert.equal(heldTrace("t", [held(10, "u"), held(12)]), "", "the followed trace is held: stay");
+  assert.equal(heldTrace("t", []), "");
+  assert.equal(heldTrace("", [held(10, "u")]), "", "nothing followed: nothing to move from");
 });
 
 test("after a terminal command the story follows the first action it began that changes something", () => {

@@ -112,6 +112,15 @@ export function staysAt(cur: Step | undefined, held: readonly Step[] | undefined
   return held.some((w) => w.seq === cur.seq) && !held.some((w) => w.trace === trace && w.seq > cur.seq);
 }
 
+/** heldTrace is the trace a follower moves to in step mode: when the cluster
+ * holds steps but none of the followed trace, the newest held step is what
+ * the learner's Next is waiting on, so its trace is followed ("" to stay). */
+export function heldTrace(trace: string, held: readonly Step[] | undefined): string {
+  if (!trace || !held?.length || held.some((w) => w.trace === trace)) return "";
+  const last = held[held.length - 1];
+  return last.trace && last.trace !== trace ? last.trace : "";
+}
+
 /** beatIndex maps each step's seq to its beat. */
 export function beatIndex(beats: readonly Beat[]): Map<number, Beat> {
   const m = new Map<number, Beat>();
