@@ -21,7 +21,7 @@ import { Playground } from "./view/editor.js";
 import { LessonPanel } from "./view/lessons.js";
 import { LessonClient } from "./api/lessons.js";
 import { byId, clear, h } from "./view/dom.js";
-import { Beat, beatIndex, followDelay, heldTrace, pickFollow, playable, shouldPlay, staysAt, TraceDetail } from "./model/story.js";
+import { Beat, beatIndex, catchUp, followDelay, heldTrace, pickFollow, playable, shouldPlay, staysAt, TraceDetail } from "./model/story.js";
 import { renderStory } from "./view/story.js";
 
 type Panel = "inspector" | "playground" | "story" | "terminal" | "etcd" | "lessons";
@@ -97,7 +97,11 @@ function onSteps(batch: Step[]) {
     app.k = tl.length; // start at the present, not at the cluster's boot
   }
   if (batch.length < 2000) app.catchingUp = false;
-  if (app.trace && batch.some((s) => s.trace === app.trace)) refreshStory();
+  if (app.trace && batch.some((s) => s.trace === app.trace)) {
+    traceHeardAt = Date.now();
+    caughtUp = false;
+    refreshStory();
+  }
   if (app.trace && !app.catchingUp && app.k < (tl.trace(app.trace)?.first ?? 0)) app.k = tl.trace(app.trace)!.first;
   if (atEnd || app.catchingUp) render();
   else renderControls();
@@ -113,6 +117,8 @@ let storyIndex = new Map<number, Beat>();
 let storyPlays: Set<number> | undefined;
 
 let storyPending = false;
+let traceHeardAt = 0; // when the followed trace last brought a step
+let caughtUp = false; // the follower jumped to the present since then
 
 function refreshStory(delay = 250) {
   if (app.offline || !app.trace) return;
@@ -146,6 +152,8 @@ function follow(trace: string) {
   app.story = undefined;
   app.storyFailed = "";
   app.expanded.clear();
+  traceHeardAt = Date.now();
+  caughtUp = false;
   storyIndex = new Map();
   storyPlays = undefined;
   refreshStory(0);
@@ -214,7 +222,11 @@ let timer = 0;
 function schedule() {
   clearTimeout(timer);
   timer = window.setTimeout(() => {
-    if (app.playing && !staysAt(tl.step(app.k - 1), app.pacer?.waiting, app.trace)) forward();
+    if (app.playing && !staysAt(tl.step(app.k - 1), app.pacer?.waiting, app.trace) && !forward() && app.trace && !app.offline && app.pacer?.mode !== "step" &&
+      catchUp({ playing: app.playing, hasNext: false, reading: storyPending, quietMs: Date.now() - traceHeardAt, jumped: caughtUp })) {
+      caughtUp = true;
+      go(tl.length); // the action is over: show where everything it caused got to
+    }
     schedule();
   }, tickDelay());
 }

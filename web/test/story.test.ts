@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Beat, beatIndex, followDelay, heldTrace, headlineText, pickFollow, playable, shouldPlay, staysAt, story, TraceSummary } from "../src/model/story.js";
+import { Beat, beatIndex, catchUp, followDelay, heldTrace, headlineText, pickFollow, playable, shouldPlay, staysAt, story, TraceSummary } from "../src/model/story.js";
 import { lanes, layoutSwimlane, touched } from "../src/model/swimlane.js";
 import { beatSentence } from "../src/i18n/narrate.js";
 import { Step } from "../src/model/step.js";
@@ -149,4 +149,14 @@ test("after a terminal command the story follows the first action it began that 
   assert.equal(pickFollow(list, 40), "scale");
   assert.equal(pickFollow([sum("get", 50, "get")], 40), "get", "a read is followed when it is all the command did");
   assert.equal(pickFollow(list, 100), "");
+});
+
+test("a follower that played all of a quiet action jumps to the present once", () => {
+  const p = { playing: true, hasNext: false, reading: false, quietMs: 3000, jumped: false };
+  assert.ok(catchUp(p));
+  assert.ok(!catchUp({ ...p, quietMs: 2999 }), "the action may still bring steps");
+  assert.ok(!catchUp({ ...p, hasNext: true }), "steps of the action are still to show");
+  assert.ok(!catchUp({ ...p, reading: true }), "the beats are being read again");
+  assert.ok(!catchUp({ ...p, jumped: true }), "once per quiet spell");
+  assert.ok(!catchUp({ ...p, playing: false }), "a paused player stays where the learner left it");
 });

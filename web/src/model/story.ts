@@ -121,6 +121,17 @@ export function heldTrace(trace: string, held: readonly Step[] | undefined): str
   return last.trace && last.trace !== trace ? last.trace : "";
 }
 
+/** quietAfterMs: a followed action with no new step for this long is over. */
+export const quietAfterMs = 3000;
+
+/** catchUp says whether a follower jumps to the present: it played all it
+ * knows of the followed action, the action has gone quiet, and it has not
+ * jumped since the action's last step. What the action caused may go on in
+ * a trace of its own; the diagram then shows where it got to. */
+export function catchUp(p: { playing: boolean; hasNext: boolean; reading: boolean; quietMs: number; jumped: boolean }): boolean {
+  return p.playing && !p.hasNext && !p.reading && !p.jumped && p.quietMs >= quietAfterMs;
+}
+
 /** beatIndex maps each step's seq to its beat. */
 export function beatIndex(beats: readonly Beat[]): Map<number, Beat> {
   const m = new Map<number, Beat>();
