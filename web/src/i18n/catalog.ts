@@ -254,6 +254,7 @@ export const ui: Record<string, Text> = {
   lessonPassed: t("done", "已完成"), lessonStepPassed: t("Lesson step {n} is done.", "課程第 {n} 步完成了。"),
   lessonRecap: t("Recap: nothing to do, something to think about.", "回顧：不用動手，想一想就好。"),
   lessonComplete: t("Lesson complete.", "課程完成。"), lessonThink: t("Think about it:", "想一想："),
+  heldPressNext: t("It is held. Press Next to let it go on.", "它正被暫停。按「下一步」讓它繼續。"),
   // The story (web/src/view/story.ts) and its swimlane.
   storyTab: t("Story", "故事"), storyOf: t("The story of this action", "這個動作的故事"),
   storyNone: t("Apply a manifest or pick an action in the list below: its story appears here, one beat per act.",

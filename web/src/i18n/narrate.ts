@@ -74,6 +74,8 @@ export function narrate(s: Step, route: Route | null, lang: Lang): Narration {
   const template = pick(known ?? fallbacks[s.stage] ?? fallbacks[""], lang);
   let what = fill(template, args);
   if (lang === "en") what = capitalise(what);
+  // A held step whose component has no sentence of its own for waiting still says how to go on.
+  if (s.outcome === "waiting" && !(s.message?.key ?? "").endsWith(".wait")) what += " " + pick(ui.heldPressNext, lang);
   return { what, why: pick(why[s.stage], lang), next: s.outcome === "ok" ? pick(next[s.stage], lang) : "" };
 }
 
