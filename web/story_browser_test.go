@@ -30,6 +30,15 @@ type pageBeat struct {
 const storyBeats = `[...document.querySelectorAll("#panel-story li.beat.foreground")].map((li) => ({
 	kind: li.dataset.kind, component: li.dataset.component, text: li.querySelector(".beat-what").textContent, steps: Number(li.dataset.steps) }))`
 
+// press clicks what css finds at the moment of the click: the story panel
+// redraws as the trace's steps arrive, so a node found a moment before may
+// be gone.
+func (b *browser) press(css string) {
+	b.t.Helper()
+	b.waitFor("pressing "+css, fmt.Sprintf(`(() => { const e = document.querySelector(%s);
+		if (!e) return false; e.dispatchEvent(new MouseEvent("click", { bubbles: true })); return true; })()`, jsString(css)), 5*time.Second)
+}
+
 func hasKubeletBeat(d server.TraceDetail) bool {
 	for _, b := range d.BeatList {
 		if b.Kind == "kubelet" && !b.Background {
@@ -158,7 +167,7 @@ func TestTheStoryFollowsTheSeedCreateInItsBeatsToARunningPod(t *testing.T) {
 	if eval[int](b, `document.querySelectorAll("#panel-story li.beat.background").length`) != 0 {
 		t.Errorf("background beats show before the toggle")
 	}
-	b.click("#panel-story .bg-toggle")
+	b.press("#panel-story .bg-toggle")
 	b.waitFor("the background beats show in place", `document.querySelectorAll("#panel-story li.beat.background").length > 0`, 5*time.Second)
 	shown := eval[int](b, `[...document.querySelectorAll("#panel-story li.beat.background")].reduce((n, li) => n + Number(li.dataset.steps), 0)`)
 	if shown != count {
@@ -172,14 +181,14 @@ func TestTheStoryFollowsTheSeedCreateInItsBeatsToARunningPod(t *testing.T) {
 	b.set("zh-TW", "dark")
 	b.snap("story-seed-background")
 	b.set("en", "dark")
-	b.click("#panel-story .bg-toggle")
+	b.press("#panel-story .bg-toggle")
 
 	// Clicking a beat in the swimlane opens its steps; a step opens in the inspector.
-	b.click(`#panel-story svg.swimlane g.sl-beat[data-kind="schedule"] circle`)
+	b.press(`#panel-story svg.swimlane g.sl-beat[data-kind="schedule"] circle`)
 	b.waitFor("the scheduler's beat opens to its steps", `document.querySelectorAll('#panel-story li.beat[data-kind="schedule"].open .beat-steps button.step-link').length > 0`, 5*time.Second)
 	seq := eval[int](b, `Number(document.querySelector('#panel-story li.beat[data-kind="schedule"] .step-link:last-of-type')?.dataset.seq ?? document.querySelector('#panel-story li.beat[data-kind="schedule"] .step-link').dataset.seq)`)
 	b.snap("story-seed-beat-open")
-	b.click(fmt.Sprintf(`#panel-story button.step-link[data-seq="%d"]`, seq))
+	b.press(fmt.Sprintf(`#panel-story button.step-link[data-seq="%d"]`, seq))
 	b.waitFor("the step is shown in the inspector", fmt.Sprintf(`!document.querySelector("#panel-inspector").hidden && document.querySelector("#narration .badge")?.textContent.startsWith("#%d ·")`, seq), 5*time.Second)
 	b.click("#tab-story")
 
