@@ -21,9 +21,11 @@ import { Playground } from "./view/editor.js";
 import { LessonPanel } from "./view/lessons.js";
 import { LessonClient } from "./api/lessons.js";
 import { byId, clear, h } from "./view/dom.js";
+import { Beat, beatIndex, catchUp, followDelay, heldTrace, pickFollow, playable, shouldPlay, staysAt, TraceDetail } from "./model/story.js";
+import { renderStory } from "./view/story.js";
 
-type Panel = "inspector" | "playground" | "terminal" | "etcd" | "lessons";
-const panels: Panel[] = ["inspector", "playground", "terminal", "etcd", "lessons"];
+type Panel = "inspector" | "playground" | "story" | "terminal" | "etcd" | "lessons";
+const panels: Panel[] = ["playground", "story", "inspector", "terminal", "etcd", "lessons"];
 const icons = {
   play: `<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M4 2l10 6-10 6z"/></svg>`,
   pause: `<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M3 2h4v12H3zM9 2h4v12H9z"/></svg>`,
@@ -55,6 +57,10 @@ const app = {
   catchingUp: true,
   etcdOpen: new Set<string>(),
   help: false,
+  story: undefined as TraceDetail | undefined, // the followed trace's beats, as the server groups them
+  storyFailed: "", // a trace whose beats could not be read: it plays whole
+  showBackground: false,
+  expanded: new Set<number>(),
 };
 
 let tl = new Timeline(100);
@@ -68,7 +74,12 @@ function newStream(since: number) {
     connect: (u) => new WebSocket(u) as unknown as import("./api/stream.js").SocketLike,
   }, {
     steps: onSteps,
-    pacer: (p) => { app.pacer = p; render(); },
+    pacer: (p) => {
+      app.pacer = p;
+      const t = p.mode === "step" ? heldTrace(app.trace, p.waiting) : "";
+      if (t) follow(t); // the action the cluster now waits on is the one to watch
+      render();
+    },
     components: (c) => { app.components = c; render(); },
     live: onLive,
     status: (s) => { app.conn = s; renderHeader(); },
@@ -86,6 +97,11 @@ function onSteps(batch: Step[]) {
   } else if (app.catchingUp) {
     app.k = tl.length; // start at the present, not at the cluster's boot
   }
+  if (app.trace && batch.some((s) => s.trace === app.trace)) {
+    traceHeardAt = Date.now();
+    caughtUp = false;
+    refreshStory();
+  }
   if (app.trace && !app.catchingUp && app.k < (tl.trace(app.trace)?.first ?? 0)) app.k = tl.trace(app.trace)!.first;
   if (atEnd || app.catchingUp) render();
   else renderControls();
@@ -99,6 +115,99 @@ function onLive() {
   render();
 }
 
+// ---- the story of the followed trace ----
+// The beats come from the server (GET .../traces/{trace}), read again at
+// most four times a second while new steps of the trace arrive. Following a trace plays the
+// steps of its foreground beats (all of them with the background shown),
+// and waits at a step the last reading did not cover yet.
+let storyTimer = 0;
+let storyIndex = new Map<number, Beat>();
+let storyPlays: Set<number> | undefined;
+
+let storyPending = false;
+let traceHeardAt = 0; // when the followed trace last brought a step
+let caughtUp = false; // the follower jumped to the present since then
+
+function refreshStory(delay = 250) {
+  if (app.offline || !app.trace) return;
+  if (storyTimer) {
+    if (delay > 0) return; // a reading is due already: steps arriving all the time must not put it off
+    clearTimeout(storyTimer);
+  }
+  storyPending = true;
+  storyTimer = window.setTimeout(async () => {
+    storyTimer = 0;
+    const trace = app.trace;
+    try {
+      const d = await client.trace(trace);
+      storyPending = false;
+      // Answers can cross: an older reading never replaces a newer one.
+      if (trace !== app.trace || (app.story?.trace === trace && d.last < app.story.last)) return;
+      app.story = d;
+      storyIndex = beatIndex(d.beatList);
+      storyPlays = playable(d.beatList);
+    } catch {
+      storyPending = false;
+      if (trace === app.trace && !app.story) app.storyFailed = trace;
+    }
+    render();
+  }, delay);
+}
+
+function follow(trace: string) {
+  if (trace === app.trace && app.story) return;
+  app.trace = trace;
+  app.story = undefined;
+  app.storyFailed = "";
+  app.expanded.clear();
+  traceHeardAt = Date.now();
+  caughtUp = false;
+  storyIndex = new Map();
+  storyPlays = undefined;
+  refreshStory(0);
+}
+
+/** followCommand follows the action a terminal command began after seq
+ * (the app API names no trace for kubectl, so the traces list tells). */
+async function followCommand(after: number) {
+  try {
+    const t = pickFollow(await client.traces(), after);
+    if (!t || t === app.trace) return;
+    follow(t);
+    app.playing = true;
+    const s = tl.trace(t);
+    if (s) app.k = s.first;
+    render();
+  } catch { /* the story stays on what it followed */ }
+}
+
+/** nextK is the k of the next step to show after k: in the followed trace,
+ * the next step of a foreground beat (-1 while the beats are not read yet). */
+function nextK(k: number): number {
+  if (!app.trace) return tl.nextIn(k, "");
+  const d = app.story?.trace === app.trace ? app.story : undefined;
+  if (app.offline || app.storyFailed === app.trace || app.showBackground || (d && !storyPlays)) return tl.nextIn(k, app.trace);
+  if (!d) return -1;
+  for (let i = k; i < tl.length; i++) {
+    const s = tl.step(i)!;
+    if (s.trace !== app.trace) continue;
+    if (s.seq > d.last && s.outcome !== "waiting") {
+      if (!storyPending) refreshStory(); // a step the last reading did not cover
+      return -1;
+    }
+    if (shouldPlay(s, storyPlays!)) return i + 1;
+  }
+  return -1;
+}
+
+/** tickDelay is how long the player shows a step before the next one. */
+function tickDelay(): number {
+  if (!app.trace || !app.story || app.k >= tl.length) return 1000 / app.speed;
+  const k = nextK(app.k);
+  const beat = k > 0 ? storyIndex.get(tl.step(k - 1)!.seq) : undefined;
+  return beat ? followDelay(app.speed, beat.steps.length) : 1000 / app.speed;
+}
+
 // ---- moving through time ----
 function go(k: number, animate = false) {
   app.k = Math.max(0, Math.min(k, tl.length));
@@ -106,7 +215,7 @@ function go(k: number, animate = false) {
 }
 
 function forward(): boolean {
-  const k = tl.nextIn(app.k, app.trace);
+  const k = nextK(app.k);
   if (k < 0) return false;
   go(k, true);
   return true;
@@ -121,9 +230,13 @@ let timer = 0;
 function schedule() {
   clearTimeout(timer);
   timer = window.setTimeout(() => {
-    if (app.playing) forward();
+    if (app.playing && !staysAt(tl.step(app.k - 1), app.pacer?.waiting, app.trace) && !forward() && app.trace && !app.offline && app.pacer?.mode !== "step" &&
+      catchUp({ playing: app.playing, hasNext: false, reading: storyPending, quietMs: Date.now() - traceHeardAt, jumped: caughtUp })) {
+      caughtUp = true;
+      go(tl.length); // the action is over: show where everything it caused got to
+    }
     schedule();
-  }, 1000 / app.speed);
+  }, tickDelay());
 }
 
 // ---- actions on the cluster ----
@@ -196,6 +309,7 @@ async function importFile(file: File) {
     tl.append(steps);
     app.offline = file.name;
     app.trace = "";
+    app.story = undefined;
     app.catchingUp = false;
     app.playing = true;
     app.conn = "closed";
@@ -363,7 +477,7 @@ function renderPanel() {
   const L = app.lang;
   for (const p of panels) {
     const tab = byId(`tab-${p}`);
-    tab.textContent = tr(p === "inspector" ? "inspector" : p === "etcd" ? "etcdTab" : p, L);
+    tab.textContent = tr(p === "inspector" ? "inspector" : p === "etcd" ? "etcdTab" : p === "story" ? "storyTab" : p, L);
     tab.setAttribute("aria-selected", String(app.panel === p));
     tab.tabIndex = app.panel === p ? 0 : -1;
     byId(`panel-${p}`).hidden = app.panel !== p;
@@ -377,6 +491,8 @@ function renderPanel() {
     else if (sel && sel !== "step") el.append(partView(sel, state, L, partActions(sel)));
     if (state.current) el.append(stepDetail(state.current, L));
     else el.append(h("p", { class: "muted" }, tr("clickHint", L)));
+  } else if (app.panel === "story") {
+    renderStoryPanel();
   } else if (app.panel === "etcd") {
     const el = byId("panel-etcd");
     clear(el);
@@ -388,6 +504,37 @@ function renderPanel() {
   lessons.render(byId("panel-lessons"), byId("lesson-dock"), { lang: L, dock: app.panel !== "lessons" || app.present });
   terminal.setLang(L);
   playground.setLang(L);
+}
+
+function renderStoryPanel() {
+  const el = byId("panel-story");
+  const d = app.story?.trace === app.trace ? app.story : undefined;
+  const cur = state.current?.seq;
+  const curBeat = cur === undefined ? undefined : storyIndex.get(cur)?.first;
+  const sig = JSON.stringify([app.lang, app.trace, d?.last, d?.stepList.length, app.showBackground, [...app.expanded],
+    curBeat, curBeat !== undefined && app.expanded.has(curBeat) ? cur : 0]);
+  if (el.dataset.sig === sig) return;
+  el.dataset.sig = sig;
+  const top = el.scrollTop;
+  clear(el);
+  el.append(renderStory({
+    lang: app.lang, detail: d, following: !!app.trace, showBackground: app.showBackground, expanded: app.expanded, current: cur,
+    toggleBackground: () => { app.showBackground = !app.showBackground; render(); },
+    toggleBeat: (first) => {
+      if (app.expanded.has(first)) app.expanded.delete(first); else app.expanded.add(first);
+      render();
+      el.querySelector(`li.beat[data-beat="${first}"]`)?.scrollIntoView({ block: "nearest" });
+    },
+    selectStep: (seq) => {
+      const k = tl.indexOfSeq(seq);
+      if (k < 0) return;
+      app.playing = false;
+      app.selected = "step";
+      app.panel = "inspector";
+      go(k);
+    },
+  }));
+  el.scrollTop = top;
 }
 
 // ---- events ----
@@ -411,7 +558,7 @@ function wire() {
   byId<HTMLInputElement>("scrub").oninput = (e) => { app.playing = false; go(Number((e.target as HTMLInputElement).value)); };
   byId<HTMLSelectElement>("speed").onchange = (e) => { app.speed = Number((e.target as HTMLSelectElement).value); schedule(); render(); };
   byId<HTMLSelectElement>("trace").onchange = (e) => {
-    app.trace = (e.target as HTMLSelectElement).value;
+    follow((e.target as HTMLSelectElement).value);
     const t = tl.trace(app.trace);
     if (t) { app.k = t.first + 1; app.playing = true; }
     render();
@@ -483,18 +630,24 @@ function onKey(e: KeyboardEvent) {
 byId("back").innerHTML = icons.back;
 byId("fwd").innerHTML = icons.fwd;
 byId("end").innerHTML = icons.end;
-terminal = new Terminal((args) => client.kubectl(args), app.lang);
-playground = new Playground(async (text) => (await client.apply(text)).results, app.lang, (trace) => {
-  app.trace = trace;
+terminal = new Terminal(async (args) => {
+  const before = tl.lastSeq;
+  const r = await client.kubectl(args);
+  void followCommand(before);
+  return r;
+}, app.lang);
+playground = new Playground(async (text) => (await client.apply(text)).results, app.lang, (trace, ok) => {
+  follow(trace);
   app.playing = true;
   const t = tl.trace(trace);
   if (t) app.k = t.first;
-  if (app.panel === "playground") app.panel = "playground";
+  if (ok && app.panel === "playground") app.panel = "story";
   render();
 });
 byId("panel-terminal").append(terminal.el);
 byId("panel-playground").append(playground.el);
 wire();
+if (app.trace) refreshStory(0);
 render();
 if (initial.lesson) void lessons.open(initial.lesson, initial.lessonStep);
 schedule();

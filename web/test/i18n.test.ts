@@ -59,3 +59,13 @@ test("a step that failed does not promise the usual next stage", () => {
   assert.equal(n.next, "");
   assert.equal(tr("keysAt", "zh-TW", { revision: "7" }), "etcd 修訂版 7");
 });
+
+test("a held step whose component has no waiting sentence still says to press Next", () => {
+  resetSeq();
+  const s = step({ component: "kubelet/node-1", stage: "pull", outcome: "waiting", object: { kind: "Pod", name: "p", namespace: "default" },
+    message: { key: "kubelet.pull", args: { image: "nginx", container: "web" } } });
+  assert.match(narrate(s, route(s), "en").what, /Press Next to let it go on\.$/i);
+  assert.match(narrate(s, route(s), "zh-TW").what, /下一步/);
+  const held = step({ component: "apiserver", stage: "authorize", outcome: "waiting", message: { key: "apiserver.wait", args: { stage: "authorize" } } });
+  assert.equal(narrate(held, route(held), "en").what.match(/Press Next/g)?.length, 1, "said once");
+});

@@ -2,6 +2,7 @@
 // page carries the sandbox's session cookie, so requests need no token.
 
 import { Step } from "../model/step.js";
+import { TraceDetail, TraceSummary } from "../model/story.js";
 
 export interface Pacer {
   mode: "live" | "slow" | "step";
@@ -71,6 +72,8 @@ export class Client {
     return this.call<{ results: ApplyResult[] }>("POST", "/apply", yaml, "application/yaml", (status, text) => status >= 400 && status < 500 && hasResults(text));
   }
   kubectl(args: string[], stdin = "") { return this.call<KubectlResult>("POST", "/kubectl", JSON.stringify({ args, stdin })); }
+  traces() { return this.call<TraceSummary[]>("GET", "/traces"); }
+  trace(id: string) { return this.call<TraceDetail>("GET", `/traces/${encodeURIComponent(id)}`); }
   pacer() { return this.call<Pacer>("GET", "/pacer"); }
   setPacer(p: Partial<Pacer>) { return this.call<Pacer>("PUT", "/pacer", JSON.stringify(p)); }
   next() { return this.call<{ released: boolean; pacer: Pacer }>("POST", "/pacer/next"); }

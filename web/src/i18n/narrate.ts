@@ -5,6 +5,7 @@
 
 import { Step } from "../model/step.js";
 import { Route } from "../model/route.js";
+import { Beat, headlineText } from "../model/story.js";
 import { fallbacks, kinds, Lang, messages, next, parts, stages, Text, ui, why } from "./catalog.js";
 
 export interface Narration {
@@ -73,6 +74,8 @@ export function narrate(s: Step, route: Route | null, lang: Lang): Narration {
   const template = pick(known ?? fallbacks[s.stage] ?? fallbacks[""], lang);
   let what = fill(template, args);
   if (lang === "en") what = capitalise(what);
+  // A held step whose component has no sentence of its own for waiting still says how to go on.
+  if (s.outcome === "waiting" && !(s.message?.key ?? "").endsWith(".wait")) what += " " + pick(ui.heldPressNext, lang);
   return { what, why: pick(why[s.stage], lang), next: s.outcome === "ok" ? pick(next[s.stage], lang) : "" };
 }
 
@@ -81,4 +84,21 @@ function eventWord(event: string, lang: Lang): string {
     ADDED: { en: "added", zh: "新增" }, MODIFIED: { en: "modified", zh: "修改" }, DELETED: { en: "deleted", zh: "刪除" },
   };
   return pick(words[event], lang) || event;
+}
+
+/** beatSentence says a beat's headline in the learner's language, with the
+ * real values its steps carried. */
+export function beatSentence(beat: Beat, lang: Lang): string {
+  const { key, args } = headlineText(beat);
+  const o = beat.object ?? {};
+  const kind = o.kind ? kindName(o.kind, lang) : "";
+  const named = o.name ? (o.namespace ? `${o.namespace}/${o.name}` : o.name) : "";
+  const a: Record<string, string> = { ...args };
+  a.object = key.startsWith("beat.schedule") || key.startsWith("beat.kubelet") ? named : [kind, named].filter(Boolean).join(" ");
+  a.what = named ? a.object : (args.resource ?? a.object);
+  a.component = partName(beat.component, lang);
+  if (a.user === undefined) a.user = lang === "zh-TW" ? "某人" : "someone";
+  let s = fill(pick(messages[key] ?? messages["beat.other"], lang), a);
+  if (lang === "en" && !key.startsWith("beat.request")) s = capitalise(s); // a user's name keeps its case
+  return s;
 }

@@ -31,7 +31,7 @@ export class Playground {
   private readonly applyBtn: HTMLButtonElement;
   private lang: Lang;
 
-  constructor(private readonly applyYAML: (text: string) => Promise<ApplyResult[]>, lang: Lang, private readonly onTrace: (trace: string) => void) {
+  constructor(private readonly applyYAML: (text: string) => Promise<ApplyResult[]>, lang: Lang, private readonly onTrace: (trace: string, ok: boolean) => void) {
     this.lang = lang;
     const host = h("div", { class: "editor" });
     this.view = new EditorView({ doc: helloDeployment, extensions: [basicSetup, yaml(), syntaxHighlighting(themed), lintGutter(), EditorView.lineWrapping], parent: host });
@@ -84,7 +84,7 @@ export class Playground {
       const what = `${r.kind ?? "?"} ${r.name ?? ""}`.trim();
       if (r.outcome !== "error") {
         this.results.append(h("p", { class: "ok" }, `✓ ${what} ${r.outcome}`));
-        if (r.trace) this.onTrace(r.trace);
+        if (r.trace) this.onTrace(r.trace, true);
         continue;
       }
       const msg = r.status?.message ?? "error";
@@ -97,7 +97,7 @@ export class Playground {
         const line = lineAt(n || r.line || 1);
         diags.push({ from: line.from, to: line.to, severity: "error", message: m });
       }
-      if (r.trace) this.onTrace(r.trace);
+      if (r.trace) this.onTrace(r.trace, false);
     }
     this.view.dispatch(setDiagnostics(this.view.state, diags));
   }
