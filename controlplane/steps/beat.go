@@ -20,6 +20,8 @@ package steps
 //     with the writes it makes is one act. The scheduler's watch, filter,
 //     score, bind and its binding request are one beat; the kubelet's watch,
 //     pull, run and the status it reports are one beat.
+//   - The Events a component records about its act are a beat of their own,
+//     in the background: they retell the act, they are not part of it.
 //   - Anything else (boot writes, heartbeats) is a beat of its own step tree.
 //
 // Beats are foreground or background (classify.go). Background is hidden by
@@ -118,8 +120,8 @@ func (g *grouping) opener(s *Step) string {
 		switch p := g.bySeq[r.Parent]; {
 		case r.Stage != Request:
 			k = "own|" + strconv.FormatUint(r.Seq, 10)
-		case p != nil && isActor(p.Component):
-			k = g.opener(p) // a component's write belongs to its act
+		case p != nil && isActor(p.Component) && r.Message.Args["resource"] != "events":
+			k = g.opener(p) // a component's write belongs to its act; an Event it records is background of its own
 		default:
 			k = "req|" + strconv.FormatUint(r.Seq, 10)
 		}
