@@ -4,11 +4,13 @@ package web_test
 // create's trace, tells it in a handful of beats in the seed article's
 // order, shows the pod Running within seconds at the default pace, counts
 // the background on a toggle that reveals it, and draws a swimlane with a
-// lane for every component the trace touched.
+// lane for every component the trace touched. A fresh page opens at the
+// present, not at the cluster's boot.
 
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/glassplane/glassplane/controlplane/steps"
 	"github.com/glassplane/glassplane/server"
 )
 
@@ -197,5 +200,32 @@ func TestTheStoryFollowsTheSeedCreateInItsBeatsToARunningPod(t *testing.T) {
 	b.click("#tab-story")
 	b.waitFor("the story follows kubectl get", `[...document.querySelectorAll("#panel-story li.beat.foreground .beat-what")].some((e) => /^admin asks the API server to list pods, and the answer is 200\./.test(e.textContent))`, 10*time.Second)
 	t.Logf("after kubectl get pods the story reads: %s", b.text("#panel-story li.beat.foreground .beat-what"))
+	b.noExceptions()
+}
+
+// A page that opens shows the cluster as it is now, not a replay of the
+// boot: the history is there to scrub, but the view starts at its end.
+func TestAFreshPageOpensAtThePresentNotAtTheBoot(t *testing.T) {
+	g := startGlassplane(t)
+	var boot []steps.Step
+	eventually(t, 30*time.Second, "the cluster's boot is recorded", func() (bool, string) {
+		g.api("GET", "/steps?since=0&limit=10000", "", &boot)
+		return len(boot) >= 100, fmt.Sprintf("%d steps", len(boot))
+	})
+	b := newBrowser(t, 1280, 720)
+	b.open(g.URL)
+	count := regexp.MustCompile(`(\d+)\D+(\d+)`)
+	var at, of int
+	b.waitFor("the step counter shows the history", `/\d+\D+\d+/.test(document.querySelector("#count").textContent)`, 10*time.Second)
+	eventually(t, 10*time.Second, "the first screen is at the present", func() (bool, string) {
+		m := count.FindStringSubmatch(b.text("#count"))
+		if m == nil {
+			return false, "no counter"
+		}
+		at, _ = strconv.Atoi(m[1])
+		of, _ = strconv.Atoi(m[2])
+		return of >= len(boot) && at >= of-40, fmt.Sprintf("step %d of %d", at, of)
+	})
+	t.Logf("first screen: step %d of %d (the boot recorded %d steps before the page opened)", at, of, len(boot))
 	b.noExceptions()
 }
