@@ -109,28 +109,3 @@ func TestRecordBeatFixtures(t *testing.T) {
 	}
 	save("forbidden-403", "create", "configmaps", "403")
 }
-
-// traceWith returns the steps of the last trace begun by a person's request
-// for verb on resource that was answered with code.
-func traceWith(all []steps.Step, verb, resource, code string) []steps.Step {
-	answered := map[uint64]string{}
-	for _, s := range all {
-		if s.Stage == steps.Respond {
-			answered[s.Parent] = s.Message.Args["code"]
-		}
-	}
-	trace := ""
-	for _, s := range all {
-		if s.Stage == steps.Request && s.Parent == 0 && s.Message.Args["verb"] == verb &&
-			s.Message.Args["resource"] == resource && answered[s.Seq] == code {
-			trace = s.Trace
-		}
-	}
-	var out []steps.Step
-	for _, s := range all {
-		if trace != "" && s.Trace == trace {
-			out = append(out, s)
-		}
-	}
-	return out
-}

@@ -17,12 +17,26 @@ import (
 	"github.com/glassplane/glassplane/controlplane/testcluster"
 )
 
-// traceOf returns the steps of the trace begun by the last request step for
-// verb on resource.
+// traceOf returns the steps of the trace begun by the last request for verb
+// on resource.
 func traceOf(all []steps.Step, verb, resource string) []steps.Step {
+	return traceWith(all, verb, resource, "")
+}
+
+// traceWith returns the steps of the last trace begun by a request (with no
+// cause: a person's) for verb on resource that was answered with code (any
+// code when code is "").
+func traceWith(all []steps.Step, verb, resource, code string) []steps.Step {
+	answered := map[uint64]string{}
+	for _, s := range all {
+		if s.Stage == steps.Respond {
+			answered[s.Parent] = s.Message.Args["code"]
+		}
+	}
 	trace := ""
 	for _, s := range all {
-		if s.Stage == steps.Request && s.Message.Args["verb"] == verb && s.Message.Args["resource"] == resource {
+		if s.Stage == steps.Request && s.Parent == 0 && s.Message.Args["verb"] == verb &&
+			s.Message.Args["resource"] == resource && (code == "" || answered[s.Seq] == code) {
 			trace = s.Trace
 		}
 	}

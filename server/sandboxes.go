@@ -147,13 +147,20 @@ func (s *Sandboxes) Create(ctx context.Context) (_ *Sandbox, err error) {
 		Prefix: "/sandboxes/" + id + "/registry", Lease: lease.ID,
 		SecureListen: net.JoinHostPort(s.host, "0"), Limits: s.Limits,
 	}
+	// A failed start undoes what it did even when the request that asked
+	// for it is gone: the lease (and the keys under it) and the data dir.
+	undo := func() {
+		_, _ = s.etcd.Client.Revoke(context.WithoutCancel(ctx), lease.ID)
+		_ = os.RemoveAll(cfg.DataDir)
+	}
 	c, err := s.start(ctx, cfg)
 	if err != nil {
-		_, _ = s.etcd.Client.Revoke(ctx, lease.ID)
+		undo()
 		return nil, err
 	}
 	if _, err := s.etcd.Client.Put(ctx, recordPrefix+id, c.Addr, clientv3.WithLease(lease.ID)); err != nil {
 		c.Close()
+		undo()
 		return nil, err
 	}
 	sb = &Sandbox{ID: id, Token: newSecret(), Cluster: c, lease: lease.ID}
@@ -272,6 +279,10 @@ const (
 // reapOnce syncs with the records and watches until the watch fails; healthy
 // is called on every good watch answer.
 func (s *Sandboxes) reapOnce(ctx context.Context, healthy func()) error {
+	// The sandboxes are listed before their records are read: one created
+	// in between has a record but is not in the list, so it is never taken
+	// for a sandbox whose record is gone.
+	ids := s.created()
 	records, err := s.etcd.Client.Get(ctx, recordPrefix, clientv3.WithPrefix(), clientv3.WithKeysOnly())
 	if err != nil {
 		return err
@@ -280,7 +291,7 @@ func (s *Sandboxes) reapOnce(ctx context.Context, healthy func()) error {
 	for _, kv := range records.Kvs {
 		alive[strings.TrimPrefix(string(kv.Key), recordPrefix)] = true
 	}
-	for _, id := range s.created() {
+	for _, id := range ids {
 		if !alive[id] {
 			s.reap(id)
 		}

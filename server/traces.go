@@ -46,7 +46,7 @@ func (w *Web) listTraces(c echo.Context) error {
 	byTrace := map[string][]steps.Step{}
 	var order []string
 	for _, s := range rec.Since(0, 0) {
-		if s.Trace == "" || (!all && !rec.IsLearners(s.Trace)) {
+		if s.Trace == "" {
 			continue
 		}
 		if _, ok := byTrace[s.Trace]; !ok {
@@ -56,7 +56,9 @@ func (w *Web) listTraces(c echo.Context) error {
 	}
 	out := make([]TraceSummary, 0, len(order))
 	for _, t := range order {
-		out = append(out, summarize(rec, byTrace[t], steps.Beats(byTrace[t])))
+		if all || rec.IsLearners(t) { // one look per trace, not per step
+			out = append(out, summarize(rec, byTrace[t], steps.Beats(byTrace[t])))
+		}
 	}
 	return c.JSON(http.StatusOK, out)
 }

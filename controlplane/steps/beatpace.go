@@ -21,7 +21,6 @@ import (
 	"context"
 	"sort"
 	"strconv"
-	"strings"
 )
 
 // Pacer units.
@@ -35,11 +34,10 @@ const userTraceMemory = 10000
 
 // noteUserLocked remembers that s's trace began with a person's request.
 func (r *Recorder) noteUserLocked(s Step) {
-	if s.Stage != Authenticate || s.Trace == "" || strings.HasPrefix(s.Message.Args["user"], "system:") || s.Message.Args["user"] == "" {
+	if s.Stage != Authenticate {
 		return
 	}
-	req, ok := r.stepLocked(s.Parent)
-	if !ok || req.Stage != Request || req.Parent != 0 {
+	if req, ok := r.stepLocked(s.Parent); !ok || !beganByPerson(req, s) {
 		return
 	}
 	if r.users == nil {

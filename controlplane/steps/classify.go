@@ -17,22 +17,29 @@ package steps
 
 import "strings"
 
-// userTraces returns the traces begun by a person's API request.
+// userTraces returns the traces begun by a person's request.
 func userTraces(all []Step) map[string]bool {
-	roots := map[uint64]string{} // request seq → trace, for requests with no cause
+	requests := map[uint64]Step{}
 	users := map[string]bool{}
 	for _, s := range all {
-		switch {
-		case s.Trace == "":
-		case s.Stage == Request && s.Parent == 0 && s.Component == APIServer:
-			roots[s.Seq] = s.Trace
-		case s.Stage == Authenticate && roots[s.Parent] != "":
-			if u := s.Message.Args["user"]; u != "" && !strings.HasPrefix(u, "system:") {
-				users[s.Trace] = true
-			}
+		if s.Stage == Request {
+			requests[s.Seq] = s
+		}
+		if req, ok := requests[s.Parent]; ok && beganByPerson(req, s) {
+			users[s.Trace] = true
 		}
 	}
 	return users
+}
+
+// beganByPerson reports whether auth, the authentication step of request
+// req, shows a trace begun by a person: a request with no cause, by a user
+// who is not one of the control plane's own "system:" identities. Beats and
+// the recorder (beatpace.go) use this one rule.
+func beganByPerson(req, auth Step) bool {
+	u := auth.Message.Args["user"]
+	return auth.Trace != "" && auth.Stage == Authenticate && req.Stage == Request && req.Parent == 0 &&
+		req.Component == APIServer && u != "" && !strings.HasPrefix(u, "system:")
 }
 
 // background reports whether a beat of a learner's trace adds nothing to
