@@ -229,13 +229,15 @@ func (k *Kubelet) Run(ctx context.Context) error {
 	_ = nodes.Informer()
 	nodeInformers.Start(ctx.Done())
 	podInformers.Start(ctx.Done())
-	defer nodeInformers.Shutdown()
-	defer podInformers.Shutdown()
 
 	var wg sync.WaitGroup
 	wg.Go(func() { k.heartbeat(ctx, client, nodes.Lister(), ev) })
 	<-ctx.Done()
 	wg.Wait()
+	// The informers first, so that no event hands a pod to a worker
+	// while the workers are being waited for.
+	podInformers.Shutdown()
+	nodeInformers.Shutdown()
 	workers.wait()
 	return nil
 }

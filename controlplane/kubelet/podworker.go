@@ -55,16 +55,24 @@ type podWorkers struct {
 	events *eventRecorder
 	wg     sync.WaitGroup
 
-	mu        sync.Mutex // guards mailboxes
+	mu        sync.Mutex // guards mailboxes and stopped
 	mailboxes map[types.UID]chan podUpdate
+	stopped   bool // wait has begun: no new worker may start
 }
 
 func newPodWorkers(ctx context.Context, k *Kubelet, client kubernetes.Interface, ev *eventRecorder) *podWorkers {
 	return &podWorkers{ctx: ctx, k: k, client: client, events: ev, mailboxes: map[types.UID]chan podUpdate{}}
 }
 
-// wait returns when every worker has stopped.
-func (w *podWorkers) wait() { w.wg.Wait() }
+// wait returns when every worker has stopped. An update that arrives
+// while it waits starts no worker: a WaitGroup may not grow from zero while
+// it is being waited on.
+func (w *podWorkers) wait() {
+	w.mu.Lock()
+	w.stopped = true
+	w.mu.Unlock()
+	w.wg.Wait()
+}
 
 // handler turns informer events into pod updates.
 func (w *podWorkers) handler() cache.ResourceEventHandler {
@@ -103,6 +111,10 @@ func (w *podWorkers) watched(pod *corev1.Pod, event string) {
 // replaces an unread one, but keeps its watch event.
 func (w *podWorkers) update(u podUpdate) {
 	w.mu.Lock()
+	if w.stopped {
+		w.mu.Unlock()
+		return
+	}
 	box, ok := w.mailboxes[u.pod.UID]
 	if !ok && !u.removed {
 		box = make(chan podUpdate, 1)
