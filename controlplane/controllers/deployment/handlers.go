@@ -27,7 +27,10 @@ func (c *Controller) handleDeployments(informer cache.SharedIndexInformer) {
 				return
 			}
 			c.watched("deployments", "Deployment", trace.Modified, cur)
-			c.enqueue(cur)
+			if key, err := cache.MetaNamespaceKeyFunc(cur); err == nil {
+				c.causes.NoteUpdate(key, c.rec, old, cur)
+				c.queue.Add(key)
+			}
 		},
 		DeleteFunc: func(obj any) {
 			c.watched("deployments", "Deployment", trace.Deleted, trace.Tombstone(obj))
@@ -64,7 +67,12 @@ func (c *Controller) replicaSetChanged(old, rs *appsv1.ReplicaSet, event string)
 	}
 	if d := c.resolveControllerRef(rs.Namespace, ref); d != nil {
 		c.watched("replicasets", "ReplicaSet", event, rs)
-		c.enqueueBecause(d, rs)
+		if old == nil {
+			c.enqueueBecause(d, rs)
+		} else if key, err := cache.MetaNamespaceKeyFunc(d); err == nil {
+			c.causes.NoteUpdate(key, c.rec, old, rs)
+			c.queue.Add(key)
+		}
 		return
 	}
 	if ref != nil || event == trace.Deleted {

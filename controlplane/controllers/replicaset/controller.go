@@ -150,13 +150,13 @@ func (c *Controller) syncReplicaSet(ctx context.Context, key string) error {
 		return err
 	}
 	ctx = c.causes.Context(ctx, key, c.rec, rs)
-	pods, err := c.claimPods(ctx, rs)
+	pods, leaving, err := c.claimPods(ctx, rs)
 	if err != nil {
 		return err
 	}
 	var manageErr error
 	if rs.DeletionTimestamp == nil {
-		manageErr = c.manageReplicas(ctx, key, rs, pods)
+		manageErr = c.manageReplicas(ctx, key, rs, pods, leaving)
 	}
 	now := time.Now()
 	status := calculateStatus(rs, pods, now)
@@ -200,4 +200,12 @@ func (c *Controller) watched(informer, kind, event string, obj any) {
 	}
 	ctx := c.rec.ContextFor(context.Background(), obj)
 	c.rec.Record(ctx, trace.WatchStep(apiVersion, kind, obj, trace.Watch{Controller: Name, Informer: informer, Event: event}))
+}
+
+func podsAsAny(pods []*corev1.Pod) []any {
+	out := make([]any, len(pods))
+	for i, p := range pods {
+		out[i] = p
+	}
+	return out
 }

@@ -29,7 +29,10 @@ func (c *Controller) handleReplicaSets(informer appsinformers.ReplicaSetInformer
 				return // a resync, nothing new
 			}
 			c.watched("replicasets", "ReplicaSet", trace.Modified, cur)
-			c.enqueue(cur)
+			if key, err := cache.MetaNamespaceKeyFunc(cur); err == nil {
+				c.causes.NoteUpdate(key, c.rec, old, cur)
+				c.queue.Add(key)
+			}
 		},
 		DeleteFunc: func(obj any) {
 			c.watched("replicasets", "ReplicaSet", trace.Deleted, trace.Tombstone(obj))

@@ -25,15 +25,16 @@ import (
 	"github.com/glassplane/glassplane/controlplane/controllers/trace"
 )
 
-// claimPods returns the active pods rs owns, adopting and releasing.
-func (c *Controller) claimPods(ctx context.Context, rs *appsv1.ReplicaSet) ([]*corev1.Pod, error) {
+// claimPods returns the active pods rs owns, adopting and releasing, and
+// the pods it owns that are leaving (being deleted or finished).
+func (c *Controller) claimPods(ctx context.Context, rs *appsv1.ReplicaSet) (owned, leaving []*corev1.Pod, err error) {
 	selector, err := metav1.LabelSelectorAsSelector(rs.Spec.Selector)
 	if err != nil {
-		return nil, nil // an invalid selector selects nothing; validation reports it
+		return nil, nil, nil // an invalid selector selects nothing; validation reports it
 	}
 	all, err := c.podLister.Pods(rs.Namespace).List(labels.Everything())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m := &controllerref.ControllerRefManager{
 		Controller: rs, ControllerKind: controllerKind, Selector: selector,
@@ -52,20 +53,22 @@ func (c *Controller) claimPods(ctx context.Context, rs *appsv1.ReplicaSet) ([]*c
 			return err
 		},
 	}
-	var owned []*corev1.Pod
 	for _, pod := range all {
 		if !isActive(pod) {
+			if ref := metav1.GetControllerOfNoCopy(pod); ref != nil && ref.UID == rs.UID {
+				leaving = append(leaving, pod)
+			}
 			continue
 		}
 		ok, err := m.Claim(ctx, pod)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if ok {
 			owned = append(owned, pod)
 		}
 	}
-	return owned, nil
+	return owned, leaving, nil
 }
 
 // isActive: not finished and not being deleted.
@@ -74,7 +77,9 @@ func isActive(pod *corev1.Pod) bool {
 }
 
 // manageReplicas creates or deletes pods so that rs owns spec.replicas.
-func (c *Controller) manageReplicas(ctx context.Context, key string, rs *appsv1.ReplicaSet, pods []*corev1.Pod) error {
+// Pods it creates replace those leaving, so the creation joins the newest
+// trace among theirs (trace.Newest).
+func (c *Controller) manageReplicas(ctx context.Context, key string, rs *appsv1.ReplicaSet, pods, leaving []*corev1.Pod) error {
 	desired, actual := int(replicas(rs)), len(pods)
 	d := trace.Reconcile{
 		Desired: fmt.Sprintf("%d replicas", desired),
@@ -91,6 +96,7 @@ func (c *Controller) manageReplicas(ctx context.Context, key string, rs *appsv1.
 	case diff > 0:
 		n := min(diff, burstReplicas)
 		d.Decision = fmt.Sprintf("create %d pods", n)
+		ctx = trace.Newest(ctx, c.rec, podsAsAny(leaving)...)
 		return c.createPods(c.reconciled(ctx, rs, d), key, rs, n)
 	case diff < 0:
 		n := min(-diff, burstReplicas)

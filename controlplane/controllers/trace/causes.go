@@ -10,6 +10,7 @@ import (
 	"context"
 	"sync"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 
 	"github.com/glassplane/glassplane/controlplane/steps"
@@ -45,6 +46,36 @@ func (c *Causes) Note(key string, rec *steps.Recorder, obj any) {
 	c.m[key] = cause
 }
 
+// NoteUpdate is Note for an update from old to cur. An update that changed
+// only the object's status (generation, labels, owners and deletion
+// unchanged) by itself asks for no action, so it never displaces a cause
+// already waiting for key: a ReplicaSet's status report lands just as a
+// learner deletes one of its pods, and the replacement belongs to the
+// delete, not to the status report that happened to arrive after it.
+func (c *Causes) NoteUpdate(key string, rec *steps.Recorder, old, cur any) {
+	if statusOnly(old, cur) {
+		c.mu.Lock()
+		_, waiting := c.m[key]
+		c.mu.Unlock()
+		if waiting {
+			return
+		}
+	}
+	c.Note(key, rec, cur)
+}
+
+func statusOnly(old, cur any) bool {
+	o, err1 := meta.Accessor(old)
+	n, err2 := meta.Accessor(cur)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return o.GetGeneration() == n.GetGeneration() &&
+		equality.Semantic.DeepEqual(o.GetDeletionTimestamp(), n.GetDeletionTimestamp()) &&
+		equality.Semantic.DeepEqual(o.GetLabels(), n.GetLabels()) &&
+		equality.Semantic.DeepEqual(o.GetOwnerReferences(), n.GetOwnerReferences())
+}
+
 // Context returns ctx in the cause noted for key (forgetting it), or else in
 // the cause of obj's current version.
 func (c *Causes) Context(ctx context.Context, key string, rec *steps.Recorder, obj any) context.Context {
@@ -56,4 +87,33 @@ func (c *Causes) Context(ctx context.Context, key string, rec *steps.Recorder, o
 		return steps.WithCause(ctx, cause)
 	}
 	return rec.ContextFor(ctx, obj)
+}
+
+// Newest returns ctx in the newest cause among ctx's own and those of the
+// current versions of objs, a learner's before background. A sync reads its
+// listers after it took its key's cause, and an informer's cache holds a
+// change before its handler has noted why: the pod a learner just deleted is
+// already "deleting" in the lister while the note of the delete is still on
+// its way. The sync then acts on that change, so it joins that change's trace.
+func Newest(ctx context.Context, rec *steps.Recorder, objs ...any) context.Context {
+	best, ok := steps.CauseFrom(ctx)
+	changed := false
+	for _, obj := range objs {
+		m, err := meta.Accessor(obj)
+		if err != nil {
+			continue
+		}
+		c, found := rec.CauseOf(string(m.GetUID()), m.GetResourceVersion())
+		if !found || c.Trace == best.Trace {
+			continue
+		}
+		learners, bestLearners := rec.IsLearners(c.Trace), ok && rec.IsLearners(best.Trace)
+		if !ok || learners && !bestLearners || learners == bestLearners && c.Parent > best.Parent {
+			best, ok, changed = c, true, true
+		}
+	}
+	if !changed {
+		return ctx
+	}
+	return steps.WithCause(ctx, best)
 }

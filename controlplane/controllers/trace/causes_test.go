@@ -45,3 +45,51 @@ func TestALearnersCauseIsNotOverwrittenByBackgroundBeforeTheSync(t *testing.T) {
 		t.Errorf("the sync joins trace %s; want the learner's %s", got.Trace, learner)
 	}
 }
+
+func TestAStatusReportDoesNotDisplaceTheChangeThatCalledForAction(t *testing.T) {
+	rec := steps.NewRecorder(100)
+	create := write(rec, "admin", "rs-1", "20")    // the create's own status write, a learner's trace
+	del := write(rec, "admin", "pod-1", "30")      // the learner deletes a pod
+	scale := write(rec, "admin", "rs-1", "21")     // and later scales the ReplicaSet
+	rs := func(rv string, gen int64) *corev1.Pod { // any object with a generation will do
+		p := pod("rs-1", rv)
+		p.Generation = gen
+		return p
+	}
+	var c Causes
+	c.Note("default/web", rec, pod("pod-1", "30"))
+	c.NoteUpdate("default/web", rec, rs("19", 1), rs("20", 1))
+	if got, _ := steps.CauseFrom(c.Context(context.Background(), "default/web", rec, nil)); got.Trace != del {
+		t.Errorf("the sync joins trace %s; want the delete's %s, not the status report's %s", got.Trace, del, create)
+	}
+	// Nothing waiting: the status report is the cause.
+	c.NoteUpdate("default/web", rec, rs("19", 1), rs("20", 1))
+	if got, _ := steps.CauseFrom(c.Context(context.Background(), "default/web", rec, nil)); got.Trace != create {
+		t.Errorf("the sync joins trace %s; want the status report's %s", got.Trace, create)
+	}
+	// A change of spec (a new generation) displaces what waits.
+	c.Note("default/web", rec, pod("pod-1", "30"))
+	c.NoteUpdate("default/web", rec, rs("20", 1), rs("21", 2))
+	if got, _ := steps.CauseFrom(c.Context(context.Background(), "default/web", rec, nil)); got.Trace != scale {
+		t.Errorf("the sync joins trace %s; want the scale's %s", got.Trace, scale)
+	}
+}
+
+func TestASyncJoinsTheNewestChangeItFindsInItsListers(t *testing.T) {
+	rec := steps.NewRecorder(100)
+	status := write(rec, "admin", "rs-1", "20") // the ReplicaSet's status report, noted first
+	del := write(rec, "admin", "pod-1", "30")   // the learner's delete, already in the lister
+	heartbeat := write(rec, "system:node:node-1", "pod-2", "31")
+	ctx := steps.WithCause(context.Background(), steps.Cause{Trace: status, Parent: 1})
+	if got, _ := steps.CauseFrom(Newest(ctx, rec, pod("pod-1", "30"))); got.Trace != del {
+		t.Errorf("the sync joins trace %s; want the newer delete's %s", got.Trace, del)
+	}
+	if got, _ := steps.CauseFrom(Newest(ctx, rec, pod("pod-2", "31"))); got.Trace != status {
+		t.Errorf("the sync joins trace %s; want the learner's %s over the background %s", got.Trace, status, heartbeat)
+	}
+	later := write(rec, "admin", "rs-1", "40")
+	ctx = steps.WithCause(context.Background(), steps.Cause{Trace: later, Parent: 1000})
+	if got, _ := steps.CauseFrom(Newest(ctx, rec, pod("pod-1", "30"))); got.Trace != later {
+		t.Errorf("the sync joins trace %s; want its own newer %s", got.Trace, later)
+	}
+}
