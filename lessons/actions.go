@@ -84,13 +84,14 @@ func (e *Engine) kubectl(ctx context.Context, sb *Sandbox, a Action) (*KubectlOu
 		// when the sandbox is deleted (Forget), the engine closes, or after
 		// backgroundLimit, whichever comes first.
 		ctx, cancel := context.WithTimeout(e.sandboxContext(sb.ID), backgroundLimit)
-		e.background.Add(1)
-		go func() {
-			defer e.background.Done()
+		err := e.startBackground(func() {
 			defer cancel()
 			_, _ = sb.Kubectl(ctx, user, a.Kubectl, a.Stdin)
-		}()
-		return nil, nil
+		})
+		if err != nil {
+			cancel()
+		}
+		return nil, err
 	}
 	out, err := sb.Kubectl(ctx, user, a.Kubectl, a.Stdin)
 	if err != nil {

@@ -16,6 +16,7 @@ package lessons
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -122,8 +123,22 @@ func (e *Engine) Catalog() *Catalog { return e.catalog }
 // Close ends kubectl commands still running in the background and waits
 // for them.
 func (e *Engine) Close() {
-	e.cancel()
+	e.mu.Lock()
+	e.cancel() // under mu: no background kubectl starts after this (startBackground)
+	e.mu.Unlock()
 	e.background.Wait()
+}
+
+// startBackground runs f in the background unless the engine is closing:
+// the WaitGroup that Close waits on may not grow once it waits.
+func (e *Engine) startBackground(f func()) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.base.Err() != nil {
+		return errors.New("the server is stopping")
+	}
+	e.background.Go(f)
+	return nil
 }
 
 // Forget drops a sandbox's progress and clients and ends its background

@@ -174,3 +174,26 @@ func TestBackgroundActionEndsWithItsSandbox(t *testing.T) {
 		t.Fatal("the background kubectl outlived its sandbox")
 	}
 }
+
+// TestAClosedEngineStartsNoBackgroundAction: once Close has begun waiting
+// for background kubectl, a lesson action asking for one is refused rather
+// than started behind Close's back.
+func TestAClosedEngineStartsNoBackgroundAction(t *testing.T) {
+	e := lessons.NewEngine(&lessons.Catalog{})
+	e.Close()
+	ran := make(chan struct{}, 1)
+	sb := &lessons.Sandbox{ID: "sb-1", Kubectl: func(ctx context.Context, user string, args []string, stdin string) (lessons.KubectlOutput, error) {
+		ran <- struct{}{}
+		return lessons.KubectlOutput{}, nil
+	}}
+	l := &lessons.Lesson{ID: "late", Steps: []lessons.Step{{ID: "create", Actions: []lessons.Action{
+		{Kubectl: []string{"create", "namespace", "late"}, Background: true}}}}}
+	if _, err := e.Do(context.Background(), sb, l, 0); err == nil {
+		t.Error("a background action was accepted by a closed engine")
+	}
+	select {
+	case <-ran:
+		t.Error("a background kubectl ran after the engine closed")
+	case <-time.After(100 * time.Millisecond):
+	}
+}
