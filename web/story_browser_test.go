@@ -9,7 +9,10 @@ package web_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,6 +44,39 @@ func (b *browser) press(css string) {
 	b.waitFor("pressing "+css, fmt.Sprintf(`(() => { const e = document.querySelector(%s);
 		if (!e) return false; e.dispatchEvent(new MouseEvent("click", { bubbles: true })); return true; })()`, jsString(css)), 5*time.Second)
 }
+
+// snapOf saves a screenshot of the element css finds, named as snap names
+// a page's: WHAT-LANG-THEME.
+func (b *browser) snapOf(what, css string) {
+	b.t.Helper()
+	how := eval[string](b, `(document.documentElement.lang === "en" ? "en" : "zh-TW") + "-" + document.body.dataset.theme`)
+	png, err := chromedp.Run(b.ctx, chromedp.Screenshot(chromedp.CSS(css)))
+	if err != nil {
+		b.t.Errorf("screenshot of %s: %v", css, err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join(artifactsDir(b.t), fileName(what+"-"+how)+".png"), png, 0o644); err != nil {
+		b.t.Errorf("screenshot of %s: %v", css, err)
+	}
+}
+
+// swimlaneOverlap lists what is wrong in the story's swimlane: a lane label
+// cut at its edge or running into the next one's, a number outside its dot.
+const swimlaneOverlap = `(() => {
+	const svg = document.querySelector("#panel-story svg.swimlane");
+	if (!svg) return "no swimlane";
+	const out = [], W = svg.viewBox.baseVal.width;
+	const labels = [...svg.querySelectorAll(".lane-label")].map((t) => ({ text: t.textContent, b: t.getBBox() }));
+	labels.forEach((l, i) => {
+		if (l.b.x < -1 || l.b.x + l.b.width > W + 1) out.push("the label " + JSON.stringify(l.text) + " is cut");
+		const next = labels[i + 1];
+		if (next && l.b.x + l.b.width > next.b.x + 1) out.push("the labels " + JSON.stringify(l.text) + " and " + JSON.stringify(next.text) + " overlap");
+	});
+	for (const g of svg.querySelectorAll("g.sl-beat")) {
+		const d = g.querySelector(".sl-dot").getBBox(), n = g.querySelector(".sl-n").getBBox();
+		if (n.x < d.x - 1 || n.x + n.width > d.x + d.width + 1) out.push("the number " + g.querySelector(".sl-n").textContent + " sticks out of its dot");
+	}
+	return out.join("; "); })()`
 
 func hasKubeletBeat(d server.TraceDetail) bool {
 	for _, b := range d.BeatList {
@@ -142,6 +178,12 @@ func TestTheStoryFollowsTheSeedCreateInItsBeatsToARunningPod(t *testing.T) {
 	}
 	drawn := eval[[]string](b, `[...document.querySelectorAll("#panel-story svg.swimlane [data-lane]")].map((g) => g.dataset.lane)`)
 	t.Logf("swimlane lanes: %v", drawn)
+	// The create touched every part of the seed article's story, so its swimlane has them all.
+	for _, want := range []string{"kubectl", "apiserver", "etcd", "controller-manager", "scheduler", "kubelet/"} {
+		if !slices.ContainsFunc(drawn, func(l string) bool { return l == want || (strings.HasSuffix(want, "/") && strings.HasPrefix(l, want)) }) {
+			t.Errorf("the swimlane has no lane %s: %v", want, drawn)
+		}
+	}
 	if n := eval[int](b, `document.querySelectorAll("#panel-story svg.swimlane g.sl-beat").length`); n != len(beats) {
 		t.Errorf("the swimlane draws %d beats, the list %d", n, len(beats))
 	}
@@ -154,6 +196,21 @@ func TestTheStoryFollowsTheSeedCreateInItsBeatsToARunningPod(t *testing.T) {
 			t.Errorf("%s: %s", lang, o)
 		}
 		b.snap("story-seed")
+		if o := eval[string](b, swimlaneOverlap); o != "" {
+			t.Errorf("%s: the swimlane: %s", lang, o)
+		}
+		labels := eval[[]string](b, `[...document.querySelectorAll("#panel-story svg.swimlane .lane-label")].map((t) => t.textContent)`)
+		t.Logf("%s swimlane labels: %v", lang, labels)
+		if han := slices.ContainsFunc(labels, func(l string) bool { return regexp.MustCompile(`\p{Han}`).MatchString(l) }); han != (lang == "zh-TW") {
+			t.Errorf("%s: the swimlane's lanes read %v", lang, labels)
+		}
+		b.snapOf("swimlane-seed", "#panel-story svg.swimlane")
+		// The background toggle counts the hidden steps in the learner's language.
+		toggle := b.text("#panel-story .bg-toggle")
+		n := eval[string](b, `document.querySelector("#panel-story .bg-toggle")?.dataset.count ?? ""`)
+		if want := map[string]string{"en": "+ " + n + " background steps", "zh-TW": "+ " + n + " 個背景步驟"}[lang]; n == "" || n == "0" || toggle != want {
+			t.Errorf("%s: the background toggle reads %q, want %q", lang, toggle, want)
+		}
 	}
 	b.set("en", "dark")
 
@@ -174,13 +231,34 @@ func TestTheStoryFollowsTheSeedCreateInItsBeatsToARunningPod(t *testing.T) {
 	if shown != count {
 		t.Errorf("the revealed background beats hold %d steps, the toggle said %d", shown, count)
 	}
+	if hide := b.text("#panel-story .bg-toggle"); hide != fmt.Sprintf("− hide %d background steps", count) {
+		t.Errorf("with the background shown the toggle reads %q", hide)
+	}
+	t.Logf("the seed create: %d foreground steps in %d beats, %d background steps in %d beats",
+		eval[int](b, `[...document.querySelectorAll("#panel-story li.beat.foreground")].reduce((n, li) => n + Number(li.dataset.steps), 0)`), len(beats),
+		shown, eval[int](b, `document.querySelectorAll("#panel-story li.beat.background").length`))
 	if fg := eval[int](b, `document.querySelectorAll("#panel-story li.beat.foreground").length`); fg != len(beats) {
 		t.Errorf("revealing the background changed the foreground beats from %d to %d", len(beats), fg)
 	}
 	eval[bool](b, `(document.querySelector("#panel-story li.beat.background").scrollIntoView({ block: "center" }), true)`)
 	b.snap("story-seed-background")
 	b.set("zh-TW", "dark")
+	b.waitFor("the background toggle in Chinese", fmt.Sprintf(`document.querySelector("#panel-story .bg-toggle")?.textContent === %s`,
+		jsString(fmt.Sprintf("− 隱藏 %d 個背景步驟", count))), 5*time.Second)
+	eval[bool](b, `(document.querySelector("#panel-story li.beat.background").scrollIntoView({ block: "center" }), true)`)
 	b.snap("story-seed-background")
+	// The whole swimlane with its background rows is taller than the
+	// window: a tall window shows it all.
+	b.resize(1280, 1600)
+	for _, lang := range []string{"zh-TW", "en"} {
+		b.set(lang, "dark")
+		eval[bool](b, `(document.querySelector("#panel-story").scrollTop = 0, true)`)
+		if o := eval[string](b, swimlaneOverlap); o != "" {
+			t.Errorf("%s: the swimlane with the background: %s", lang, o)
+		}
+		b.snapOf("swimlane-seed-background", "#panel-story svg.swimlane")
+	}
+	b.resize(1280, 720)
 	b.set("en", "dark")
 	b.press("#panel-story .bg-toggle")
 
