@@ -307,3 +307,37 @@ func TestAFreshPageOpensAtThePresentNotAtTheBoot(t *testing.T) {
 	t.Logf("first screen: step %d of %d (the boot recorded %d steps before the page opened)", at, of, len(boot))
 	b.noExceptions()
 }
+
+// A lesson's "Do it for me" is followed as Apply is: the page follows the
+// trace the lesson's action began, and the story tells it.
+func TestTheStoryFollowsWhatALessonsDoItForMeBegan(t *testing.T) {
+	g := startGlassplane(t)
+	b := newBrowser(t, 1280, 720)
+	b.open(g.URL + "#panel=lessons")
+	pick := `[data-testid="lesson-pick-who-are-you"]`
+	b.waitFor("the picker lists the RBAC lesson", fmt.Sprintf(`document.querySelector(%s) !== null`, jsString(pick)), 10*time.Second)
+	b.click(pick)
+	b.waitFor("the lesson's first step offers to do it", `document.querySelector('[data-testid="lesson-do"]') !== null`, 10*time.Second)
+	b.click(`[data-testid="lesson-do"]`)
+	b.waitFor("the first step turns green", `document.querySelector('[data-testid="lesson-check"]')?.dataset.state === "passed"`, 30*time.Second)
+
+	var trace string
+	eventually(t, 10*time.Second, "the namespace's create is among the traces", func() (bool, string) {
+		var list []server.TraceSummary
+		g.api("GET", "/traces", "", &list)
+		for _, s := range list {
+			if s.Request["verb"] == "create" && s.Request["resource"] == "namespaces" && s.Request["name"] == "rbac-demo" {
+				trace = s.Trace
+			}
+		}
+		return trace != "", fmt.Sprintf("%d traces", len(list))
+	})
+	b.waitFor("the page follows the lesson's create", fmt.Sprintf(`document.querySelector("#trace").value === %s && location.hash.includes("trace=" + %[1]s)`,
+		jsString(trace)), 10*time.Second)
+	b.click("#tab-story")
+	b.waitFor("the story tells the lesson's create", `[...document.querySelectorAll("#panel-story li.beat.foreground .beat-what")].some((e) =>
+		/^admin asks the API server to create Namespace rbac-demo/.test(e.textContent))`, 10*time.Second)
+	t.Logf("after the lesson's action the story reads: %s", b.text("#panel-story li.beat.foreground .beat-what"))
+	b.snap("story-lesson-action")
+	b.noExceptions()
+}

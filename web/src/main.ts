@@ -230,7 +230,10 @@ const layer = svg.querySelector<SVGGElement>("#layer")!;
 const animator = new Animator(svg.querySelector<SVGCircleElement>("#dot")!);
 let terminal: Terminal;
 let playground: Playground;
-const lessons = new LessonPanel(new LessonClient(client.sandbox), () => update(), toast);
+const lessons = new LessonPanel(new LessonClient(client.sandbox), () => update(), toast, async (run) => {
+  const before = tl.lastSeq; // a lesson's action is followed as a terminal command is
+  try { return await run(); } finally { void followCommand(before); }
+});
 
 function render() {
   state = tl.stateAt(pb.k);
