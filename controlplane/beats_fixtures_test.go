@@ -12,7 +12,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -62,21 +64,7 @@ func TestRecordBeatFixtures(t *testing.T) {
 		if len(trace) == 0 {
 			t.Fatalf("%s: no trace of %s %s answered %s", name, verb, resource, code)
 		}
-		if !update {
-			return
-		}
-		var buf bytes.Buffer
-		for _, s := range trace {
-			b, err := json.Marshal(s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			buf.Write(b)
-			buf.WriteByte('\n')
-		}
-		if err := os.WriteFile(filepath.Join("steps", "testdata", "beats", name+".jsonl"), buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeBeatFixture(t, name, trace)
 	}
 
 	kubectl(string(readSeed(t)), "create", "-f", "-")
@@ -108,4 +96,103 @@ func TestRecordBeatFixtures(t *testing.T) {
 		t.Fatal("alice created a ConfigMap in kube-system")
 	}
 	save("forbidden-403", "create", "configmaps", "403")
+}
+
+// writeBeatFixture writes a recorded trace to
+// steps/testdata/beats/name.jsonl, one step a line.
+func writeBeatFixture(t *testing.T, name string, trace []steps.Step) {
+	t.Helper()
+	var buf bytes.Buffer
+	for _, s := range trace {
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf.Write(b)
+		buf.WriteByte('\n')
+	}
+	if err := os.WriteFile(filepath.Join("steps", "testdata", "beats", name+".jsonl"), buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A node failure: node-2's kubelet stops; the node lifecycle controller
+// marks the node Unknown, taints it and evicts its pod; the ReplicaSet
+// controller replaces the pod, the scheduler places it on another node and
+// that node's kubelet runs it. The whole response is one trace, begun by
+// the node lifecycle controller's look at node-2 (no person's request
+// begins it: the kubelet was stopped through the app API).
+func TestRecordBeatFixturesOfANodeFailure(t *testing.T) {
+	t.Parallel()
+	if os.Getenv("GLASSPLANE_UPDATE_BEATS") == "" {
+		t.Skip("records the beat fixtures only when GLASSPLANE_UPDATE_BEATS is set")
+	}
+	c := testcluster.StartCascade(t)
+	cs := c.Client("admin")
+	bin := []string{testcluster.GlassplaneBinary(t), "kubectl"}
+	if out, err := c.Kubectl(bin, "admin", "", "create", "deployment", "web", "--image=nginx", "--replicas=3"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	lost := ""
+	waitUntil(t, "3 running pods, one on node-2", func() bool {
+		pods := runningPods(t, cs, "app=web")
+		for _, p := range pods {
+			if p.Spec.NodeName == "node-2" {
+				lost = p.Name
+			}
+		}
+		return len(pods) == 3 && lost != ""
+	})
+	mark := c.Steps.Last()
+	if err := c.StopComponent("kubelet/node-2"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "3 running pods, none on node-2", func() bool {
+		pods := runningPods(t, cs, "app=web")
+		for _, p := range pods {
+			if p.Spec.NodeName == "node-2" {
+				return false
+			}
+		}
+		return len(pods) == 3
+	})
+	// The trace the node lifecycle controller began when it found node-2
+	// gone, once nothing has been added to it for a second.
+	trace := ""
+	for _, s := range c.Steps.Since(mark, 0) {
+		if s.Stage == steps.Reconcile && s.Message.Args["controller"] == "node-controller" && s.Object.Name == "node-2" &&
+			strings.Contains(s.Message.Args["decision"], "taint") {
+			trace = s.Trace
+			break
+		}
+	}
+	if trace == "" {
+		t.Fatal("the node lifecycle controller never tainted node-2")
+	}
+	of := func() []steps.Step {
+		var out []steps.Step
+		for _, s := range c.Steps.Since(mark, 0) {
+			if s.Trace == trace {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	n, since := len(of()), time.Now()
+	waitUntil(t, "the node failure's trace quiet for a second", func() bool {
+		if m := len(of()); m != n {
+			n, since = m, time.Now()
+		}
+		return time.Since(since) > time.Second
+	})
+	got := of()
+	replaced := false
+	for _, s := range got {
+		replaced = replaced || (s.Stage == steps.Reconcile && s.Message.Args["controller"] == "replicaset-controller" &&
+			strings.HasPrefix(s.Message.Args["decision"], "create"))
+	}
+	if !replaced {
+		t.Fatalf("the replacement of %s went on outside the node failure's trace (%d steps)", lost, len(got))
+	}
+	writeBeatFixture(t, "node-failure", got)
 }

@@ -9,7 +9,10 @@ package web_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,6 +44,39 @@ func (b *browser) press(css string) {
 	b.waitFor("pressing "+css, fmt.Sprintf(`(() => { const e = document.querySelector(%s);
 		if (!e) return false; e.dispatchEvent(new MouseEvent("click", { bubbles: true })); return true; })()`, jsString(css)), 5*time.Second)
 }
+
+// snapOf saves a screenshot of the element css finds, named as snap names
+// a page's: WHAT-LANG-THEME.
+func (b *browser) snapOf(what, css string) {
+	b.t.Helper()
+	how := eval[string](b, `(document.documentElement.lang === "en" ? "en" : "zh-TW") + "-" + document.body.dataset.theme`)
+	png, err := chromedp.Run(b.ctx, chromedp.Screenshot(chromedp.CSS(css)))
+	if err != nil {
+		b.t.Errorf("screenshot of %s: %v", css, err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join(artifactsDir(b.t), fileName(what+"-"+how)+".png"), png, 0o644); err != nil {
+		b.t.Errorf("screenshot of %s: %v", css, err)
+	}
+}
+
+// swimlaneOverlap lists what is wrong in the story's swimlane: a lane label
+// cut at its edge or running into the next one's, a number outside its dot.
+const swimlaneOverlap = `(() => {
+	const svg = document.querySelector("#panel-story svg.swimlane");
+	if (!svg) return "no swimlane";
+	const out = [], W = svg.viewBox.baseVal.width;
+	const labels = [...svg.querySelectorAll(".lane-label")].map((t) => ({ text: t.textContent, b: t.getBBox() }));
+	labels.forEach((l, i) => {
+		if (l.b.x < -1 || l.b.x + l.b.width > W + 1) out.push("the label " + JSON.stringify(l.text) + " is cut");
+		const next = labels[i + 1];
+		if (next && l.b.x + l.b.width > next.b.x + 1) out.push("the labels " + JSON.stringify(l.text) + " and " + JSON.stringify(next.text) + " overlap");
+	});
+	for (const g of svg.querySelectorAll("g.sl-beat")) {
+		const d = g.querySelector(".sl-dot").getBBox(), n = g.querySelector(".sl-n").getBBox();
+		if (n.x < d.x - 1 || n.x + n.width > d.x + d.width + 1) out.push("the number " + g.querySelector(".sl-n").textContent + " sticks out of its dot");
+	}
+	return out.join("; "); })()`
 
 func hasKubeletBeat(d server.TraceDetail) bool {
 	for _, b := range d.BeatList {
@@ -142,6 +178,12 @@ func TestTheStoryFollowsTheSeedCreateInItsBeatsToARunningPod(t *testing.T) {
 	}
 	drawn := eval[[]string](b, `[...document.querySelectorAll("#panel-story svg.swimlane [data-lane]")].map((g) => g.dataset.lane)`)
 	t.Logf("swimlane lanes: %v", drawn)
+	// The create touched every part of the seed article's story, so its swimlane has them all.
+	for _, want := range []string{"kubectl", "apiserver", "etcd", "controller-manager", "scheduler", "kubelet/"} {
+		if !slices.ContainsFunc(drawn, func(l string) bool { return l == want || (strings.HasSuffix(want, "/") && strings.HasPrefix(l, want)) }) {
+			t.Errorf("the swimlane has no lane %s: %v", want, drawn)
+		}
+	}
 	if n := eval[int](b, `document.querySelectorAll("#panel-story svg.swimlane g.sl-beat").length`); n != len(beats) {
 		t.Errorf("the swimlane draws %d beats, the list %d", n, len(beats))
 	}
@@ -154,6 +196,21 @@ func TestTheStoryFollowsTheSeedCreateInItsBeatsToARunningPod(t *testing.T) {
 			t.Errorf("%s: %s", lang, o)
 		}
 		b.snap("story-seed")
+		if o := eval[string](b, swimlaneOverlap); o != "" {
+			t.Errorf("%s: the swimlane: %s", lang, o)
+		}
+		labels := eval[[]string](b, `[...document.querySelectorAll("#panel-story svg.swimlane .lane-label")].map((t) => t.textContent)`)
+		t.Logf("%s swimlane labels: %v", lang, labels)
+		if han := slices.ContainsFunc(labels, func(l string) bool { return regexp.MustCompile(`\p{Han}`).MatchString(l) }); han != (lang == "zh-TW") {
+			t.Errorf("%s: the swimlane's lanes read %v", lang, labels)
+		}
+		b.snapOf("swimlane-seed", "#panel-story svg.swimlane")
+		// The background toggle counts the hidden steps in the learner's language.
+		toggle := b.text("#panel-story .bg-toggle")
+		n := eval[string](b, `document.querySelector("#panel-story .bg-toggle")?.dataset.count ?? ""`)
+		if want := map[string]string{"en": "+ " + n + " background steps", "zh-TW": "+ " + n + " 個背景步驟"}[lang]; n == "" || n == "0" || toggle != want {
+			t.Errorf("%s: the background toggle reads %q, want %q", lang, toggle, want)
+		}
 	}
 	b.set("en", "dark")
 
@@ -174,13 +231,34 @@ func TestTheStoryFollowsTheSeedCreateInItsBeatsToARunningPod(t *testing.T) {
 	if shown != count {
 		t.Errorf("the revealed background beats hold %d steps, the toggle said %d", shown, count)
 	}
+	if hide := b.text("#panel-story .bg-toggle"); hide != fmt.Sprintf("− hide %d background steps", count) {
+		t.Errorf("with the background shown the toggle reads %q", hide)
+	}
+	t.Logf("the seed create: %d foreground steps in %d beats, %d background steps in %d beats",
+		eval[int](b, `[...document.querySelectorAll("#panel-story li.beat.foreground")].reduce((n, li) => n + Number(li.dataset.steps), 0)`), len(beats),
+		shown, eval[int](b, `document.querySelectorAll("#panel-story li.beat.background").length`))
 	if fg := eval[int](b, `document.querySelectorAll("#panel-story li.beat.foreground").length`); fg != len(beats) {
 		t.Errorf("revealing the background changed the foreground beats from %d to %d", len(beats), fg)
 	}
 	eval[bool](b, `(document.querySelector("#panel-story li.beat.background").scrollIntoView({ block: "center" }), true)`)
 	b.snap("story-seed-background")
 	b.set("zh-TW", "dark")
+	b.waitFor("the background toggle in Chinese", fmt.Sprintf(`document.querySelector("#panel-story .bg-toggle")?.textContent === %s`,
+		jsString(fmt.Sprintf("− 隱藏 %d 個背景步驟", count))), 5*time.Second)
+	eval[bool](b, `(document.querySelector("#panel-story li.beat.background").scrollIntoView({ block: "center" }), true)`)
 	b.snap("story-seed-background")
+	// The whole swimlane with its background rows is taller than the
+	// window: a tall window shows it all.
+	b.resize(1280, 1600)
+	for _, lang := range []string{"zh-TW", "en"} {
+		b.set(lang, "dark")
+		eval[bool](b, `(document.querySelector("#panel-story").scrollTop = 0, true)`)
+		if o := eval[string](b, swimlaneOverlap); o != "" {
+			t.Errorf("%s: the swimlane with the background: %s", lang, o)
+		}
+		b.snapOf("swimlane-seed-background", "#panel-story svg.swimlane")
+	}
+	b.resize(1280, 720)
 	b.set("en", "dark")
 	b.press("#panel-story .bg-toggle")
 
@@ -227,5 +305,39 @@ func TestAFreshPageOpensAtThePresentNotAtTheBoot(t *testing.T) {
 		return of >= len(boot) && at >= of-40, fmt.Sprintf("step %d of %d", at, of)
 	})
 	t.Logf("first screen: step %d of %d (the boot recorded %d steps before the page opened)", at, of, len(boot))
+	b.noExceptions()
+}
+
+// A lesson's "Do it for me" is followed as Apply is: the page follows the
+// trace the lesson's action began, and the story tells it.
+func TestTheStoryFollowsWhatALessonsDoItForMeBegan(t *testing.T) {
+	g := startGlassplane(t)
+	b := newBrowser(t, 1280, 720)
+	b.open(g.URL + "#panel=lessons")
+	pick := `[data-testid="lesson-pick-who-are-you"]`
+	b.waitFor("the picker lists the RBAC lesson", fmt.Sprintf(`document.querySelector(%s) !== null`, jsString(pick)), 10*time.Second)
+	b.click(pick)
+	b.waitFor("the lesson's first step offers to do it", `document.querySelector('[data-testid="lesson-do"]') !== null`, 10*time.Second)
+	b.click(`[data-testid="lesson-do"]`)
+	b.waitFor("the first step turns green", `document.querySelector('[data-testid="lesson-check"]')?.dataset.state === "passed"`, 30*time.Second)
+
+	var trace string
+	eventually(t, 10*time.Second, "the namespace's create is among the traces", func() (bool, string) {
+		var list []server.TraceSummary
+		g.api("GET", "/traces", "", &list)
+		for _, s := range list {
+			if s.Request["verb"] == "create" && s.Request["resource"] == "namespaces" && s.Request["name"] == "rbac-demo" {
+				trace = s.Trace
+			}
+		}
+		return trace != "", fmt.Sprintf("%d traces", len(list))
+	})
+	b.waitFor("the page follows the lesson's create", fmt.Sprintf(`document.querySelector("#trace").value === %s && location.hash.includes("trace=" + %[1]s)`,
+		jsString(trace)), 10*time.Second)
+	b.click("#tab-story")
+	b.waitFor("the story tells the lesson's create", `[...document.querySelectorAll("#panel-story li.beat.foreground .beat-what")].some((e) =>
+		/^admin asks the API server to create Namespace rbac-demo/.test(e.textContent))`, 10*time.Second)
+	t.Logf("after the lesson's action the story reads: %s", b.text("#panel-story li.beat.foreground .beat-what"))
+	b.snap("story-lesson-action")
 	b.noExceptions()
 }

@@ -42,7 +42,7 @@ func foreground(bs []Beat) []Beat {
 }
 
 func TestEveryStepBelongsToExactlyOneBeat(t *testing.T) {
-	for _, name := range []string{"seed-create", "scale-to-5", "delete-cascade", "invalid-422", "forbidden-403"} {
+	for _, name := range []string{"seed-create", "scale-to-5", "delete-cascade", "invalid-422", "forbidden-403", "node-failure"} {
 		trace := loadTrace(t, name)
 		seen := map[uint64]int{}
 		for _, b := range Beats(trace) {
@@ -147,5 +147,69 @@ func TestBackgroundTracesAreAllBackground(t *testing.T) {
 	}
 	if fg := foreground(Beats(trace)); len(fg) != 0 {
 		t.Errorf("%d foreground beats in a trace no person began", len(fg))
+	}
+}
+
+// A node failure (node-2's kubelet stopped) is one trace, begun by the node
+// lifecycle controller: it marks node-2 Unknown and taints it, evicts the
+// pod that ran there, the ReplicaSet controller creates a replacement, the
+// scheduler places it on one of the two nodes left and that node's kubelet
+// runs it. No person's request began the trace, so every beat is
+// background: the story of a node failure plays whole.
+func TestANodeFailureIsATaintAnEvictionAndAReplacementRunElsewhere(t *testing.T) {
+	bs := Beats(loadTrace(t, "node-failure"))
+	if len(bs) < 5 || len(bs) > 60 {
+		t.Errorf("the node failure is %d beats, want 5 to 60", len(bs))
+	}
+	for _, b := range bs {
+		if !b.Background {
+			t.Errorf("beat #%d (%s %s) is foreground in a trace no person began", b.First, b.Kind, b.Component)
+		}
+	}
+	h := bs[0].Headline.Args
+	if bs[0].Kind != BeatReconcile || h["controller"] != "node-controller" || bs[0].Object.Kind != "Node" || bs[0].Object.Name != "node-2" ||
+		!strings.Contains(h["decision"], "Unknown") || !strings.Contains(h["decision"], "taint") ||
+		h["key"] != "/registry/minions/node-2" || h["writes"] == "0" || h["revision"] == "" {
+		t.Fatalf("the node failure begins with %s %s %v, want the node controller marking node-2 Unknown and tainting it", bs[0].Kind, bs[0].Object, h)
+	}
+
+	// The acts in the order they happen; each is found after the one before.
+	i := 0
+	find := func(what string, match func(Beat) bool) Beat {
+		t.Helper()
+		for ; i < len(bs); i++ {
+			if match(bs[i]) {
+				return bs[i]
+			}
+		}
+		t.Fatalf("no beat %s after the ones before it", what)
+		return Beat{}
+	}
+	evict := find("evicting node-2's pod", func(b Beat) bool {
+		return b.Kind == BeatReconcile && b.Headline.Args["controller"] == "node-controller" && b.Object.Kind == "Pod"
+	})
+	lost := evict.Object.Name
+	if evict.Headline.Args["decision"] != "delete pod default/"+lost || evict.Headline.Args["key"] != "/registry/pods/default/"+lost {
+		t.Errorf("the eviction reads %v, want the delete of pod %s", evict.Headline.Args, lost)
+	}
+	replace := find("creating a replacement", func(b Beat) bool {
+		return b.Kind == BeatReconcile && b.Headline.Args["controller"] == "replicaset-controller" && b.Headline.Args["writes"] != "0"
+	})
+	if replace.Headline.Args["decision"] != "create 1 pods" || replace.Headline.Args["code"] != "201" {
+		t.Errorf("the replica set's beat reads %v, want it to create one pod", replace.Headline.Args)
+	}
+	replacement := strings.TrimPrefix(replace.Headline.Args["key"], "/registry/pods/default/")
+	if replacement == "" || replacement == lost || replacement == replace.Headline.Args["key"] {
+		t.Fatalf("the replica set stored %q, want a new pod", replace.Headline.Args["key"])
+	}
+	sched := find("placing the replacement", func(b Beat) bool { return b.Kind == BeatSchedule && b.Object.Name == replacement })
+	node := sched.Headline.Args["node"]
+	if node == "" || node == "node-2" || sched.Headline.Args["feasible"] != "2" || sched.Headline.Args["nodes"] != "3" {
+		t.Errorf("the scheduler's beat reads %v, want the replacement placed on one of the 2 nodes that fit", sched.Headline.Args)
+	}
+	run := find("running the replacement", func(b Beat) bool { return b.Kind == BeatKubelet && b.Object.Name == replacement })
+	a := run.Headline.Args
+	if run.Component != "kubelet/"+node || a["image"] != "nginx" || a["phase"] != "Running" || a["podIP"] == "" || a["node"] != node {
+		t.Errorf("the kubelet's beat is %s %v, want %s running nginx and reporting it Running with its IP", run.Component, a, node)
 	}
 }

@@ -48,9 +48,11 @@ export class LessonPanel {
   private readonly live = h("p", { class: "sr-only", "aria-live": "polite", role: "status" });
 
   /** changed is called when the panel's state changed: the app saves the
-   * hash and redraws. */
+   * hash and redraws. acting runs each "Do it for me", so the app can
+   * follow the action it begins, as it follows Apply and the terminal. */
   constructor(private readonly api: LessonClient, private readonly changed: () => void,
-    private readonly toast: (text: string) => void) {
+    private readonly toast: (text: string) => void,
+    private readonly acting: <T>(run: () => Promise<T>) => Promise<T> = (run) => run()) {
     document.body.append(this.live);
   }
 
@@ -111,7 +113,7 @@ export class LessonPanel {
     this.done = null;
     this.changed();
     try {
-      const r = await this.api.doStep(id, n);
+      const r = await this.acting(() => this.api.doStep(id, n));
       if (this.lesson?.id !== id) return;
       this.done = { step: n, result: r };
       this.apply(r.progress, req);

@@ -1,0 +1,93 @@
+// The state of the page around the diagram: the language and theme, the
+// panel on screen and what the inspector shows, which etcd keys are open,
+// the help, presenting; and what the server last said of the pacer, the
+// components and the stream. Like playback.ts, one pure reducer; main.ts
+// turns events into its actions.
+
+import { ComponentStatus, Pacer } from "../api/client.js";
+import { StreamStatus } from "../api/stream.js";
+import { Lang } from "../i18n/catalog.js";
+
+export type Panel = "inspector" | "playground" | "story" | "terminal" | "etcd" | "lessons";
+export const panels: readonly Panel[] = ["playground", "story", "inspector", "terminal", "etcd", "lessons"];
+
+export interface UI {
+  lang: Lang;
+  theme: string; // "dark" | "light"
+  present: boolean;
+  panel: Panel;
+  selected: string; // an object key, a part, "step", or ""
+  etcdOpen: ReadonlySet<string>;
+  help: boolean;
+  pacer: Pacer | null;
+  components: ComponentStatus[];
+  conn: StreamStatus;
+}
+
+export type UIAction =
+  | { type: "lang" } // the other language
+  | { type: "theme" }
+  | { type: "present"; on?: boolean }
+  | { type: "help"; show?: boolean }
+  | { type: "panel"; panel: Panel }
+  | { type: "panelBy"; by: 1 | -1 } // the tab to the right or left, round
+  | { type: "inspect"; key: string } // a part or object clicked in the diagram
+  | { type: "inspectStep" } // a step clicked in the story
+  | { type: "etcdKey"; key: string }
+  | { type: "pacer"; pacer: Pacer } // sent on the stream
+  | { type: "pacerAnswer"; pacer: Pacer } // answered by the app API
+  | { type: "components"; list: ComponentStatus[] }
+  | { type: "conn"; status: StreamStatus }
+  | { type: "applied"; ok: boolean }; // the playground's Apply answered
+
+/** Where the page's first settings come from: the URL, then what this
+ * browser stored, then the browser's own preferences. */
+export interface Preferences {
+  query: URLSearchParams;
+  stored: (key: string) => string | null;
+  prefersLight: boolean;
+  browserLang: string;
+  panel?: string; // from the URL hash
+  inspect?: string;
+}
+
+export function initialUI(p: Preferences): UI {
+  const qlang = p.query.get("lang"), qtheme = p.query.get("theme");
+  const lang = (qlang === "zh-TW" || qlang === "en" ? qlang : p.stored("glassplane.lang")) as Lang || (p.browserLang.startsWith("zh") ? "zh-TW" : "en");
+  const theme = (qtheme === "dark" || qtheme === "light" ? qtheme : p.stored("glassplane.theme")) || (p.prefersLight ? "light" : "dark");
+  return {
+    lang, theme, present: p.query.has("present"),
+    panel: panels.includes(p.panel as Panel) ? p.panel as Panel : "playground",
+    selected: p.inspect ?? "", etcdOpen: new Set(), help: false,
+    pacer: null, components: [], conn: "connecting",
+  };
+}
+
+export function applyUI(u: UI, a: UIAction): UI {
+  switch (a.type) {
+    case "lang": return { ...u, lang: u.lang === "en" ? "zh-TW" : "en" };
+    case "theme": return { ...u, theme: u.theme === "dark" ? "light" : "dark" };
+    case "present": return { ...u, present: a.on ?? !u.present };
+    case "help": return { ...u, help: a.show ?? !u.help };
+    case "panel": return { ...u, panel: a.panel };
+    case "panelBy": {
+      const i = panels.indexOf(u.panel);
+      return { ...u, panel: panels[(i + (a.by === 1 ? 1 : panels.length - 1)) % panels.length] };
+    }
+    case "inspect": return { ...u, selected: a.key, panel: "inspector" };
+    case "inspectStep": return { ...u, selected: "step", panel: "inspector" };
+    case "etcdKey": {
+      const etcdOpen = new Set(u.etcdOpen);
+      if (etcdOpen.has(a.key)) etcdOpen.delete(a.key); else etcdOpen.add(a.key);
+      return { ...u, etcdOpen };
+    }
+    case "pacer": return { ...u, pacer: a.pacer };
+    // An answer of the app API can be older than the pacer the stream has
+    // sent since (Next releases a step, the stream already shows the next
+    // one held), so while the stream is open it alone sets the pacer.
+    case "pacerAnswer": return u.conn === "open" ? u : { ...u, pacer: a.pacer };
+    case "components": return { ...u, components: a.list };
+    case "conn": return { ...u, conn: a.status };
+    case "applied": return a.ok && u.panel === "playground" ? { ...u, panel: "story" } : u;
+  }
+}

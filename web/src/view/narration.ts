@@ -1,0 +1,40 @@
+// The narration under the diagram: the step on screen in a sentence of
+// the learner's language, why it happens and what comes next, and where
+// its code is; before any step, the tagline. The first visit also shows
+// a welcome until the learner dismisses it.
+
+import { Lang } from "../i18n/catalog.js";
+import { narrate, partName, tr } from "../i18n/narrate.js";
+import { ModelState } from "../model/cluster.js";
+import { codeFor, codeText } from "../model/code.js";
+import { clear, h } from "./dom.js";
+
+export interface NarrationContext {
+  lang: Lang;
+  welcome: boolean; // show the first visit's welcome
+  dismissWelcome: () => void;
+}
+
+export function renderNarration(el: HTMLElement, state: ModelState, ctx: NarrationContext): void {
+  clear(el);
+  const L = ctx.lang;
+  const s = state.current;
+  if (ctx.welcome) {
+    el.append(h("div", { class: "intro" }, h("p", {}, tr("welcome", L)),
+      h("button", { onclick: ctx.dismissWelcome }, tr("gotIt", L))));
+  }
+  if (!s) {
+    el.append(h("p", { class: "what" }, tr("tagline", L)), h("p", { class: "why" }, tr("welcome", L)));
+    return;
+  }
+  const n = narrate(s, state.route, L);
+  const badge = h("span", { class: `badge outcome-${s.outcome}` }, `#${s.seq} · ${partName(s.component, L).replace(/^the /, "")} · ${s.stage}`);
+  el.append(h("p", { class: "meta" }, badge), h("p", { class: "what" }, n.what));
+  el.append(h("p", { class: "why" }, n.why + (n.next ? " " + n.next : "")));
+  const code = codeFor(s);
+  if (code) {
+    const text = codeText(code);
+    el.append(h("p", { class: "code-link" }, `${tr("readCode", L)}: `, h("code", {}, text),
+      h("button", { class: "small", onclick: () => void navigator.clipboard?.writeText(text) }, tr("copy", L))));
+  }
+}
