@@ -198,6 +198,14 @@ func TestATeacherRunsAClassOfThirty(t *testing.T) {
 		}
 	}
 
+	// The teacher's page sends the same as a form, counting steps from 1.
+	if code, _ := teacher.form("/glassplane/v1/classroom/lesson", url.Values{"lesson": {"kubectl-create"}, "number": {"4"}}); code != http.StatusSeeOther {
+		t.Errorf("the page's push: %d, want 303 back to the page", code)
+	}
+	if v := class[0].classView(); v.Lesson == nil || v.Lesson.Step != 3 {
+		t.Errorf("after the page sent everyone to step 4: %+v", v.Lesson)
+	}
+
 	// The teacher looks at a student's sandbox, read-only.
 	if code, _ := teacher.do("GET", "/glassplane/v1/sandboxes/"+own[3]+"/steps?limit=5", "", ""); code != http.StatusOK {
 		t.Errorf("the teacher reads a student's steps: %d", code)
