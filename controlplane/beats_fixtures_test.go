@@ -116,12 +116,11 @@ func writeBeatFixture(t *testing.T, name string, trace []steps.Step) {
 	}
 }
 
-// A node failure: node-2's kubelet stops; the node lifecycle controller
-// marks the node Unknown, taints it and evicts its pod; the ReplicaSet
-// controller replaces the pod, the scheduler places it on another node and
-// that node's kubelet runs it. The whole response is one trace, begun by
-// the node lifecycle controller's look at node-2 (no person's request
-// begins it: the kubelet was stopped through the app API).
+// A node failure: a person stops node-2's kubelet; the node lifecycle
+// controller marks the node Unknown, taints it and evicts its pod; the
+// ReplicaSet controller replaces the pod, the scheduler places it on another
+// node and that node's kubelet runs it. The whole response is one trace,
+// begun by the stop (breaks.go).
 func TestRecordBeatFixturesOfANodeFailure(t *testing.T) {
 	t.Parallel()
 	if os.Getenv("GLASSPLANE_UPDATE_BEATS") == "" {
@@ -156,18 +155,18 @@ func TestRecordBeatFixturesOfANodeFailure(t *testing.T) {
 		}
 		return len(pods) == 3
 	})
-	// The trace the node lifecycle controller began when it found node-2
-	// gone, once nothing has been added to it for a second.
-	trace := ""
+	// The trace the stop began, once nothing has been added to it for a
+	// second.
+	trace, tainted := "", false
 	for _, s := range c.Steps.Since(mark, 0) {
-		if s.Stage == steps.Reconcile && s.Message.Args["controller"] == "node-controller" && s.Object.Name == "node-2" &&
-			strings.Contains(s.Message.Args["decision"], "taint") {
+		if s.Stage == steps.Stop && s.Component == "kubelet/node-2" {
 			trace = s.Trace
-			break
 		}
+		tainted = tainted || (s.Trace == trace && s.Stage == steps.Reconcile && s.Message.Args["controller"] == "node-controller" &&
+			s.Object.Name == "node-2" && strings.Contains(s.Message.Args["decision"], "taint"))
 	}
-	if trace == "" {
-		t.Fatal("the node lifecycle controller never tainted node-2")
+	if !tainted {
+		t.Fatal("the node lifecycle controller never tainted node-2 in the stop's trace")
 	}
 	of := func() []steps.Step {
 		var out []steps.Step

@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+
+	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
 // Component is one part of the control plane that can be stopped and started.
@@ -71,8 +73,17 @@ func (cs *components) startLocked(rc *runningComponent) {
 }
 
 // StartComponent starts a stopped component again. If it is still stopping,
-// it waits for the old run to end first, so two never run at once.
+// it waits for the old run to end first, so two never run at once. Like
+// StopComponent it is recorded as a person's act.
 func (c *Cluster) StartComponent(name string) error {
+	if err := c.startComponent(name); err != nil {
+		return err
+	}
+	c.recordBreak(name, steps.Start)
+	return nil
+}
+
+func (c *Cluster) startComponent(name string) error {
 	c.comps.mu.Lock()
 	rc, ok := c.comps.m[name]
 	if !ok {
@@ -102,8 +113,18 @@ func closed(ch chan struct{}) bool {
 	}
 }
 
-// StopComponent stops a component and waits until it has stopped.
+// StopComponent stops a component and waits until it has stopped. It is a
+// person's act (the page's stop button, a lesson's action), so it is
+// recorded as the first step of a trace of its own (breaks.go).
 func (c *Cluster) StopComponent(name string) error {
+	if err := c.stopComponent(name); err != nil {
+		return err
+	}
+	c.recordBreak(name, steps.Stop)
+	return nil
+}
+
+func (c *Cluster) stopComponent(name string) error {
 	c.comps.mu.Lock()
 	rc, ok := c.comps.m[name]
 	if !ok {
@@ -158,6 +179,6 @@ func (c *Cluster) stopAll() {
 	}
 	c.comps.mu.Unlock()
 	for _, name := range names {
-		_ = c.StopComponent(name)
+		_ = c.stopComponent(name) // shutting down, not a person's act
 	}
 }

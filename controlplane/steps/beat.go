@@ -38,6 +38,7 @@ const (
 	BeatReconcile = "reconcile" // a controller woke up (and maybe wrote)
 	BeatSchedule  = "schedule"  // the scheduler placed (or tried to place) a pod
 	BeatKubelet   = "kubelet"   // a kubelet acted on a pod or its node
+	BeatComponent = "component" // a person stopped or started a component
 	BeatOther     = "other"     // a step tree of its own (boot, compaction)
 )
 
@@ -157,6 +158,8 @@ func describe(b *Beat, ss []*Step, userTrace bool) {
 		}
 	}
 	switch {
+	case first.Stage == Stop || first.Stage == Start:
+		b.Kind = BeatComponent
 	case first.Component == ControllerManager:
 		b.Kind = BeatReconcile
 	case first.Component == Scheduler:

@@ -161,16 +161,26 @@ func TestANodeFailureIsATaintAnEvictionAndAReplacementRunElsewhere(t *testing.T)
 	if len(bs) < 5 || len(bs) > 60 {
 		t.Errorf("the node failure is %d beats, want 5 to 60", len(bs))
 	}
+	stop := bs[0]
+	if stop.Kind != BeatComponent || stop.Background || stop.Component != "kubelet/node-2" ||
+		stop.Headline.Args["action"] != Stop || stop.Headline.Args["component"] != "kubelet/node-2" {
+		t.Fatalf("the node failure begins with %s %s %v (background %v), want the learner stopping kubelet/node-2", stop.Kind, stop.Component, stop.Headline.Args, stop.Background)
+	}
+	fg := 0
 	for _, b := range bs {
 		if !b.Background {
-			t.Errorf("beat #%d (%s %s) is foreground in a trace no person began", b.First, b.Kind, b.Component)
+			fg++
 		}
 	}
-	h := bs[0].Headline.Args
-	if bs[0].Kind != BeatReconcile || h["controller"] != "node-controller" || bs[0].Object.Kind != "Node" || bs[0].Object.Name != "node-2" ||
+	if fg > 15 {
+		t.Errorf("the node failure tells %d foreground beats, want at most 15", fg)
+	}
+	taint := bs[1]
+	h := taint.Headline.Args
+	if taint.Kind != BeatReconcile || taint.Background || h["controller"] != "node-controller" || taint.Object.Kind != "Node" || taint.Object.Name != "node-2" ||
 		!strings.Contains(h["decision"], "Unknown") || !strings.Contains(h["decision"], "taint") ||
 		h["key"] != "/registry/minions/node-2" || h["writes"] == "0" || h["revision"] == "" {
-		t.Fatalf("the node failure begins with %s %s %v, want the node controller marking node-2 Unknown and tainting it", bs[0].Kind, bs[0].Object, h)
+		t.Fatalf("after the stop comes %s %s %v (background %v), want the node controller marking node-2 Unknown and tainting it, in the foreground", taint.Kind, taint.Object, h, taint.Background)
 	}
 
 	// The acts in the order they happen; each is found after the one before.
@@ -188,6 +198,7 @@ func TestANodeFailureIsATaintAnEvictionAndAReplacementRunElsewhere(t *testing.T)
 	evict := find("evicting node-2's pod", func(b Beat) bool {
 		return b.Kind == BeatReconcile && b.Headline.Args["controller"] == "node-controller" && b.Object.Kind == "Pod"
 	})
+
 	lost := evict.Object.Name
 	if evict.Headline.Args["decision"] != "delete pod default/"+lost || evict.Headline.Args["key"] != "/registry/pods/default/"+lost {
 		t.Errorf("the eviction reads %v, want the delete of pod %s", evict.Headline.Args, lost)
@@ -208,6 +219,12 @@ func TestANodeFailureIsATaintAnEvictionAndAReplacementRunElsewhere(t *testing.T)
 		t.Errorf("the scheduler's beat reads %v, want the replacement placed on one of the 2 nodes that fit", sched.Headline.Args)
 	}
 	run := find("running the replacement", func(b Beat) bool { return b.Kind == BeatKubelet && b.Object.Name == replacement })
+	for _, b := range []Beat{evict, replace, sched, run} {
+		if b.Background {
+			t.Errorf("beat #%d (%s %s) is background; what a learner's stop causes is the story", b.First, b.Kind, b.Object.Name)
+		}
+	}
+	t.Logf("%d beats, %d in the foreground", len(bs), fg)
 	a := run.Headline.Args
 	if run.Component != "kubelet/"+node || a["image"] != "nginx" || a["phase"] != "Running" || a["podIP"] == "" || a["node"] != node {
 		t.Errorf("the kubelet's beat is %s %v, want %s running nginx and reporting it Running with its IP", run.Component, a, node)

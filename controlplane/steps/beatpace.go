@@ -34,6 +34,10 @@ const userTraceMemory = 10000
 
 // noteUserLocked remembers that s's trace began with a person's request.
 func (r *Recorder) noteUserLocked(s Step) {
+	if isPersonsBreak(s) {
+		r.markUserLocked(s.Trace)
+		return
+	}
 	if s.Stage != Authenticate {
 		r.noteActivityLocked(s, false)
 		return
@@ -42,13 +46,17 @@ func (r *Recorder) noteUserLocked(s Step) {
 		return
 	}
 	r.noteActivityLocked(s, true)
+	r.markUserLocked(s.Trace)
+}
+
+func (r *Recorder) markUserLocked(trace string) {
 	if r.users == nil {
 		r.users = map[string]bool{}
 	}
 	if len(r.users) >= userTraceMemory {
 		clear(r.users) // forgetting old traces only stops holding them
 	}
-	r.users[s.Trace] = true
+	r.users[trace] = true
 }
 
 // stepLocked finds a step still in the history by its Seq.

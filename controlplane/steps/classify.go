@@ -25,7 +25,7 @@ func userTraces(all []Step) map[string]bool {
 		if s.Stage == Request {
 			requests[s.Seq] = s
 		}
-		if req, ok := requests[s.Parent]; ok && beganByPerson(req, s) {
+		if req, ok := requests[s.Parent]; (ok && beganByPerson(req, s)) || isPersonsBreak(s) {
 			users[s.Trace] = true
 		}
 	}
@@ -42,10 +42,18 @@ func beganByPerson(req, auth Step) bool {
 		req.Component == APIServer && u != "" && !strings.HasPrefix(u, "system:")
 }
 
+// isPersonsBreak reports whether s begins a trace with a person stopping or
+// starting a component (nothing else records those stages).
+func isPersonsBreak(s Step) bool {
+	return s.Trace != "" && s.Parent == 0 && (s.Stage == Stop || s.Stage == Start)
+}
+
 // background reports whether a beat of a learner's trace adds nothing to
 // the story.
 func background(b *Beat, ss []*Step) bool {
 	switch b.Kind {
+	case BeatComponent:
+		return false // the learner's own act
 	case BeatRequest:
 		// A component's own write that no act of its carried (a status
 		// report, an Event) is not one of the learner's requests.

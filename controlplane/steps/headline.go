@@ -67,6 +67,9 @@ func headline(b *Beat, ss []*Step) Message {
 		args["writes"] = strconv.Itoa(writes)
 	case BeatKubelet:
 		set("node", b.Component[len("kubelet/"):])
+	case BeatComponent:
+		set("component", ss[0].Component)
+		set("action", ss[0].Stage)
 	}
 	if args["outcome"] == "" {
 		args["outcome"] = OK

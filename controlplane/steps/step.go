@@ -46,6 +46,10 @@ const (
 	Error        = "error"
 	// Compact is etcd forgetting old revisions, on its own schedule.
 	Compact = "compact"
+	// Stop and Start are a person stopping or starting a component from
+	// the page or a lesson: a learner's act outside the API (components.go).
+	Stop  = "stop"
+	Start = "start"
 )
 
 // Outcomes.
