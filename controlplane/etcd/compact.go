@@ -121,22 +121,33 @@ func (c *Compactor) run(ctx context.Context) {
 			return
 		case <-ticker.C:
 		}
-		before := c.dbSize(ctx)
-		next, current, compacted, err := compactRound(ctx, c.client, version, rev)
-		version, rev = next, current
-		if err != nil {
-			if ctx.Err() == nil {
-				slog.Warn("etcd compaction failed", "err", err)
-			}
-			continue
+		version, rev = c.round(ctx, version, rev)
+	}
+}
+
+// roundTimeout bounds one round, which Stop waits for.
+const roundTimeout = 30 * time.Second
+
+// round runs one round to its end even when Stop is called meanwhile: a
+// write cut short by a canceled context may still be committed by Raft after
+// Stop returned, so Stop waits for it instead (at most roundTimeout).
+func (c *Compactor) round(stop context.Context, version, rev int64) (int64, int64) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(stop), roundTimeout)
+	defer cancel()
+	before := c.dbSize(ctx)
+	next, current, compacted, err := compactRound(ctx, c.client, version, rev)
+	if err != nil {
+		if stop.Err() == nil {
+			slog.Warn("etcd compaction failed", "err", err)
 		}
-		if compacted == 0 {
-			continue
-		}
+		return next, current
+	}
+	if compacted != 0 {
 		cp := Compaction{Revision: compacted, Current: current, DBSizeBefore: before}
 		cp.DBSizeAfter, cp.DBSizeInUse, cp.Defragmented = c.defragment(ctx)
 		c.publish(cp)
 	}
+	return next, current
 }
 
 func (c *Compactor) publish(cp Compaction) {
