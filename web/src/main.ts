@@ -241,6 +241,7 @@ function render() {
   document.documentElement.lang = L === "zh-TW" ? "zh-Hant-TW" : "en";
   document.body.dataset.theme = ui.theme;
   document.body.classList.toggle("present", ui.present);
+  document.body.dataset.panel = ui.panel; // presenting shows the side panel for the story only
   layer.innerHTML = renderDiagram(state, {
     lang: L, selected: ui.selected,
     stopped: new Set(ui.components.filter((c) => !c.running).map((c) => c.name)),
@@ -283,6 +284,7 @@ function save() {
   if (hash !== location.hash && !(hash === "" && location.hash === "")) history.replaceState(null, "", hash || location.pathname + location.search);
   localStorage.setItem("glassplane.lang", ui.lang);
   localStorage.setItem("glassplane.theme", ui.theme);
+  localStorage.setItem("glassplane.present", ui.present ? "1" : "0");
   localStorage.setItem("glassplane.speed", String(pb.speed));
 }
 
@@ -360,6 +362,7 @@ function onKey(e: KeyboardEvent) {
     case "?": toggleHelp(); break;
     case "Escape": toggleHelp(false); if (ui.present) actUI({ type: "present", on: false }); break;
     case "p": actUI({ type: "present" }); break;
+    case "s": actUI({ type: "panel", panel: ui.panel === "story" ? "playground" : "story" }); break;
     case "t": actUI({ type: "theme" }); break;
     case "l": actUI({ type: "lang" }); break;
   }

@@ -55,8 +55,12 @@ export function initialUI(p: Preferences): UI {
   const qlang = p.query.get("lang"), qtheme = p.query.get("theme");
   const lang = (qlang === "zh-TW" || qlang === "en" ? qlang : p.stored("glassplane.lang")) as Lang || (p.browserLang.startsWith("zh") ? "zh-TW" : "en");
   const theme = (qtheme === "dark" || qtheme === "light" ? qtheme : p.stored("glassplane.theme")) || (p.prefersLight ? "light" : "dark");
+  // ?present and ?present=1 turn presenting on, ?present=0 off; without
+  // either the page presents as this browser last did.
+  const qpresent = p.query.get("present");
+  const present = qpresent !== null ? qpresent !== "0" && qpresent !== "false" : p.stored("glassplane.present") === "1";
   return {
-    lang, theme, present: p.query.has("present"),
+    lang, theme, present,
     panel: panels.includes(p.panel as Panel) ? p.panel as Panel : "playground",
     selected: p.inspect ?? "", etcdOpen: new Set(), help: false,
     pacer: null, components: [], conn: "connecting",
