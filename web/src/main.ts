@@ -6,7 +6,7 @@
 // What the reducers cannot do themselves — timers, the network, the
 // clock — this file does, and tells them the outcome as another action.
 
-import { Client, Pacer } from "./api/client.js";
+import { classroom, Client, Pacer } from "./api/client.js";
 import { SocketLike, StepStream } from "./api/stream.js";
 import { Timeline } from "./timeline/timeline.js";
 import { ModelState } from "./model/cluster.js";
@@ -26,9 +26,12 @@ import { byId, h } from "./view/dom.js";
 import { icons, renderControls, renderHeader, renderHelp } from "./view/header.js";
 import { renderNarration } from "./view/narration.js";
 import { renderPanels } from "./view/panels.js";
+import { applyClassroom, banner, Classroom, ClassroomAction, initialClassroom, pollMs, readOnly, shownSandbox } from "./model/classroom.js";
+import { renderBanner } from "./view/classroom.js";
 
 const query = new URLSearchParams(location.search);
-const client = new Client(query.get("sandbox") || "default");
+const pageSandbox = query.get("sandbox") || "default";
+let client = new Client(pageSandbox); // of the sandbox shown: the page's own, or the one the class follows
 const linked = parseHash(location.hash);
 
 let ui: UI = initialUI({
@@ -39,6 +42,7 @@ let pb: Playback = initial({ trace: linked.trace, step: linked.step, speed: Numb
 let tl = new Timeline(100);
 let state: ModelState = tl.stateAt(0);
 let lastK = -1;
+let room: Classroom = initialClassroom(pageSandbox, localStorage.getItem("glassplane.lessonAt") ?? "");
 
 // ---- actions ----
 /** act applies a playback action and draws the page when it changed. */
@@ -150,7 +154,7 @@ async function setPacer(p: Partial<Pacer>) {
 }
 
 function partActions(part: string): PartActions | undefined {
-  if (pb.offline || part === "kubectl") return undefined;
+  if (pb.offline || ui.readOnly || part === "kubectl") return undefined;
   const p = ui.pacer;
   const comp = ui.components.find((c) => c.name === part);
   const node = part.startsWith("kubelet/") ? part.slice(8) : "";
@@ -216,6 +220,56 @@ async function importFile(file: File) {
   }
 }
 
+// ---- the classroom ----
+// A page asks the server what the class asks of it (model/classroom.ts):
+// once, and then every two seconds on a classroom server.
+async function askClassroom() {
+  let a: ClassroomAction;
+  try {
+    a = { type: "answer", answer: await classroom() };
+  } catch {
+    a = { type: "failed" };
+  }
+  const before = room;
+  room = applyClassroom(room, a);
+  if (room !== before) {
+    if (shownSandbox(room) !== shownSandbox(before)) showSandbox(shownSandbox(room));
+    ui = applyUI(ui, { type: "readOnly", on: readOnly(room) });
+    if (room.pushed) {
+      const { lesson, step } = room.pushed;
+      room = applyClassroom(room, { type: "opened" });
+      localStorage.setItem("glassplane.lessonAt", room.lessonAt);
+      ui = applyUI(ui, { type: "panel", panel: "lessons" });
+      void lessons.open(lesson, step);
+    }
+    update();
+  }
+  if (room.follow) followTeacher();
+  if (room.polling) window.setTimeout(askClassroom, pollMs);
+}
+
+// While the class follows the teacher, the story follows each action the
+// teacher begins, as a learner's own page follows their terminal commands.
+let teacherSince = -1; // the last seq already looked at (-1: the history is still arriving)
+function followTeacher() {
+  if (pb.catchingUp || pb.offline) return;
+  if (teacherSince >= 0 && tl.lastSeq > teacherSince) void followCommand(teacherSince);
+  teacherSince = tl.lastSeq;
+}
+
+/** showSandbox shows another sandbox's steps, story and diagram, from its present. */
+function showSandbox(id: string) {
+  stream.stop();
+  client = new Client(id);
+  tl = new Timeline(100);
+  pb = apply(pb, { type: "switchSandbox" }, tl);
+  ui = applyUI(ui, { type: "switchSandbox" });
+  lastK = -1;
+  teacherSince = -1;
+  stream = newStream(0);
+  stream.start();
+}
+
 function backToLive() {
   tl = new Timeline(100);
   pb = apply(pb, { type: "backToLive" }, tl);
@@ -242,6 +296,8 @@ function render() {
   document.body.dataset.theme = ui.theme;
   document.body.classList.toggle("present", ui.present);
   document.body.dataset.panel = ui.panel; // presenting shows the side panel for the story only
+  document.body.classList.toggle("readonly", ui.readOnly);
+  renderBanner(byId("classroom-banner"), banner(room), L);
   layer.innerHTML = renderDiagram(state, {
     lang: L, selected: ui.selected,
     stopped: new Set(ui.components.filter((c) => !c.running).map((c) => c.name)),
@@ -392,3 +448,4 @@ update();
 if (linked.lesson) void lessons.open(linked.lesson, linked.lessonStep);
 schedule();
 stream.start();
+void askClassroom();

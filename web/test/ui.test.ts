@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { applyUI, initialUI } from "../src/model/ui.js";
+import { applyUI, initialUI, panels, shownPanels } from "../src/model/ui.js";
 
 const prefs = (query: string, stored: Record<string, string> = {}) => ({
   query: new URLSearchParams(query), stored: (k: string) => stored[k] ?? null, prefersLight: false, browserLang: "en",
@@ -22,4 +22,26 @@ test("the presenting toggle flips, and Escape's explicit off stays off", () => {
   u = applyUI(u, { type: "present", on: false });
   assert.equal(u.present, false);
   assert.equal(applyUI(u, { type: "present", on: false }).present, false);
+});
+
+test("a read-only page offers no playground or terminal, and leaves them for the story", () => {
+  let u = applyUI(initialUI(prefs("")), { type: "panel", panel: "terminal" });
+  u = applyUI(u, { type: "readOnly", on: true });
+  assert.equal(u.panel, "story", "the terminal would write: the story shows what happens instead");
+  assert.deepEqual(shownPanels(u), ["story", "inspector", "etcd", "lessons"]);
+  assert.equal(applyUI(u, { type: "panel", panel: "playground" }), u, "a click on a hidden tab changes nothing");
+  assert.equal(applyUI(applyUI(u, { type: "panel", panel: "story" }), { type: "panelBy", by: -1 }).panel, "lessons", "the arrow keys go round the tabs shown");
+  assert.equal(applyUI(applyUI(u, { type: "panel", panel: "lessons" }), { type: "panelBy", by: 1 }).panel, "story");
+  u = applyUI(u, { type: "readOnly", on: false });
+  assert.equal(u.readOnly, false);
+  assert.deepEqual(shownPanels(u), panels);
+  assert.equal(applyUI(u, { type: "panel", panel: "playground" }).panel, "playground");
+});
+
+test("another sandbox's stream starts with no pacer or components of the last one", () => {
+  let u = applyUI(initialUI(prefs("")), { type: "conn", status: "open" });
+  u = applyUI(u, { type: "pacer", pacer: { mode: "step", delayMs: 0, breakpoints: [], paused: ["scheduler"] } });
+  u = applyUI(u, { type: "components", list: [{ name: "scheduler", running: false }] });
+  u = applyUI(u, { type: "switchSandbox" });
+  assert.deepEqual([u.pacer, u.components, u.conn], [null, [], "connecting"]);
 });

@@ -3,6 +3,7 @@
 
 import { Step } from "../model/step.js";
 import { TraceDetail, TraceSummary } from "../model/story.js";
+import { ClassroomAnswer } from "../model/classroom.js";
 
 export interface Pacer {
   mode: "live" | "slow" | "step";
@@ -89,6 +90,13 @@ export class Client {
     if (!res.ok) return [];
     return (await res.json()) as { id: string; title: Record<string, string> }[];
   }
+}
+
+/** classroom asks the server what the class asks of this page (model/classroom.ts). */
+export async function classroom(fetcher: typeof fetch = (...a) => fetch(...a)): Promise<ClassroomAnswer> {
+  const res = await fetcher(`${apiRoot}/classroom`, { credentials: "same-origin" });
+  if (!res.ok) throw new Error(`${res.status}: ${await res.text()}`);
+  return (await res.json()) as ClassroomAnswer;
 }
 
 /** splitArgs splits a command line the way a shell would for simple cases:
