@@ -18,5 +18,6 @@ export function renderBanner(el: HTMLElement, b: Banner, lang: Lang): void {
   if (!b) return;
   el.dataset.kind = b.kind;
   const title = b.kind === "following" ? tr("following", lang) : tr("viewingReadOnly", lang, { sandbox: b.sandbox });
-  el.append(h("strong", {}, title), h("span", { class: "banner-hint" }, tr(b.kind === "following" ? "followingHint" : "viewingHint", lang)));
+  const hint = tr(b.kind === "following" ? "followingHint" : "viewingHint", lang);
+  el.append(h("strong", {}, title), h("span", { class: "banner-hint", title: hint }, hint)); // the title: the whole hint, when a narrow window cuts it
 }
