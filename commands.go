@@ -43,6 +43,7 @@ func serve(args []string) error {
 	classroom := fs.Bool("classroom", false, "give every browser a sandbox of its own (a teacher's server on the LAN) instead of the local cluster")
 	maxSandboxes := fs.Int("max-sandboxes", 100, "how many classroom sandboxes may run at once (the local cluster not counted)")
 	joinCode := fs.String("join-code", os.Getenv("GLASSPLANE_JOIN_CODE"), "the code students type to join a classroom (default: $GLASSPLANE_JOIN_CODE, else a random one printed at startup)")
+	passcode := fs.String("teacher-passcode", os.Getenv("GLASSPLANE_TEACHER_PASSCODE"), "what the teacher types at /teacher to see the roster and lead the class (default: $GLASSPLANE_TEACHER_PASSCODE, else a random one printed at startup)")
 	maxObjects := fs.Int64("max-objects", 0, fmt.Sprintf("how many objects (events not counted) one sandbox may hold (default: %d for the local cluster, %d for each classroom sandbox)", defaultLocalMaxObjects, server.DefaultLimits.MaxObjects))
 	lessonsDir := fs.String("lessons-dir", "", "a directory of your own lessons (*.yaml), added to the built-in ones")
 	var sans stringList
@@ -93,7 +94,7 @@ func serve(args []string) error {
 	}
 	defer sandboxes.Close() // stops the reaper and waits for it
 	sandboxes.StartReaping()
-	w, err := server.Start(server.Config{Listen: *listen, Sandboxes: sandboxes, Local: !*classroom, Lessons: lessonEngine, UI: web.Handler(), JoinCode: *joinCode})
+	w, err := server.Start(server.Config{Listen: *listen, Sandboxes: sandboxes, Local: !*classroom, Lessons: lessonEngine, UI: web.Handler(), JoinCode: *joinCode, TeacherPasscode: *passcode})
 	if err != nil {
 		return err
 	}
@@ -101,7 +102,7 @@ func serve(args []string) error {
 	fmt.Printf("Glassplane is running.\n  Web UI:          http://%s/\n  Kubernetes API:  https://%s\n  Data:            %s\n  Try:             glassplane kubectl get namespaces\n",
 		w.Addr, c.Addr, *dataDir)
 	if *classroom {
-		fmt.Printf("  Students open:   http://%s/\n  Join code:       %s\n", w.Addr, w.JoinCode)
+		fmt.Printf("  Students open:   http://%s/\n  Join code:       %s\n  Teacher:         http://%s/teacher  passcode %s\n", w.Addr, w.JoinCode, w.Addr, w.TeacherPasscode)
 	}
 	<-ctx.Done()
 	fmt.Println("Glassplane is shutting down.")

@@ -107,7 +107,9 @@ type progress struct {
 	passed   map[int]bool
 	checks   map[int]CheckResult
 	lastEval time.Time
-	since    uint64 // the last step recorded before the lesson started
+	since    uint64    // the last step recorded before the lesson started
+	stepAt   time.Time // when the current step began
+	usedAt   time.Time // when the learner last asked about this lesson
 }
 
 // NewEngine follows learners through the lessons of catalog.
@@ -188,8 +190,9 @@ func (e *Engine) Start(sb *Sandbox, lessonID string, step int) (Progress, error)
 	if step < 0 || step >= len(l.Steps) {
 		return Progress{}, fmt.Errorf("lesson %s has steps 0 to %d", l.ID, len(l.Steps)-1)
 	}
+	now := time.Now()
 	p := &progress{lesson: l, step: step, passed: map[int]bool{}, checks: map[int]CheckResult{},
-		since: sb.Cluster.Steps.Last()}
+		since: sb.Cluster.Steps.Last(), stepAt: now, usedAt: now}
 	e.mu.Lock()
 	e.progress[progressKey{sb.ID, l.ID}] = p
 	e.mu.Unlock()
@@ -205,10 +208,12 @@ func (e *Engine) progressOf(sb *Sandbox, lessonID string) (*progress, error) {
 	defer e.mu.Unlock()
 	key := progressKey{sb.ID, l.ID}
 	p, ok := e.progress[key]
+	now := time.Now()
 	if !ok || p.lesson != l {
-		p = &progress{lesson: l, passed: map[int]bool{}, checks: map[int]CheckResult{}, since: sb.Cluster.Steps.Last()}
+		p = &progress{lesson: l, passed: map[int]bool{}, checks: map[int]CheckResult{}, since: sb.Cluster.Steps.Last(), stepAt: now}
 		e.progress[key] = p
 	}
+	p.usedAt = now // under e.mu, which Position reads it under
 	return p, nil
 }
 
@@ -261,9 +266,41 @@ func (e *Engine) evaluateLocked(ctx context.Context, sb *Sandbox, p *progress, n
 		} else {
 			p.step++
 			p.lastEval = time.Time{} // check the new step at the next poll
+			p.stepAt = r.At
 		}
 	}
 	return r
+}
+
+// Position is where a sandbox is in the lesson it worked on last: what a
+// teacher's roster shows.
+type Position struct {
+	Lesson string    `json:"lesson"`
+	Title  Text      `json:"title"`
+	Step   int       `json:"step"`  // index of the current step
+	Steps  int       `json:"steps"` // how many the lesson has
+	Done   bool      `json:"done"`
+	StepAt time.Time `json:"stepAt"` // when the current step began
+}
+
+// Position returns where sandboxID is in the lesson it asked about last
+// (false if it has opened none).
+func (e *Engine) Position(sandboxID string) (Position, bool) {
+	e.mu.Lock()
+	var last *progress
+	for k, p := range e.progress {
+		if k.sandbox == sandboxID && (last == nil || p.usedAt.After(last.usedAt)) {
+			last = p
+		}
+	}
+	e.mu.Unlock()
+	if last == nil {
+		return Position{}, false
+	}
+	last.mu.Lock()
+	defer last.mu.Unlock()
+	return Position{Lesson: last.lesson.ID, Title: last.lesson.Title, Step: last.step, Steps: len(last.lesson.Steps),
+		Done: last.done, StepAt: last.stepAt}, true
 }
 
 // Check evaluates the check of step n of lesson in sandbox sb (a recorded

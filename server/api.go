@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -61,6 +62,7 @@ func (w *Web) routes(e *echo.Echo) {
 	sb.GET("/etcd", w.etcdKeys)
 	sb.GET("/kubeconfig", w.kubeconfig)
 	w.lessonRoutes(g, sb)
+	w.classroomRoutes(g)
 }
 
 // requireSandbox admits a request only with the token of the sandbox it names.
@@ -73,6 +75,12 @@ func (w *Web) requireSandbox(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		sb, ok := w.sandboxes.Open(c.Param("id"), token)
+		if !ok && w.mayView(c, c.Param("id")) {
+			sb, ok = w.sandboxes.Get(c.Param("id")) // read-only (classroom.go)
+		}
+		if !ok && w.isViewer(c.Request(), c.Param("id")) {
+			return fail(c, http.StatusForbidden, "you may look at this sandbox but not change it: it is not yours")
+		}
 		if !ok {
 			return fail(c, http.StatusUnauthorized, "this sandbox needs its own token (Authorization: Bearer TOKEN or the session cookie)")
 		}
@@ -92,17 +100,27 @@ func bearer(r *http.Request) string {
 func sandboxOf(c echo.Context) *Sandbox { return c.Get("sandbox").(*Sandbox) }
 
 func (w *Web) createSandbox(c echo.Context) error {
+	var name string
 	if w.JoinCode != "" {
 		var body struct {
 			JoinCode string `json:"joinCode"`
 			Name     string `json:"name"`
 		}
 		_ = c.Bind(&body)
+		if ok, wait := w.guesses.allow(c.Request()); !ok {
+			tooManyGuesses(c.Response(), wait)
+			return nil
+		}
 		if !w.joinCodeMatches(body.JoinCode) {
+			w.guesses.failed(c.Request())
 			return fail(c, http.StatusForbidden, `this classroom's sandboxes need its join code: {"joinCode": "...", "name": "..."}`)
 		}
+		name = strings.TrimSpace(body.Name)
+		if utf8.RuneCountInString(name) > maxNameRunes {
+			return fail(c, http.StatusBadRequest, "the name may have at most 40 characters")
+		}
 	}
-	sb, err := w.sandboxes.Create(c.Request().Context())
+	sb, err := w.sandboxes.CreateNamed(c.Request().Context(), name)
 	if err != nil {
 		return fail(c, http.StatusServiceUnavailable, err.Error())
 	}

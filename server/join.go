@@ -14,7 +14,6 @@ package server
 
 import (
 	"crypto/rand"
-	"crypto/subtle"
 	"html/template"
 	"net/http"
 	"strings"
@@ -42,9 +41,7 @@ func NewJoinCode() string {
 // joinCodeMatches compares a typed code with the class's, ignoring case and
 // spaces, in constant time.
 func (w *Web) joinCodeMatches(typed string) bool {
-	want := strings.ToUpper(w.JoinCode)
-	got := strings.ToUpper(strings.TrimSpace(typed))
-	return want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+	return secretMatches(w.JoinCode, typed)
 }
 
 var joinPage = template.Must(template.New("join").Parse(`<!doctype html>
@@ -84,16 +81,20 @@ func (w *Web) join(c echo.Context) error {
 		showJoinPage(rw, http.StatusBadRequest, "", "Please type a name of 1 to 40 characters.")
 		return nil
 	}
+	if ok, wait := w.guesses.allow(r); !ok {
+		tooManyGuesses(rw, wait)
+		return nil
+	}
 	if !w.joinCodeMatches(c.FormValue("code")) {
+		w.guesses.failed(r)
 		showJoinPage(rw, http.StatusForbidden, name, "That join code is not this class's. Check it with your teacher and try again.")
 		return nil
 	}
-	sb, err := w.sandboxes.Create(r.Context())
+	sb, err := w.sandboxes.CreateNamed(r.Context(), name)
 	if err != nil {
 		showJoinPage(rw, http.StatusServiceUnavailable, name, "No sandbox is available right now: "+err.Error())
 		return nil
 	}
-	sb.Name = name
 	setSession(rw, sb)
 	return c.Redirect(http.StatusSeeOther, "/?sandbox="+sb.ID)
 }

@@ -38,8 +38,10 @@ type Sandbox struct {
 	Token   string
 	Cluster *controlplane.Cluster
 	Name    string           // the display name a student joined with (classroom)
+	Joined  time.Time        // when it was created
 	lease   clientv3.LeaseID // 0 for the default sandbox, which never expires
 	renewed atomic.Int64     // unix seconds of the last lease renewal
+	used    atomic.Int64     // unix seconds of the last app-API use by its owner
 
 	clientsMu  sync.Mutex  // guards appClients
 	appClients *appClients // made on first use (clients.go)
@@ -64,8 +66,8 @@ type Sandboxes struct {
 	// watch is etcd's Watch (a test may break it to see the reaper recover).
 	watch func(ctx context.Context, key string, opts ...clientv3.OpOption) clientv3.WatchChan
 
-	reapCancel context.CancelFunc // ends the reaper StartReaping started
-	reaping    sync.WaitGroup     // the reaper, waited for by Close
+	reapCancel context.CancelFunc // ends the reaper and keep-alive StartReaping started
+	reaping    sync.WaitGroup     // them, waited for by Close
 
 	mu       sync.Mutex // guards m and starting
 	m        map[string]*Sandbox
@@ -114,7 +116,29 @@ func (s *Sandboxes) AddDefault(c *controlplane.Cluster) *Sandbox {
 // Create starts a new sandbox. Its slot under maxSandboxes is taken before
 // its cluster starts, in the same step as the count, so racing joins never
 // start more than the limit.
-func (s *Sandboxes) Create(ctx context.Context) (_ *Sandbox, err error) {
+func (s *Sandboxes) Create(ctx context.Context) (*Sandbox, error) {
+	return s.create(ctx, "", newSecret())
+}
+
+// CreateNamed starts a new sandbox for a student called name.
+func (s *Sandboxes) CreateNamed(ctx context.Context, name string) (*Sandbox, error) {
+	return s.create(ctx, name, newSecret())
+}
+
+// Reset replaces sandbox id with a fresh one of the same name and token, so
+// its owner's session opens the new one. It returns the new sandbox.
+func (s *Sandboxes) Reset(ctx context.Context, id string) (*Sandbox, error) {
+	old, ok := s.Get(id)
+	if !ok || old.lease == 0 {
+		return nil, fmt.Errorf("there is no student sandbox %q", id)
+	}
+	if err := s.Delete(ctx, id); err != nil {
+		return nil, err
+	}
+	return s.create(ctx, old.Name, old.Token)
+}
+
+func (s *Sandboxes) create(ctx context.Context, name, token string) (_ *Sandbox, err error) {
 	s.mu.Lock()
 	n := len(s.m) + s.starting
 	if _, ok := s.m["default"]; ok {
@@ -163,8 +187,10 @@ func (s *Sandboxes) Create(ctx context.Context) (_ *Sandbox, err error) {
 		undo()
 		return nil, err
 	}
-	sb = &Sandbox{ID: id, Token: newSecret(), Cluster: c, lease: lease.ID}
-	sb.renewed.Store(time.Now().Unix())
+	now := time.Now()
+	sb = &Sandbox{ID: id, Token: token, Name: name, Joined: now, Cluster: c, lease: lease.ID}
+	sb.renewed.Store(now.Unix())
+	sb.used.Store(now.Unix())
 	return sb, nil
 }
 
@@ -182,8 +208,52 @@ func (s *Sandboxes) Open(id, token string) (*Sandbox, bool) {
 	if !ok || token == "" || subtle.ConstantTimeCompare([]byte(sb.Token), []byte(token)) != 1 {
 		return nil, false
 	}
+	sb.used.Store(time.Now().Unix())
 	s.touch(sb)
 	return sb, true
+}
+
+// All lists every sandbox.
+func (s *Sandboxes) All() []*Sandbox {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*Sandbox, 0, len(s.m))
+	for _, sb := range s.m {
+		out = append(out, sb)
+	}
+	return out
+}
+
+// LastActivity is when the sandbox was last used by its owner: through the
+// app API, or by a person's request to its Kubernetes API (the student's own
+// kubectl counts).
+func (sb *Sandbox) LastActivity() time.Time {
+	t := time.Unix(sb.used.Load(), 0)
+	if api := sb.Cluster.Steps.Activity().LastRequest; api.After(t) {
+		return api
+	}
+	return t
+}
+
+// keepUsedAlive renews the lease of every sandbox whose Kubernetes API a
+// person used since its last renewal, until ctx ends: a student who only
+// uses their own kubectl keeps their sandbox.
+func (s *Sandboxes) keepUsedAlive(ctx context.Context) {
+	every := min(max(s.idle/10, 100*time.Millisecond), time.Minute)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for _, sb := range s.All() {
+			if sb.lease != 0 && sb.Cluster.Steps.Activity().LastRequest.Unix() > sb.renewed.Load() {
+				s.touch(sb)
+			}
+		}
+	}
 }
 
 // ByToken finds the sandbox a token opens.
@@ -237,15 +307,13 @@ func (s *Sandboxes) Delete(ctx context.Context, id string) error {
 // reapDeleteTimeout bounds one reaped sandbox's delete.
 const reapDeleteTimeout = 30 * time.Second
 
-// StartReaping runs Reap until Close, which waits for it to end.
+// StartReaping runs Reap, and renews the leases of sandboxes used through
+// their Kubernetes API, until Close, which waits for both to end.
 func (s *Sandboxes) StartReaping() {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.reapCancel = cancel
-	s.reaping.Add(1)
-	go func() {
-		defer s.reaping.Done()
-		s.Reap(ctx)
-	}()
+	s.reaping.Go(func() { s.Reap(ctx) })
+	s.reaping.Go(func() { s.keepUsedAlive(ctx) })
 }
 
 // Reap stops sandboxes whose lease expired, until ctx ends. It reads the

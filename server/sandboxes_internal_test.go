@@ -10,6 +10,8 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/glassplane/glassplane/controlplane"
 	"github.com/glassplane/glassplane/controlplane/testcluster"
@@ -93,4 +95,39 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// TestAStudentUsingOnlyKubectlKeepsTheirSandbox: requests to a sandbox's
+// Kubernetes API renew its lease as app-API use does; an unused sandbox
+// beside it expires.
+func TestAStudentUsingOnlyKubectlKeepsTheirSandbox(t *testing.T) {
+	c := testcluster.Start(t)
+	const idle = 2 * time.Second
+	sbs := NewSandboxes(c.Etcd, t.TempDir(), "127.0.0.1", idle, startAPIOnly)
+	used, unused := mustCreate(t, sbs), mustCreate(t, sbs)
+	sbs.StartReaping()
+	t.Cleanup(sbs.Close)
+	cfg, err := used.Cluster.ClientConfig("admin", "system:masters")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := kubernetes.NewForConfigOrDie(cfg)
+	for end := time.Now().Add(3 * idle); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
+		if _, err := cs.CoreV1().Namespaces().List(context.Background(), metav1.ListOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the unused sandbox expires", func() bool { _, ok := sbs.Get(unused.ID); return !ok })
+	if _, ok := sbs.Get(used.ID); !ok {
+		t.Error("the sandbox used only through its Kubernetes API expired")
+	}
+}
+
+func mustCreate(t *testing.T, sbs *Sandboxes) *Sandbox {
+	t.Helper()
+	sb, err := sbs.Create(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sb
 }

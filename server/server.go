@@ -43,21 +43,28 @@ type Config struct {
 	// JoinCode is what a classroom's students type to get a sandbox (empty:
 	// a fresh random one, see Web.JoinCode). A local server has none.
 	JoinCode string
+	// TeacherPasscode opens the teacher's view of a classroom (empty: a
+	// fresh random one, see Web.TeacherPasscode).
+	TeacherPasscode string
 }
 
 // Web is a running web server.
 type Web struct {
 	Addr string
 	// JoinCode opens a sandbox in a classroom (join.go); empty locally.
-	JoinCode      string
-	sandboxes     *Sandboxes
-	kubectlBinary []string
-	local         bool
-	lessons       *lessons.Engine
-	streams       *streamSlots
-	e             *echo.Echo
-	done          chan struct{} // closed by Close: streams end
-	stopped       chan struct{}
+	JoinCode string
+	// TeacherPasscode opens the teacher's view (teacher.go); empty locally.
+	TeacherPasscode string
+	class           classroom
+	guesses         guessLimiter // attempts at the join code and passcode
+	sandboxes       *Sandboxes
+	kubectlBinary   []string
+	local           bool
+	lessons         *lessons.Engine
+	streams         *streamSlots
+	e               *echo.Echo
+	done            chan struct{} // closed by Close: streams end
+	stopped         chan struct{}
 }
 
 // Start listens on cfg.Listen and serves until Close.
@@ -85,9 +92,15 @@ func Start(cfg Config) (*Web, error) {
 		if w.JoinCode == "" {
 			w.JoinCode = NewJoinCode()
 		}
+		w.TeacherPasscode = cfg.TeacherPasscode
+		if w.TeacherPasscode == "" {
+			w.TeacherPasscode = NewJoinCode() + NewJoinCode()
+		}
 	}
 	w.routes(e)
 	e.POST("/join", w.join, requireSameOrigin)
+	e.POST("/teacher/login", w.teacherLogin, requireSameOrigin)
+	e.GET("/teacher", w.teacherPage)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	ui := cfg.UI
 	if ui == nil {
@@ -127,12 +140,17 @@ func (w *Web) withSession(next http.Handler) http.Handler {
 			next.ServeHTTP(rw, r)
 			return
 		}
+		want := r.URL.Query().Get("sandbox")
+		if _, exists := w.sandboxes.Get(want); exists && w.isTeacher(r) {
+			next.ServeHTTP(rw, r) // a teacher looks at any sandbox, read-only
+			return
+		}
 		sb, ok := w.sessionSandbox(r)
 		if !ok {
 			showJoinPage(rw, http.StatusOK, "", "")
 			return
 		}
-		if r.URL.Query().Get("sandbox") != sb.ID {
+		if want != sb.ID {
 			http.Redirect(rw, r, "/?sandbox="+sb.ID, http.StatusSeeOther)
 			return
 		}

@@ -35,11 +35,13 @@ const userTraceMemory = 10000
 // noteUserLocked remembers that s's trace began with a person's request.
 func (r *Recorder) noteUserLocked(s Step) {
 	if s.Stage != Authenticate {
+		r.noteActivityLocked(s, false)
 		return
 	}
 	if req, ok := r.stepLocked(s.Parent); !ok || !beganByPerson(req, s) {
 		return
 	}
+	r.noteActivityLocked(s, true)
 	if r.users == nil {
 		r.users = map[string]bool{}
 	}

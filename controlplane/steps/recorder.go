@@ -29,6 +29,7 @@ type Recorder struct {
 	pacer      *Pacer
 	users      map[string]bool // traces begun by a person (beatpace.go)
 	story      []Step          // their steps after they left history (story.go)
+	activity   Activity        // a person's requests (activity.go)
 }
 
 // NewRecorder returns a recorder that remembers up to limit steps.
