@@ -26,7 +26,7 @@ import { byId, h } from "./view/dom.js";
 import { icons, renderControls, renderHeader, renderHelp } from "./view/header.js";
 import { renderNarration } from "./view/narration.js";
 import { renderPanels } from "./view/panels.js";
-import { applyClassroom, banner, Classroom, ClassroomAction, initialClassroom, pollMs, readOnly, shownSandbox } from "./model/classroom.js";
+import { applyClassroom, banner, Classroom, ClassroomAction, initialClassroom, pollMs, readOnly, shownSandbox, teacherTrace } from "./model/classroom.js";
 import { renderBanner } from "./view/classroom.js";
 
 const query = new URLSearchParams(location.search);
@@ -244,17 +244,22 @@ async function askClassroom() {
     }
     update();
   }
-  if (room.follow) followTeacher();
+  if (room.follow) void followTeacher();
   if (room.polling) window.setTimeout(askClassroom, pollMs);
 }
 
-// While the class follows the teacher, the story follows each action the
-// teacher begins, as a learner's own page follows their terminal commands.
-let teacherSince = -1; // the last seq already looked at (-1: the history is still arriving)
-function followTeacher() {
-  if (pb.catchingUp || pb.offline) return;
-  if (teacherSince >= 0 && tl.lastSeq > teacherSince) void followCommand(teacherSince);
-  teacherSince = tl.lastSeq;
+// While the class follows the teacher, the story follows the teacher's
+// latest action, then each one the teacher begins, as a learner's own page
+// follows their terminal commands.
+let teacherSince = -1; // the last seq already looked at (-1: none yet)
+async function followTeacher() {
+  const last = tl.lastSeq, since = teacherSince, c = client;
+  if (pb.catchingUp || pb.offline || (since >= 0 && last <= since)) return;
+  teacherSince = last;
+  try {
+    const trace = teacherTrace(await c.traces(), since);
+    if (c === client && trace && trace !== pb.trace) act({ type: "follow", trace, now: Date.now() });
+  } catch { /* the story stays on what it followed */ }
 }
 
 /** showSandbox shows another sandbox's steps, story and diagram, from its present. */

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { applyClassroom, banner, ClassroomAnswer, initialClassroom, readOnly, shownSandbox, viewing } from "../src/model/classroom.js";
+import { applyClassroom, banner, ClassroomAnswer, initialClassroom, readOnly, shownSandbox, teacherTrace, viewing } from "../src/model/classroom.js";
+import { TraceSummary } from "../src/model/story.js";
 
 const local: ClassroomAnswer = { follow: "", lesson: null, teacher: false, classroom: false };
 const student = (over: Partial<ClassroomAnswer> = {}): ClassroomAnswer =>
@@ -76,4 +77,22 @@ test("a reload does not reopen the push this browser already acted on, but a lat
   const answer = student({ lesson: { lesson: "kubectl-create", step: 2, at: "2026-12-06T12:00:00Z" } });
   assert.equal(applyClassroom(initialClassroom("s1", "2026-12-06T12:00:00Z"), { type: "answer", answer }).pushed, undefined);
   assert.deepEqual(applyClassroom(initialClassroom("s1"), { type: "answer", answer }).pushed, { lesson: "kubectl-create", step: 2 });
+});
+
+test("a teacher looking at a student's sandbox is not pulled away by a push", () => {
+  const c = applyClassroom(initialClassroom("s7"), { type: "answer",
+    answer: { follow: "", lesson: { lesson: "kubectl-create", step: 1, at: "2026-12-06T12:00:00Z" }, teacher: true, classroom: true, sandbox: "t-sb" } });
+  assert.equal(c.pushed, undefined);
+  assert.equal(c.lessonAt, "2026-12-06T12:00:00Z");
+});
+
+test("a page that begins to follow tells the teacher's latest change, then each action the teacher begins", () => {
+  const tr = (trace: string, first: number, verb: string, learners = true): TraceSummary => ({
+    trace, first, last: first + 5, learners, request: { verb }, steps: 6, beats: 1, foregroundBeats: 1, backgroundSteps: 0 });
+  const list = [tr("create", 10, "create"), tr("get", 30, "get"), tr("lease", 40, "update", false), tr("scale", 50, "patch"), tr("list", 60, "list")];
+  assert.equal(teacherTrace(list, -1), "scale", "the latest change, not a read after it, nor the cluster's own work");
+  assert.equal(teacherTrace([tr("get", 30, "get")], -1), "get", "only reads: the latest read");
+  assert.equal(teacherTrace([], -1), "");
+  assert.equal(teacherTrace(list, 35), "scale", "begun since the last look");
+  assert.equal(teacherTrace(list, 60), "", "nothing new");
 });

@@ -32,6 +32,10 @@ test("a read-only page offers no playground or terminal, and leaves them for the
   assert.equal(applyUI(u, { type: "panel", panel: "playground" }), u, "a click on a hidden tab changes nothing");
   assert.equal(applyUI(applyUI(u, { type: "panel", panel: "story" }), { type: "panelBy", by: -1 }).panel, "lessons", "the arrow keys go round the tabs shown");
   assert.equal(applyUI(applyUI(u, { type: "panel", panel: "lessons" }), { type: "panelBy", by: 1 }).panel, "story");
+  const back = applyUI(applyUI(u, { type: "panel", panel: "story" }), { type: "readOnly", on: false });
+  assert.equal(back.panel, "terminal", "back to the terminal the page was taken from");
+  const chose = applyUI(applyUI(u, { type: "panel", panel: "etcd" }), { type: "readOnly", on: false });
+  assert.equal(chose.panel, "etcd", "a tab chosen since stays");
   u = applyUI(u, { type: "readOnly", on: false });
   assert.equal(u.readOnly, false);
   assert.deepEqual(shownPanels(u), panels);

@@ -17,6 +17,8 @@
 // that is not the session's own); the page only follows it, hiding the
 // controls that would write, so that nobody clicks a button to be refused.
 
+import { pickFollow, TraceSummary } from "./story.js";
+
 /** PushedLesson is the step the teacher pushed to the class, and when. */
 export interface PushedLesson {
   lesson: string;
@@ -68,7 +70,9 @@ export function applyClassroom(c: Classroom, a: ClassroomAction): Classroom {
       const follow = !r.teacher && r.follow && r.follow !== (own || c.page) ? r.follow : "";
       let n: Classroom = { ...c, own, asked: true, polling: r.classroom, teacher: r.teacher, follow };
       if (r.lesson && r.lesson.at !== c.lessonAt) {
-        n = { ...n, lessonAt: r.lesson.at, pushed: { lesson: r.lesson.lesson, step: r.lesson.step } };
+        // A push moves the students' lessons; a teacher looking at a
+        // student's sandbox is not to be pulled away from it.
+        n = { ...n, lessonAt: r.lesson.at, pushed: viewing(n) ? c.pushed : { lesson: r.lesson.lesson, step: r.lesson.step } };
       }
       return same(c, n) ? c : n;
     }
@@ -104,6 +108,18 @@ export function banner(c: Classroom): Banner {
   if (c.follow) return { kind: "following" };
   if (viewing(c)) return { kind: "viewing", sandbox: c.page };
   return undefined;
+}
+
+const reads = new Set(["get", "list", "watch"]);
+
+/** teacherTrace chooses the teacher's action a following page tells in its
+ * story: on the first look (after < 0) the teacher's latest action that
+ * changed something (else the latest), so a page that begins to follow
+ * sees what the teacher just did; then each action begun after seq. */
+export function teacherTrace(list: readonly TraceSummary[], after: number): string {
+  if (after >= 0) return pickFollow(list, after);
+  const theirs = list.filter((t) => t.learners).sort((a, b) => b.first - a.first);
+  return (theirs.find((t) => !reads.has(t.request?.verb ?? "")) ?? theirs[0])?.trace ?? "";
 }
 
 function same(a: Classroom, b: Classroom): boolean {

@@ -23,6 +23,7 @@ export interface UI {
   components: ComponentStatus[];
   conn: StreamStatus;
   readOnly: boolean; // the sandbox shown is another's (model/classroom.ts): no control writes
+  leftPanel?: Panel; // the writing panel read-only took the page away from
 }
 
 export type UIAction =
@@ -108,9 +109,13 @@ export function applyUI(u: UI, a: UIAction): UI {
     case "switchSandbox": return { ...u, pacer: null, components: [], conn: "connecting" };
     case "readOnly": {
       if (a.on === u.readOnly) return u;
-      // What the playground or the terminal would change is not this page's to change: the story shows what happens.
-      const panel = a.on && writingPanels.includes(u.panel) ? "story" : u.panel;
-      return { ...u, readOnly: a.on, panel };
+      if (a.on) {
+        // What the playground or the terminal would change is not this page's to change: the story shows what happens.
+        const away = writingPanels.includes(u.panel);
+        return { ...u, readOnly: true, panel: away ? "story" : u.panel, leftPanel: away ? u.panel : undefined };
+      }
+      // Back to the panel the page left, unless the learner chose another since.
+      return { ...u, readOnly: false, panel: u.leftPanel && u.panel === "story" ? u.leftPanel : u.panel, leftPanel: undefined };
     }
   }
 }
