@@ -202,7 +202,7 @@ func TestATeacherOpensAStudentsSandboxReadOnly(t *testing.T) {
 
 	b.open(base + "/?sandbox=" + studentSB)
 	b.waitFor("the page says it views the student's sandbox read-only", fmt.Sprintf(`!document.getElementById("classroom-banner").hidden &&
-		document.querySelector("#classroom-banner strong").textContent === %s`, jsString("Viewing "+studentSB+" read-only")), 10*time.Second)
+		document.querySelector("#classroom-banner strong").textContent === %s`, jsString("Viewing Grace ("+studentSB+") read-only")), 10*time.Second)
 	b.waitFor("no control writes", writeControls+` === ""`, 5*time.Second)
 	b.waitFor("the student's cluster is drawn", `document.querySelector('#diagram [data-part^="kubelet/"]') !== null`, 30*time.Second)
 	b.set("en", "dark")

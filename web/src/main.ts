@@ -6,7 +6,7 @@
 // What the reducers cannot do themselves — timers, the network, the
 // clock — this file does, and tells them the outcome as another action.
 
-import { classroom, Client, Pacer } from "./api/client.js";
+import { classroom, Client, Pacer, roster } from "./api/client.js";
 import { SocketLike, StepStream } from "./api/stream.js";
 import { Timeline } from "./timeline/timeline.js";
 import { ModelState } from "./model/cluster.js";
@@ -26,7 +26,7 @@ import { byId, h } from "./view/dom.js";
 import { icons, renderControls, renderHeader, renderHelp } from "./view/header.js";
 import { renderNarration } from "./view/narration.js";
 import { renderPanels } from "./view/panels.js";
-import { applyClassroom, banner, Classroom, ClassroomAction, initialClassroom, pollMs, readOnly, shownSandbox, teacherTrace } from "./model/classroom.js";
+import { applyClassroom, banner, Classroom, ClassroomAction, initialClassroom, pollMs, readOnly, shownSandbox, teacherTrace, wantsRoster } from "./model/classroom.js";
 import { renderBanner } from "./view/classroom.js";
 
 const query = new URLSearchParams(location.search);
@@ -245,6 +245,7 @@ async function askClassroom() {
     update();
   }
   if (room.follow) void followTeacher();
+  if (wantsRoster(room)) void nameViewed();
   if (room.polling) window.setTimeout(askClassroom, pollMs);
 }
 
@@ -260,6 +261,15 @@ async function followTeacher() {
     const trace = teacherTrace(await c.traces(), since);
     if (c === client && trace && trace !== pb.trace) act({ type: "follow", trace, now: Date.now() });
   } catch { /* the story stays on what it followed */ }
+}
+
+/** nameViewed reads the roster for the name of the student a teacher views. */
+async function nameViewed() {
+  try {
+    const before = room;
+    room = applyClassroom(room, { type: "roster", list: await roster() });
+    if (room !== before) update();
+  } catch { /* the banner names the sandbox */ }
 }
 
 /** showSandbox shows another sandbox's steps, story and diagram, from its present. */

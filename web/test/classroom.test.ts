@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { applyClassroom, banner, ClassroomAnswer, initialClassroom, readOnly, shownSandbox, teacherTrace, viewing } from "../src/model/classroom.js";
+import { applyClassroom, banner, ClassroomAnswer, initialClassroom, readOnly, shownSandbox, teacherTrace, viewing, wantsRoster } from "../src/model/classroom.js";
 import { TraceSummary } from "../src/model/story.js";
 
 const local: ClassroomAnswer = { follow: "", lesson: null, teacher: false, classroom: false };
@@ -95,4 +95,15 @@ test("a page that begins to follow tells the teacher's latest change, then each 
   assert.equal(teacherTrace([], -1), "");
   assert.equal(teacherTrace(list, 35), "scale", "begun since the last look");
   assert.equal(teacherTrace(list, 60), "", "nothing new");
+});
+
+test("a teacher viewing a student's sandbox reads the roster once, and the banner names the student", () => {
+  let c = applyClassroom(initialClassroom("s7"), { type: "answer", answer: { follow: "", lesson: null, teacher: true, classroom: true, sandbox: "t-sb" } });
+  assert.equal(wantsRoster(c), true);
+  assert.deepEqual(banner(c), { kind: "viewing", sandbox: "s7" }, "before the roster: the sandbox");
+  c = applyClassroom(c, { type: "roster", list: [{ sandbox: "t-sb", name: "Teacher" }, { sandbox: "s7", name: "Grace" }] });
+  assert.equal(wantsRoster(c), false);
+  assert.deepEqual(banner(c), { kind: "viewing", sandbox: "Grace (s7)" });
+  const learner = applyClassroom(initialClassroom("s1"), { type: "answer", answer: student() });
+  assert.equal(wantsRoster(learner), false, "a student never asks for the roster");
 });

@@ -44,12 +44,17 @@ export interface Classroom {
   follow: string; // the teacher's sandbox this page follows ("" when it shows its own)
   lessonAt: string; // the push the page last acted on
   pushed?: { lesson: string; step: number }; // a pushed step the page is to open
+  name: string; // the display name of the student whose sandbox a teacher views ("" until the roster says)
 }
+
+/** RosterEntry is what the page reads of GET /glassplane/v1/classroom/roster (teacher only). */
+export interface RosterEntry { sandbox: string; name: string }
 
 export type ClassroomAction =
   | { type: "answer"; answer: ClassroomAnswer }
   | { type: "failed" } // the request failed (a server from before classes: stop asking)
-  | { type: "opened" }; // the page opened the pushed step
+  | { type: "opened" } // the page opened the pushed step
+  | { type: "roster"; list: readonly RosterEntry[] }; // the teacher's roster, read while viewing a student
 
 /** pollMs is how often a page in a class asks. */
 export const pollMs = 2000;
@@ -58,7 +63,7 @@ export const pollMs = 2000;
  * push this browser already acted on (stored), so a reload does not pull a
  * student back to a step they have moved on from. */
 export function initialClassroom(page: string, lessonAt = ""): Classroom {
-  return { page, own: "", asked: false, polling: false, teacher: false, follow: "", lessonAt };
+  return { page, own: "", asked: false, polling: false, teacher: false, follow: "", lessonAt, name: "" };
 }
 
 export function applyClassroom(c: Classroom, a: ClassroomAction): Classroom {
@@ -82,6 +87,10 @@ export function applyClassroom(c: Classroom, a: ClassroomAction): Classroom {
       return c.asked ? c : { ...c, asked: true, polling: false };
     case "opened":
       return c.pushed ? { ...c, pushed: undefined } : c;
+    case "roster": {
+      const name = a.list.find((e) => e.sandbox === c.page)?.name ?? "";
+      return name === c.name ? c : { ...c, name };
+    }
   }
 }
 
@@ -101,12 +110,19 @@ export function readOnly(c: Classroom): boolean {
   return c.follow !== "" || viewing(c);
 }
 
-/** Banner is what the page says above everything while it is read-only. */
+/** wantsRoster says the page should read the roster: a teacher views a
+ * student's sandbox and does not know the student's name yet. */
+export function wantsRoster(c: Classroom): boolean {
+  return viewing(c) && c.name === "";
+}
+
+/** Banner is what the page says above everything while it is read-only:
+ * for a teacher, whose sandbox it is, by the student's name when known. */
 export type Banner = { kind: "following" } | { kind: "viewing"; sandbox: string } | undefined;
 
 export function banner(c: Classroom): Banner {
   if (c.follow) return { kind: "following" };
-  if (viewing(c)) return { kind: "viewing", sandbox: c.page };
+  if (viewing(c)) return { kind: "viewing", sandbox: c.name ? `${c.name} (${c.page})` : c.page };
   return undefined;
 }
 
@@ -124,5 +140,5 @@ export function teacherTrace(list: readonly TraceSummary[], after: number): stri
 
 function same(a: Classroom, b: Classroom): boolean {
   return a.own === b.own && a.asked === b.asked && a.polling === b.polling && a.teacher === b.teacher &&
-    a.follow === b.follow && a.lessonAt === b.lessonAt && a.pushed === b.pushed;
+    a.follow === b.follow && a.lessonAt === b.lessonAt && a.pushed === b.pushed && a.name === b.name;
 }
