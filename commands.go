@@ -93,6 +93,10 @@ func serve(args []string) error {
 		sandboxes.Limits.MaxObjects = *maxObjects
 	}
 	defer sandboxes.Close() // stops the reaper and waits for it
+	restored, err := sandboxes.Restore(ctx)
+	if err != nil {
+		return fmt.Errorf("restoring the sandboxes of the last run: %w", err)
+	}
 	sandboxes.StartReaping()
 	w, err := server.Start(server.Config{Listen: *listen, Sandboxes: sandboxes, Local: !*classroom, Lessons: lessonEngine, UI: web.Handler(), JoinCode: *joinCode, TeacherPasscode: *passcode})
 	if err != nil {
@@ -101,6 +105,9 @@ func serve(args []string) error {
 	defer w.Close()
 	fmt.Printf("Glassplane is running.\n  Web UI:          http://%s/\n  Kubernetes API:  https://%s\n  Data:            %s\n  Try:             glassplane kubectl get namespaces\n",
 		w.Addr, c.Addr, *dataDir)
+	if restored > 0 {
+		fmt.Printf("  Sandboxes:       %d brought back from the last run\n", restored)
+	}
 	if *classroom {
 		fmt.Printf("  Students open:   http://%s/\n  Join code:       %s\n  Teacher:         http://%s/teacher  passcode %s\n", w.Addr, w.JoinCode, w.Addr, w.TeacherPasscode)
 	}

@@ -84,6 +84,8 @@ type Engine struct {
 	cancel     context.CancelFunc
 	background sync.WaitGroup // background kubectl still running, waited for by Close
 
+	store Store // keeps progress across restarts (nil: memory only)
+
 	mu       sync.Mutex // guards progress, clients and work
 	progress map[progressKey]*progress
 	clients  map[string]*clients // by sandbox id
@@ -196,7 +198,10 @@ func (e *Engine) Start(sb *Sandbox, lessonID string, step int) (Progress, error)
 	e.mu.Lock()
 	e.progress[progressKey{sb.ID, l.ID}] = p
 	e.mu.Unlock()
-	return p.snapshot(), nil
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e.saveLocked(sb.ID, p)
+	return p.snapshotLocked(), nil
 }
 
 func (e *Engine) progressOf(sb *Sandbox, lessonID string) (*progress, error) {
@@ -204,16 +209,24 @@ func (e *Engine) progressOf(sb *Sandbox, lessonID string) (*progress, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	key := progressKey{sb.ID, l.ID}
+	e.mu.Lock()
 	p, ok := e.progress[key]
+	e.mu.Unlock()
 	now := time.Now()
 	if !ok || p.lesson != l {
-		p = &progress{lesson: l, passed: map[int]bool{}, checks: map[int]CheckResult{}, since: sb.Cluster.Steps.Last(), stepAt: now}
-		e.progress[key] = p
+		fresh := &progress{lesson: l, passed: map[int]bool{}, checks: map[int]CheckResult{}, since: sb.Cluster.Steps.Last(), stepAt: now}
+		e.restore(sb.ID, fresh) // outside e.mu: it may wait on the store
+		e.mu.Lock()
+		if p, ok = e.progress[key]; !ok || p.lesson != l {
+			p = fresh
+			e.progress[key] = p
+		}
+		e.mu.Unlock()
 	}
+	e.mu.Lock()
 	p.usedAt = now // under e.mu, which Position reads it under
+	e.mu.Unlock()
 	return p, nil
 }
 
@@ -259,6 +272,7 @@ func (e *Engine) evaluateLocked(ctx context.Context, sb *Sandbox, p *progress, n
 	if !ok {
 		return r
 	}
+	again := p.passed[n]
 	p.passed[n] = true
 	if n == p.step {
 		if n == len(p.lesson.Steps)-1 {
@@ -268,6 +282,9 @@ func (e *Engine) evaluateLocked(ctx context.Context, sb *Sandbox, p *progress, n
 			p.lastEval = time.Time{} // check the new step at the next poll
 			p.stepAt = r.At
 		}
+	}
+	if !again {
+		e.saveLocked(sb.ID, p)
 	}
 	return r
 }

@@ -288,9 +288,13 @@ func (w *Web) pushLesson(c echo.Context) error {
 	var body struct {
 		Lesson string `json:"lesson" form:"lesson"`
 		Step   int    `json:"step" form:"step"`
+		Number int    `form:"number"` // the teacher's page counts steps from 1
 	}
 	if err := c.Bind(&body); err != nil {
 		return fail(c, http.StatusBadRequest, `the body must be {"lesson": "ID", "step": N}`)
+	}
+	if body.Number > 0 {
+		body.Step = body.Number - 1
 	}
 	l, ok := w.lessons.Catalog().Get(body.Lesson)
 	if !ok {

@@ -15,6 +15,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
@@ -166,11 +167,7 @@ func (s *Sandboxes) create(ctx context.Context, name, token string) (_ *Sandbox,
 	if err != nil {
 		return nil, fmt.Errorf("granting the sandbox's etcd lease: %w", err)
 	}
-	cfg := controlplane.Config{
-		Name: id, DataDir: filepath.Join(s.dataDir, "sandboxes", id), Etcd: s.etcd,
-		Prefix: "/sandboxes/" + id + "/registry", Lease: lease.ID,
-		SecureListen: net.JoinHostPort(s.host, "0"), Limits: s.Limits,
-	}
+	cfg := s.clusterConfig(id, lease.ID)
 	// A failed start undoes what it did even when the request that asked
 	// for it is gone: the lease (and the keys under it) and the data dir.
 	undo := func() {
@@ -182,16 +179,71 @@ func (s *Sandboxes) create(ctx context.Context, name, token string) (_ *Sandbox,
 		undo()
 		return nil, err
 	}
-	if _, err := s.etcd.Client.Put(ctx, recordPrefix+id, c.Addr, clientv3.WithLease(lease.ID)); err != nil {
+	now := time.Now()
+	rec, _ := json.Marshal(record{Addr: c.Addr, Token: token, Name: name, Joined: now, Lease: int64(lease.ID)})
+	if _, err := s.etcd.Client.Put(ctx, recordPrefix+id, string(rec), clientv3.WithLease(lease.ID)); err != nil {
 		c.Close()
 		undo()
 		return nil, err
 	}
-	now := time.Now()
 	sb = &Sandbox{ID: id, Token: token, Name: name, Joined: now, Cluster: c, lease: lease.ID}
 	sb.renewed.Store(now.Unix())
 	sb.used.Store(now.Unix())
 	return sb, nil
+}
+
+// clusterConfig is how sandbox id's cluster starts, the first time and
+// after a restart.
+func (s *Sandboxes) clusterConfig(id string, lease clientv3.LeaseID) controlplane.Config {
+	return controlplane.Config{
+		Name: id, DataDir: filepath.Join(s.dataDir, "sandboxes", id), Etcd: s.etcd,
+		Prefix: "/sandboxes/" + id + "/registry", Lease: lease,
+		SecureListen: net.JoinHostPort(s.host, "0"), Limits: s.Limits,
+	}
+}
+
+// record is what etcd keeps of a created sandbox, under its lease: enough
+// to bring it back after a restart with the same session.
+type record struct {
+	Addr   string    `json:"addr"` // where its API server last listened
+	Token  string    `json:"token"`
+	Name   string    `json:"name,omitempty"`
+	Joined time.Time `json:"joined"`
+	Lease  int64     `json:"lease"`
+}
+
+// Restore starts again every sandbox whose record is still in etcd (its
+// lease not expired): after a restart the class finds its sandboxes, with
+// their objects, sessions and lesson progress. It returns how many came back.
+func (s *Sandboxes) Restore(ctx context.Context) (int, error) {
+	resp, err := s.etcd.Client.Get(ctx, recordPrefix, clientv3.WithPrefix())
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, kv := range resp.Kvs {
+		id := strings.TrimPrefix(string(kv.Key), recordPrefix)
+		var rec record
+		if json.Unmarshal(kv.Value, &rec) != nil || rec.Token == "" || rec.Lease == 0 {
+			continue // an older server's record: it expires by itself
+		}
+		if _, ok := s.Get(id); ok {
+			continue
+		}
+		c, err := s.start(ctx, s.clusterConfig(id, clientv3.LeaseID(rec.Lease)))
+		if err != nil {
+			slog.Warn("restoring a sandbox", "sandbox", id, "err", err)
+			continue
+		}
+		sb := &Sandbox{ID: id, Token: rec.Token, Name: rec.Name, Joined: rec.Joined, Cluster: c, lease: clientv3.LeaseID(rec.Lease)}
+		sb.used.Store(time.Now().Unix())
+		s.touch(sb) // renewed is 0: the lease is renewed now
+		s.mu.Lock()
+		s.m[id] = sb
+		s.mu.Unlock()
+		n++
+	}
+	return n, nil
 }
 
 // Get finds a sandbox by id.

@@ -80,6 +80,9 @@ func Start(cfg Config) (*Web, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Sandboxes != nil {
+		lessonEngine.UseStore(progressStore{cfg.Sandboxes}) // progress.go
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Use(middleware.Recover())

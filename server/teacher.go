@@ -184,7 +184,7 @@ form{display:inline;margin:0}button{font:inherit;padding:.2em .7em}.bar{display:
 {{else}}<form method="post" action="/glassplane/v1/classroom/follow"><input type="hidden" name="sandbox" value="{{.Teacher}}"><button>Follow me · 全班跟隨我</button></form>{{end}}
 <form method="post" action="/glassplane/v1/classroom/lesson"><label>Send everyone to · 全班前往
 <select name="lesson">{{range .Lessons}}<option value="{{.ID}}">{{.Title.En}}</option>{{end}}</select></label>
-<label>step · 步驟 <input name="step" type="number" min="0" value="0" style="width:4em"></label> <button>Send · 送出</button></form>
+<label>step · 步驟 <input name="number" type="number" min="1" value="1" style="width:4em"></label> <button>Send · 送出</button></form>
 <a href="/?sandbox={{.Teacher}}">Open my cluster · 開啟我的叢集</a>
 </div>
 <table><thead><tr><th>Name · 名字</th><th>Lesson · 課程</th><th>Step · 步驟</th><th>Last activity · 最後活動</th><th>Errors · 錯誤</th><th></th></tr></thead><tbody>

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/glassplane/glassplane/controlplane"
 	"github.com/glassplane/glassplane/controlplane/testcluster"
@@ -198,6 +202,14 @@ func TestATeacherRunsAClassOfThirty(t *testing.T) {
 		}
 	}
 
+	// The teacher's page sends the same as a form, counting steps from 1.
+	if code, _ := teacher.form("/glassplane/v1/classroom/lesson", url.Values{"lesson": {"kubectl-create"}, "number": {"4"}}); code != http.StatusSeeOther {
+		t.Errorf("the page's push: %d, want 303 back to the page", code)
+	}
+	if v := class[0].classView(); v.Lesson == nil || v.Lesson.Step != 3 {
+		t.Errorf("after the page sent everyone to step 4: %+v", v.Lesson)
+	}
+
 	// The teacher looks at a student's sandbox, read-only.
 	if code, _ := teacher.do("GET", "/glassplane/v1/sandboxes/"+own[3]+"/steps?limit=5", "", ""); code != http.StatusOK {
 		t.Errorf("the teacher reads a student's steps: %d", code)
@@ -281,5 +293,59 @@ func TestStudentsCannotReachOthersOrTheTeachersControlsOrGuessTheSecrets(t *test
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("a join-code guess after them: %d, Retry-After %q; want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
+
+// TestAStudentsSandboxAndLessonProgressSurviveARestart: the server stops and
+// starts again on the same etcd and data dir; the student's session opens
+// the same sandbox, with its objects and its place in the lesson.
+func TestAStudentsSandboxAndLessonProgressSurviveARestart(t *testing.T) {
+	c := testcluster.Start(t)
+	dir := t.TempDir()
+	start := func() (*server.Web, *server.Sandboxes) {
+		sbs := server.NewSandboxes(c.Etcd, dir, "127.0.0.1", time.Hour, controlplane.Start)
+		if _, err := sbs.Restore(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		w, err := server.Start(server.Config{Listen: "127.0.0.1:0", Sandboxes: sbs, JoinCode: testJoinCode, TeacherPasscode: testPasscode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w, sbs
+	}
+	w, sbs := start()
+	student := newBrowser(t, w)
+	if code, _ := student.form("/join", url.Values{"name": {"Ada"}, "code": {testJoinCode}}); code != http.StatusSeeOther {
+		t.Fatalf("join: %d", code)
+	}
+	id := student.classView().Sandbox
+	base := "/glassplane/v1/sandboxes/" + id
+	if code, body := student.do("POST", base+"/apply", "application/yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kept}\n"); code != http.StatusCreated {
+		t.Fatalf("apply: %d %s", code, body)
+	}
+	if code, body := student.json("POST", base+"/lessons/kubectl-create/start", map[string]int{"step": 2}); code != http.StatusOK {
+		t.Fatalf("start the lesson: %d %s", code, body)
+	}
+	w.Close()
+	sbs.Close()
+
+	w, sbs = start()
+	t.Cleanup(func() { w.Close(); sbs.Close() })
+	student.base = "http://" + w.Addr // the same cookies, the new address
+	if got := student.classView().Sandbox; got != id {
+		t.Fatalf("after the restart the session opens sandbox %q, want %q", got, id)
+	}
+	sb, _ := sbs.Get(id)
+	cfg, err := sb.Cluster.ClientConfig("admin", "system:masters")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kubernetes.NewForConfigOrDie(cfg).CoreV1().ConfigMaps("default").Get(context.Background(), "kept", metav1.GetOptions{}); err != nil {
+		t.Errorf("the ConfigMap after the restart: %v", err)
+	}
+	code, body := student.do("GET", base+"/lessons/kubectl-create/progress", "", "")
+	var p struct{ Step int }
+	if err := json.Unmarshal([]byte(body), &p); code != http.StatusOK || err != nil || p.Step != 2 {
+		t.Errorf("the lesson after the restart: %d %.200s, want step 2", code, body)
 	}
 }
