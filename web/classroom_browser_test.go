@@ -6,7 +6,8 @@ package web_test
 // student's page shows the teacher's cluster, live and read-only, under a
 // banner, and goes back to the student's own when the teacher releases it;
 // a lesson step the teacher pushes opens on the student's page; a teacher
-// who opens a student's sandbox sees it read-only. The teacher's actions
+// who opens a student's sandbox sees it read-only, with the story of what
+// the student did last. The teacher's actions
 // go through the app API, as the teacher's page posts them.
 
 import (
@@ -193,6 +194,8 @@ func TestATeacherOpensAStudentsSandboxReadOnly(t *testing.T) {
 		t.Fatalf("joining gave no sandbox: %v", h)
 	}
 
+	student.must("POST", "/glassplane/v1/sandboxes/"+studentSB+"/apply", "application/yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: graces-notes\ndata:\n  hello: world\n")
+
 	b := newBrowser(t, 1280, 720)
 	b.do("opening the teacher's page", chromedp.Navigate(base+"/teacher"))
 	b.waitFor("the passcode form", `document.querySelector('input[name="passcode"]') !== null`, 10*time.Second)
@@ -205,6 +208,7 @@ func TestATeacherOpensAStudentsSandboxReadOnly(t *testing.T) {
 		document.querySelector("#classroom-banner strong").textContent === %s`, jsString("Viewing Grace ("+studentSB+") read-only")), 10*time.Second)
 	b.waitFor("no control writes", writeControls+` === ""`, 5*time.Second)
 	b.waitFor("the student's cluster is drawn", `document.querySelector('#diagram [data-part^="kubelet/"]') !== null`, 30*time.Second)
+	b.waitFor("the story tells what the student did last", `[...document.querySelectorAll("#panel-story li.beat .beat-what")].some((e) => e.textContent.includes("graces-notes"))`, 20*time.Second)
 	b.set("en", "dark")
 	b.snap("class-teacher-viewing")
 	b.noExceptions()

@@ -244,19 +244,20 @@ async function askClassroom() {
     }
     update();
   }
-  if (room.follow) void followTeacher();
+  if (readOnly(room)) void followShown();
   if (wantsRoster(room)) void nameViewed();
   if (room.polling) window.setTimeout(askClassroom, pollMs);
 }
 
-// While the class follows the teacher, the story follows the teacher's
-// latest action, then each one the teacher begins, as a learner's own page
-// follows their terminal commands.
-let teacherSince = -1; // the last seq already looked at (-1: none yet)
-async function followTeacher() {
-  const last = tl.lastSeq, since = teacherSince, c = client;
+// While the page shows another's sandbox (the teacher's, followed by the
+// class, or a student's, viewed by the teacher), its story follows that
+// person's latest action, then each one they begin, as a learner's own
+// page follows their terminal commands.
+let shownSince = -1; // the last seq already looked at (-1: none yet)
+async function followShown() {
+  const last = tl.lastSeq, since = shownSince, c = client;
   if (pb.catchingUp || pb.offline || (since >= 0 && last <= since)) return;
-  teacherSince = last;
+  shownSince = last;
   try {
     const trace = teacherTrace(await c.traces(), since);
     if (c === client && trace && trace !== pb.trace) act({ type: "follow", trace, now: Date.now() });
@@ -280,7 +281,7 @@ function showSandbox(id: string) {
   pb = apply(pb, { type: "switchSandbox" }, tl);
   ui = applyUI(ui, { type: "switchSandbox" });
   lastK = -1;
-  teacherSince = -1;
+  shownSince = -1;
   stream = newStream(0);
   stream.start();
 }
