@@ -6,7 +6,7 @@
 // What the reducers cannot do themselves — timers, the network, the
 // clock — this file does, and tells them the outcome as another action.
 
-import { Client, Pacer } from "./api/client.js";
+import { classroom, Client, Pacer, roster } from "./api/client.js";
 import { SocketLike, StepStream } from "./api/stream.js";
 import { Timeline } from "./timeline/timeline.js";
 import { ModelState } from "./model/cluster.js";
@@ -26,9 +26,12 @@ import { byId, h } from "./view/dom.js";
 import { icons, renderControls, renderHeader, renderHelp } from "./view/header.js";
 import { renderNarration } from "./view/narration.js";
 import { renderPanels } from "./view/panels.js";
+import { applyClassroom, banner, Classroom, ClassroomAction, initialClassroom, pollMs, readOnly, shownSandbox, teacherTrace, wantsRoster } from "./model/classroom.js";
+import { renderBanner } from "./view/classroom.js";
 
 const query = new URLSearchParams(location.search);
-const client = new Client(query.get("sandbox") || "default");
+const pageSandbox = query.get("sandbox") || "default";
+let client = new Client(pageSandbox); // of the sandbox shown: the page's own, or the one the class follows
 const linked = parseHash(location.hash);
 
 let ui: UI = initialUI({
@@ -39,6 +42,7 @@ let pb: Playback = initial({ trace: linked.trace, step: linked.step, speed: Numb
 let tl = new Timeline(100);
 let state: ModelState = tl.stateAt(0);
 let lastK = -1;
+let room: Classroom = initialClassroom(pageSandbox, localStorage.getItem("glassplane.lessonAt") ?? "");
 
 // ---- actions ----
 /** act applies a playback action and draws the page when it changed. */
@@ -150,7 +154,7 @@ async function setPacer(p: Partial<Pacer>) {
 }
 
 function partActions(part: string): PartActions | undefined {
-  if (pb.offline || part === "kubectl") return undefined;
+  if (pb.offline || ui.readOnly || part === "kubectl") return undefined;
   const p = ui.pacer;
   const comp = ui.components.find((c) => c.name === part);
   const node = part.startsWith("kubelet/") ? part.slice(8) : "";
@@ -216,6 +220,72 @@ async function importFile(file: File) {
   }
 }
 
+// ---- the classroom ----
+// A page asks the server what the class asks of it (model/classroom.ts):
+// once, and then every two seconds on a classroom server.
+async function askClassroom() {
+  let a: ClassroomAction;
+  try {
+    a = { type: "answer", answer: await classroom() };
+  } catch {
+    a = { type: "failed" };
+  }
+  const before = room;
+  room = applyClassroom(room, a);
+  if (room !== before) {
+    if (shownSandbox(room) !== shownSandbox(before)) showSandbox(shownSandbox(room));
+    ui = applyUI(ui, { type: "readOnly", on: readOnly(room) });
+    if (room.pushed) {
+      const { lesson, step } = room.pushed;
+      room = applyClassroom(room, { type: "opened" });
+      localStorage.setItem("glassplane.lessonAt", room.lessonAt);
+      ui = applyUI(ui, { type: "panel", panel: "lessons" });
+      void lessons.open(lesson, step);
+    }
+    update();
+  }
+  if (readOnly(room)) void followShown();
+  if (wantsRoster(room)) void nameViewed();
+  if (room.polling) window.setTimeout(askClassroom, pollMs);
+}
+
+// While the page shows another's sandbox (the teacher's, followed by the
+// class, or a student's, viewed by the teacher), its story follows that
+// person's latest action, then each one they begin, as a learner's own
+// page follows their terminal commands.
+let shownSince = -1; // the last seq already looked at (-1: none yet)
+async function followShown() {
+  const last = tl.lastSeq, since = shownSince, c = client;
+  if (pb.catchingUp || pb.offline || (since >= 0 && last <= since)) return;
+  shownSince = last;
+  try {
+    const trace = teacherTrace(await c.traces(), since);
+    if (c === client && trace && trace !== pb.trace) act({ type: "follow", trace, now: Date.now() });
+  } catch { /* the story stays on what it followed */ }
+}
+
+/** nameViewed reads the roster for the name of the student a teacher views. */
+async function nameViewed() {
+  try {
+    const before = room;
+    room = applyClassroom(room, { type: "roster", list: await roster() });
+    if (room !== before) update();
+  } catch { /* the banner names the sandbox */ }
+}
+
+/** showSandbox shows another sandbox's steps, story and diagram, from its present. */
+function showSandbox(id: string) {
+  stream.stop();
+  client = new Client(id);
+  tl = new Timeline(100);
+  pb = apply(pb, { type: "switchSandbox" }, tl);
+  ui = applyUI(ui, { type: "switchSandbox" });
+  lastK = -1;
+  shownSince = -1;
+  stream = newStream(0);
+  stream.start();
+}
+
 function backToLive() {
   tl = new Timeline(100);
   pb = apply(pb, { type: "backToLive" }, tl);
@@ -241,6 +311,9 @@ function render() {
   document.documentElement.lang = L === "zh-TW" ? "zh-Hant-TW" : "en";
   document.body.dataset.theme = ui.theme;
   document.body.classList.toggle("present", ui.present);
+  document.body.dataset.panel = ui.panel; // presenting shows the side panel for the story only
+  document.body.classList.toggle("readonly", ui.readOnly);
+  renderBanner(byId("classroom-banner"), banner(room), L);
   layer.innerHTML = renderDiagram(state, {
     lang: L, selected: ui.selected,
     stopped: new Set(ui.components.filter((c) => !c.running).map((c) => c.name)),
@@ -283,6 +356,7 @@ function save() {
   if (hash !== location.hash && !(hash === "" && location.hash === "")) history.replaceState(null, "", hash || location.pathname + location.search);
   localStorage.setItem("glassplane.lang", ui.lang);
   localStorage.setItem("glassplane.theme", ui.theme);
+  localStorage.setItem("glassplane.present", ui.present ? "1" : "0");
   localStorage.setItem("glassplane.speed", String(pb.speed));
 }
 
@@ -360,6 +434,7 @@ function onKey(e: KeyboardEvent) {
     case "?": toggleHelp(); break;
     case "Escape": toggleHelp(false); if (ui.present) actUI({ type: "present", on: false }); break;
     case "p": actUI({ type: "present" }); break;
+    case "s": actUI({ type: "panel", panel: ui.panel === "story" ? "playground" : "story" }); break;
     case "t": actUI({ type: "theme" }); break;
     case "l": actUI({ type: "lang" }); break;
   }
@@ -389,3 +464,4 @@ update();
 if (linked.lesson) void lessons.open(linked.lesson, linked.lessonStep);
 schedule();
 stream.start();
+void askClassroom();

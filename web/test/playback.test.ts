@@ -233,6 +233,18 @@ test("replaying a file starts at its beginning with nothing followed, and going 
   assert.deepEqual([live.offline, live.catchingUp, live.k], ["", true, 0]);
 });
 
+test("showing another sandbox forgets what was followed here and opens at the other's present, at the same speed", () => {
+  const { tl, s: s0 } = loaded();
+  const f = run(tl, s0, { type: "speed", speed: 2 }, { type: "follow", trace: "c", now: 0 }, { type: "toggleBeat", first: 11 },
+    { type: "story", trace: "c", detail: detail(17, createBeats) }, { type: "togglePlay" });
+  const other = new Timeline(100);
+  const sw = apply(f, { type: "switchSandbox" }, other);
+  assert.deepEqual([sw.trace, sw.story, sw.expanded.size, sw.k, sw.playing, sw.catchingUp, sw.speed, sw.read], ["", undefined, 0, 0, true, true, 2, ""]);
+  const steps = history();
+  other.append(steps);
+  assert.equal(run(other, sw, { type: "steps", batch: steps, now: 1 }, { type: "live" }).k, other.length, "the present, not the other's boot");
+});
+
 test("a followed beat plays in at most a second and a half at the default pace", () => {
   const { tl, s: s0 } = loaded();
   const big = beat([11, 12, 14, 15, 16, 17]);

@@ -3,6 +3,7 @@
 
 import { Step } from "../model/step.js";
 import { TraceDetail, TraceSummary } from "../model/story.js";
+import { ClassroomAnswer, RosterEntry } from "../model/classroom.js";
 
 export interface Pacer {
   mode: "live" | "slow" | "step";
@@ -89,6 +90,20 @@ export class Client {
     if (!res.ok) return [];
     return (await res.json()) as { id: string; title: Record<string, string> }[];
   }
+}
+
+/** classroom asks the server what the class asks of this page (model/classroom.ts). */
+export async function classroom(fetcher: typeof fetch = (...a) => fetch(...a)): Promise<ClassroomAnswer> {
+  const res = await fetcher(`${apiRoot}/classroom`, { credentials: "same-origin" });
+  if (!res.ok) throw new Error(`${res.status}: ${await res.text()}`);
+  return (await res.json()) as ClassroomAnswer;
+}
+
+/** roster reads the class's roster (a teacher's session only). */
+export async function roster(fetcher: typeof fetch = (...a) => fetch(...a)): Promise<RosterEntry[]> {
+  const res = await fetcher(`${apiRoot}/classroom/roster`, { credentials: "same-origin" });
+  if (!res.ok) throw new Error(`${res.status}: ${await res.text()}`);
+  return (await res.json()) as RosterEntry[];
 }
 
 /** splitArgs splits a command line the way a shell would for simple cases:

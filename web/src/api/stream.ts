@@ -63,7 +63,7 @@ export class StepStream {
     this.timer = null;
     const s = this.sock;
     this.sock = null;
-    if (s) { s.onclose = null; s.close(); }
+    if (s) { s.onclose = null; s.onmessage = null; s.close(); } // a stopped stream delivers nothing more
     this.on.status?.("closed");
   }
 

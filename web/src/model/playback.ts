@@ -71,7 +71,8 @@ export type Action =
   | { type: "toggleBackground" }
   | { type: "toggleBeat"; first: number }
   | { type: "replayFile"; name: string }
-  | { type: "backToLive" };
+  | { type: "backToLive" }
+  | { type: "switchSandbox" }; // the page shows another sandbox (model/classroom.ts), from its present
 
 /** initial is the playback of a page that opens: at the present, following
  * the trace and showing the step its link names, if any. */
@@ -178,6 +179,9 @@ export function apply(s: Playback, a: Action, tl: Steps): Playback {
       };
     case "backToLive":
       return { ...s, offline: "", catchingUp: true, k: 0, animate: false };
+    case "switchSandbox":
+      // Another sandbox's history: nothing followed, seen or opened here means anything there.
+      return initial({ speed: s.speed });
   }
 }
 

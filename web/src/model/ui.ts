@@ -22,6 +22,8 @@ export interface UI {
   pacer: Pacer | null;
   components: ComponentStatus[];
   conn: StreamStatus;
+  readOnly: boolean; // the sandbox shown is another's (model/classroom.ts): no control writes
+  leftPanel?: Panel; // the writing panel read-only took the page away from
 }
 
 export type UIAction =
@@ -38,7 +40,17 @@ export type UIAction =
   | { type: "pacerAnswer"; pacer: Pacer } // answered by the app API
   | { type: "components"; list: ComponentStatus[] }
   | { type: "conn"; status: StreamStatus }
-  | { type: "applied"; ok: boolean }; // the playground's Apply answered
+  | { type: "applied"; ok: boolean } // the playground's Apply answered
+  | { type: "readOnly"; on: boolean } // the page began or stopped showing another's sandbox
+  | { type: "switchSandbox" }; // the stream now comes from another sandbox
+
+/** writingPanels write to the sandbox: a read-only page has no tab for them. */
+export const writingPanels: readonly Panel[] = ["playground", "terminal"];
+
+/** shownPanels are the tabs the page offers. */
+export function shownPanels(u: UI): readonly Panel[] {
+  return u.readOnly ? panels.filter((p) => !writingPanels.includes(p)) : panels;
+}
 
 /** Where the page's first settings come from: the URL, then what this
  * browser stored, then the browser's own preferences. */
@@ -55,11 +67,15 @@ export function initialUI(p: Preferences): UI {
   const qlang = p.query.get("lang"), qtheme = p.query.get("theme");
   const lang = (qlang === "zh-TW" || qlang === "en" ? qlang : p.stored("glassplane.lang")) as Lang || (p.browserLang.startsWith("zh") ? "zh-TW" : "en");
   const theme = (qtheme === "dark" || qtheme === "light" ? qtheme : p.stored("glassplane.theme")) || (p.prefersLight ? "light" : "dark");
+  // ?present and ?present=1 turn presenting on, ?present=0 off; without
+  // either the page presents as this browser last did.
+  const qpresent = p.query.get("present");
+  const present = qpresent !== null ? qpresent !== "0" && qpresent !== "false" : p.stored("glassplane.present") === "1";
   return {
-    lang, theme, present: p.query.has("present"),
+    lang, theme, present,
     panel: panels.includes(p.panel as Panel) ? p.panel as Panel : "playground",
     selected: p.inspect ?? "", etcdOpen: new Set(), help: false,
-    pacer: null, components: [], conn: "connecting",
+    pacer: null, components: [], conn: "connecting", readOnly: false,
   };
 }
 
@@ -69,10 +85,11 @@ export function applyUI(u: UI, a: UIAction): UI {
     case "theme": return { ...u, theme: u.theme === "dark" ? "light" : "dark" };
     case "present": return { ...u, present: a.on ?? !u.present };
     case "help": return { ...u, help: a.show ?? !u.help };
-    case "panel": return { ...u, panel: a.panel };
+    case "panel": return u.readOnly && writingPanels.includes(a.panel) ? u : { ...u, panel: a.panel };
     case "panelBy": {
-      const i = panels.indexOf(u.panel);
-      return { ...u, panel: panels[(i + (a.by === 1 ? 1 : panels.length - 1)) % panels.length] };
+      const tabs = shownPanels(u);
+      const i = Math.max(0, tabs.indexOf(u.panel));
+      return { ...u, panel: tabs[(i + (a.by === 1 ? 1 : tabs.length - 1)) % tabs.length] };
     }
     case "inspect": return { ...u, selected: a.key, panel: "inspector" };
     case "inspectStep": return { ...u, selected: "step", panel: "inspector" };
@@ -89,5 +106,16 @@ export function applyUI(u: UI, a: UIAction): UI {
     case "components": return { ...u, components: a.list };
     case "conn": return { ...u, conn: a.status };
     case "applied": return a.ok && u.panel === "playground" ? { ...u, panel: "story" } : u;
+    case "switchSandbox": return { ...u, pacer: null, components: [], conn: "connecting" };
+    case "readOnly": {
+      if (a.on === u.readOnly) return u;
+      if (a.on) {
+        // What the playground or the terminal would change is not this page's to change: the story shows what happens.
+        const away = writingPanels.includes(u.panel);
+        return { ...u, readOnly: true, panel: away ? "story" : u.panel, leftPanel: away ? u.panel : undefined };
+      }
+      // Back to the panel the page left, unless the learner chose another since.
+      return { ...u, readOnly: false, panel: u.leftPanel && u.panel === "story" ? u.leftPanel : u.panel, leftPanel: undefined };
+    }
   }
 }

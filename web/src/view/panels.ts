@@ -7,7 +7,7 @@
 import { tr } from "../i18n/narrate.js";
 import { ModelState } from "../model/cluster.js";
 import { followed, Playback } from "../model/playback.js";
-import { panels, UI } from "../model/ui.js";
+import { panels, shownPanels, UI } from "../model/ui.js";
 import { byId, clear, h } from "./dom.js";
 import { Playground } from "./editor.js";
 import { renderEtcd } from "./etcdpane.js";
@@ -38,6 +38,7 @@ export function renderPanels(ctx: PanelsContext): void {
     tab.textContent = tr(p === "inspector" ? "inspector" : p === "etcd" ? "etcdTab" : p === "story" ? "storyTab" : p, L);
     tab.setAttribute("aria-selected", String(ui.panel === p));
     tab.tabIndex = ui.panel === p ? 0 : -1;
+    tab.hidden = !shownPanels(ui).includes(p); // a read-only page has no playground or terminal
     byId(`panel-${p}`).hidden = ui.panel !== p;
   }
   if (ui.panel === "inspector") {
