@@ -116,6 +116,7 @@ func (cl *classroom) following() string {
 var viewRoutes = map[string]bool{
 	"/stream": true, "/steps": true, "/traces": true, "/traces/:trace": true,
 	"/pacer": true, "/components": true, "/etcd": true,
+	"/lessons/:lesson/progress": true, // where the student is, as their page asks
 }
 
 // mayView reports whether the request may read sandbox id without its

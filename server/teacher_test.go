@@ -214,6 +214,9 @@ func TestATeacherRunsAClassOfThirty(t *testing.T) {
 	if code, _ := teacher.do("GET", "/glassplane/v1/sandboxes/"+own[3]+"/steps?limit=5", "", ""); code != http.StatusOK {
 		t.Errorf("the teacher reads a student's steps: %d", code)
 	}
+	if code, body := teacher.do("GET", "/glassplane/v1/sandboxes/"+own[3]+"/lessons/kubectl-create/progress", "", ""); code != http.StatusOK || !strings.Contains(body, `"step":3`) {
+		t.Errorf("the teacher reads a student's lesson progress: %d %.100s", code, body)
+	}
 	if code, _ := teacher.do("PUT", "/glassplane/v1/sandboxes/"+own[3]+"/pacer", "application/json", `{"mode":"live"}`); code != http.StatusForbidden {
 		t.Errorf("the teacher changes a student's pacer: %d, want 403", code)
 	}
