@@ -170,9 +170,11 @@ function partActions(part: string): PartActions | undefined {
       void setPacer({ paused: [...paused] });
     },
     toggleRunning: async () => {
+      const before = tl.lastSeq; // a stop or start begins a trace of its own: follow it
       try {
         const list = await client.component(part, comp?.running === false ? "start" : "stop");
         ui = applyUI(ui, { type: "components", list });
+        void followCommand(before);
       } catch (e) { toast(String(e)); }
       update();
     },

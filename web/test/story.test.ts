@@ -160,3 +160,13 @@ test("a follower that played all of a quiet action jumps to the present once", (
   assert.ok(!catchUp({ ...p, jumped: true }), "once per quiet spell");
   assert.ok(!catchUp({ ...p, playing: false }), "a paused player stays where the learner left it");
 });
+
+test("a learner's stop of a component is told as their own act, in both languages", () => {
+  const stop = { ...seed[0], kind: "component", component: "kubelet/node-2", object: {},
+    headline: { key: "beat.component", args: { component: "kubelet/node-2", action: "stop", outcome: "ok" } } };
+  assert.equal(headlineText(stop).key, "beat.component.stop");
+  assert.ok(beatSentence(stop, "en").startsWith("You stop the kubelet on node-2."), beatSentence(stop, "en"));
+  assert.ok(beatSentence(stop, "zh-TW").startsWith("你停止了node-2 上的 kubelet。"), beatSentence(stop, "zh-TW"));
+  const start = { ...stop, headline: { key: "beat.component", args: { component: "kubelet/node-2", action: "start", outcome: "ok" } } };
+  assert.equal(headlineText(start).key, "beat.component.start");
+});

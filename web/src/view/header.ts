@@ -82,11 +82,17 @@ export function renderControls(L: Lang, pb: Playback, tl: Timeline): void {
 }
 
 function isUserTrace(root: Step): boolean {
+  if (isBreak(root)) return true; // a person stopped or started a component
   const ua = (root.detail as { userAgent?: string } | undefined)?.userAgent ?? "";
   return root.stage === "request" && !ua.startsWith("system:") && !/kube-|controller|scheduler/.test(ua);
 }
 
+function isBreak(root: Step): boolean {
+  return (root.stage === "stop" || root.stage === "start") && !root.parent;
+}
+
 function traceLabel(root: Step, count: number): string {
+  if (isBreak(root)) return `${new Date(root.time).toLocaleTimeString()} ${root.stage} ${root.component} (${count})`;
   const a = root.message?.args ?? {};
   const time = new Date(root.time).toLocaleTimeString();
   const name = root.object?.name ? ` ${root.object.name}` : "";
