@@ -68,7 +68,7 @@ export function renderControls(L: Lang, pb: Playback, tl: Timeline): void {
   speed.setAttribute("aria-label", tr("speed", L));
   const sel = byId<HTMLSelectElement>("trace");
   const traces = tl.traces().filter((t) => isUserTrace(t.root)).slice(-40);
-  const want = [["", tr("allTraces", L)], ...traces.reverse().map((t) => [t.trace, traceLabel(t.action ?? t.root, t.count)])];
+  const want = [["", tr("allTraces", L)], ...traces.reverse().map((t) => [t.trace, traceLabel(isBreak(t.root) ? t.root : t.action ?? t.root, t.count)])];
   if (sel.dataset.sig !== JSON.stringify(want)) {
     clear(sel);
     for (const [v, label] of want) sel.append(h("option", { value: v }, label));
