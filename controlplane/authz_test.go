@@ -8,6 +8,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -338,4 +339,44 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestKubectlCanIListShowsWhatRBACGivesEachUser: `kubectl auth can-i
+// --list` (a SelfSubjectRulesReview) lists the rules of the roles bound to
+// the user in the namespace: alice edits default, bob only views, and
+// neither reaches kube-system beyond the rules every user has.
+func TestKubectlCanIListShowsWhatRBACGivesEachUser(t *testing.T) {
+	t.Parallel()
+	c := testcluster.Start(t)
+	for name, bin := range kubectls(t) {
+		t.Run(name, func(t *testing.T) {
+			list := func(user string, args ...string) string {
+				t.Helper()
+				out, err := c.Kubectl(bin, user, "", append([]string{"auth", "can-i", "--list"}, args...)...)
+				if err != nil {
+					t.Fatalf("%s: kubectl auth can-i --list %v: %v\n%s", user, args, err, out)
+				}
+				return out
+			}
+			row := regexp.MustCompile(`(?m)^deployments\.apps\s+\[\]\s+\[\]\s+\[(.*)\]$`)
+			verbs := func(out string) string {
+				if m := row.FindStringSubmatch(out); m != nil {
+					return m[1]
+				}
+				return ""
+			}
+			if v := verbs(list("alice")); !strings.Contains(v, "create") || !strings.Contains(v, "delete") {
+				t.Errorf("alice's deployments.apps verbs in default: %q, want edit's (create, delete, …)", v)
+			}
+			if v := verbs(list("bob")); !strings.Contains(v, "list") || strings.Contains(v, "create") {
+				t.Errorf("bob's deployments.apps verbs in default: %q, want view's (get, list, watch) only", v)
+			}
+			if out := list("alice", "-n", "kube-system"); verbs(out) != "" || !strings.Contains(out, "selfsubjectaccessreviews.authorization.k8s.io") {
+				t.Errorf("alice in kube-system lists deployments or lacks the rules every user has:\n%s", out)
+			}
+			if out := list("admin"); !strings.Contains(out, "*.*") {
+				t.Errorf("admin (system:masters) may do anything, but can-i --list printed:\n%s", out)
+			}
+		})
+	}
 }

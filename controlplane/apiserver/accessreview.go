@@ -8,6 +8,8 @@ package apiserver
 //	SubjectAccessReview      "may bob …?" — for components that check
 //	                         someone else's rights (kubelets, webhooks)
 //	SelfSubjectReview        "who am I?" — `kubectl auth whoami`
+//	SelfSubjectRulesReview   "what may I do in default?" — `kubectl auth
+//	                         can-i --list`: every rule RBAC gives the user
 //
 // All are create-only and never stored: the API server fills in status and
 // returns the object. status.allowed is the RBAC decision, status.reason its
@@ -22,8 +24,11 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/apiserver/pkg/authentication/user"
+
+	"github.com/glassplane/glassplane/controlplane/apiserver/authz"
 )
 
 // review answers a create of a review resource.
@@ -48,6 +53,8 @@ func (s *Server) review(q *apiRequest) (runtime.Object, int, error) {
 			u := &user.DefaultInfo{Name: o.Spec.User, UID: o.Spec.UID, Groups: o.Spec.Groups, Extra: extraOf(o.Spec.Extra)}
 			o.Status, err = s.accessReview(q, u, o.Spec.ResourceAttributes, o.Spec.NonResourceAttributes)
 		}
+	case *authorizationv1.SelfSubjectRulesReview:
+		o.Status, err = s.rulesReview(q.user, o.Spec.Namespace)
 	case *authenticationv1.SelfSubjectReview:
 		o.Status.UserInfo = authenticationv1.UserInfo{Username: q.user.GetName(), UID: q.user.GetUID(),
 			Groups: q.user.GetGroups(), Extra: extraValues(q.user.GetExtra())}
@@ -105,4 +112,34 @@ func extraValues(in map[string][]string) map[string]authenticationv1.ExtraValue 
 		out[k] = v
 	}
 	return out
+}
+
+// rulesReview lists what u may do in namespace, as far as the authorizer
+// can tell (an authorizer that cannot list its rules says so).
+func (s *Server) rulesReview(u user.Info, namespace string) (authorizationv1.SubjectRulesReviewStatus, error) {
+	if namespace == "" {
+		return authorizationv1.SubjectRulesReviewStatus{}, apierrors.NewBadRequest("no namespace on request")
+	}
+	st := authorizationv1.SubjectRulesReviewStatus{ResourceRules: []authorizationv1.ResourceRule{},
+		NonResourceRules: []authorizationv1.NonResourceRule{}}
+	resolver, ok := s.Authorizer.(authz.RuleResolver)
+	if !ok {
+		st.Incomplete = true
+		st.EvaluationError = "this authorizer cannot list its rules"
+		return st, nil
+	}
+	rules, errs := resolver.RulesFor(u, namespace)
+	for _, r := range rules {
+		if len(r.NonResourceURLs) > 0 {
+			st.NonResourceRules = append(st.NonResourceRules, authorizationv1.NonResourceRule{Verbs: r.Verbs, NonResourceURLs: r.NonResourceURLs})
+			continue
+		}
+		st.ResourceRules = append(st.ResourceRules, authorizationv1.ResourceRule{Verbs: r.Verbs, APIGroups: r.APIGroups,
+			Resources: r.Resources, ResourceNames: r.ResourceNames})
+	}
+	if len(errs) > 0 {
+		st.Incomplete = true
+		st.EvaluationError = utilerrors.NewAggregate(errs).Error()
+	}
+	return st, nil
 }

@@ -32,6 +32,8 @@ var legacyVersions = []struct {
 var reviews = []*registry.Resource{
 	{GroupVersion: authorizationv1.SchemeGroupVersion, Resource: "selfsubjectaccessreviews", Kind: "SelfSubjectAccessReview",
 		New: func() runtime.Object { return &authorizationv1.SelfSubjectAccessReview{} }},
+	{GroupVersion: authorizationv1.SchemeGroupVersion, Resource: "selfsubjectrulesreviews", Kind: "SelfSubjectRulesReview",
+		New: func() runtime.Object { return &authorizationv1.SelfSubjectRulesReview{} }},
 	{GroupVersion: authorizationv1.SchemeGroupVersion, Resource: "subjectaccessreviews", Kind: "SubjectAccessReview",
 		New: func() runtime.Object { return &authorizationv1.SubjectAccessReview{} }},
 	{GroupVersion: authenticationv1.SchemeGroupVersion, Resource: "selfsubjectreviews", Kind: "SelfSubjectReview",
