@@ -270,12 +270,21 @@ func (b *browser) choose(css, value string) {
 }
 
 // waitFor polls a JavaScript predicate until it is true or timeout passes.
+// A page that is navigating (b.open, a reload) has no context to evaluate in
+// for a moment; the poll then starts again in the new page.
 func (b *browser) waitFor(what, predicate string, timeout time.Duration) {
 	b.t.Helper()
-	_, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](predicate,
-		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(timeout)))
-	if err != nil {
-		b.fail("waiting %s until %s: %v", timeout, what, err)
+	deadline := time.Now().Add(timeout)
+	for {
+		_, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](predicate,
+			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil {
+			return
+		}
+		if !strings.Contains(err.Error(), "Cannot find context with specified id") || time.Now().After(deadline) || b.ctx.Err() != nil {
+			b.fail("waiting %s until %s: %v", timeout, what, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

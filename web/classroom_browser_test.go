@@ -13,15 +13,15 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/glassplane/glassplane/server/clienttest"
 
 	"github.com/glassplane/glassplane/controlplane"
 	"github.com/glassplane/glassplane/controlplane/testcluster"
@@ -52,42 +52,22 @@ func startClassroom(t *testing.T) string {
 	return "http://" + w.Addr
 }
 
-// person is a browser session driven from Go: a cookie jar, no redirects
-// followed, the page's Origin on every request.
-type person struct {
-	t    *testing.T
-	base string
-	c    *http.Client
-}
+// person is a browser session driven from Go (server/clienttest).
+type person struct{ *clienttest.Person }
 
-func newPerson(t *testing.T, base string) *person {
-	jar, _ := cookiejar.New(nil)
-	return &person{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 60 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
+func newPerson(t *testing.T, base string) *person { return &person{clienttest.New(t, base)} }
 
 func (p *person) send(method, path, contentType, body string) (int, string, http.Header) {
-	p.t.Helper()
-	req, _ := http.NewRequest(method, p.base+path, strings.NewReader(body))
-	req.Header.Set("Origin", p.base)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := p.c.Do(req)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(out), resp.Header
+	p.T.Helper()
+	return p.Send(method, path, contentType, body)
 }
 
 // must sends a request that has to succeed (2xx or a redirect).
 func (p *person) must(method, path, contentType, body string) http.Header {
-	p.t.Helper()
+	p.T.Helper()
 	code, out, h := p.send(method, path, contentType, body)
 	if code >= 400 {
-		p.t.Fatalf("%s %s: %d %.300s", method, path, code, out)
+		p.T.Fatalf("%s %s: %d %.300s", method, path, code, out)
 	}
 	return h
 }

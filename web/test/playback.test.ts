@@ -55,6 +55,17 @@ test("a page that opens shows the present, not a replay of the boot", () => {
   assert.equal(hashStep(s, tl), undefined, "a link taken at the present opens at the present");
 });
 
+test("with nothing followed, a page at the present stays there as live steps arrive", () => {
+  const { tl, s } = loaded();
+  const more = [step({ component: "kubelet/node-1", stage: "heartbeat", trace: "lease" }), step({ component: "kubelet/node-2", stage: "heartbeat", trace: "lease" })];
+  tl.append(more);
+  const n = apply(s, { type: "steps", batch: more, now: 1 }, tl);
+  assert.equal(n.k, tl.length, "the heartbeats are not played one by one behind the present");
+  // A learner who scrubbed back stays where they went.
+  const back = apply({ ...n, k: 3, playing: false }, { type: "steps", batch: more, now: 2 }, tl);
+  assert.equal(back.k, 3);
+});
+
 test("a linked step waits for the chunk of the history that holds it, then shows it paused", () => {
   const steps = history();
   const tl = new Timeline(100);

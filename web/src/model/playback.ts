@@ -95,6 +95,11 @@ export function apply(s: Playback, a: Action, tl: Steps): Playback {
         if (k > 0) n = { ...n, k, pendingStep: 0, playing: false, catchingUp: false };
       } else if (n.catchingUp) {
         n.k = tl.length; // start at the present, not at the cluster's boot
+      } else if (!n.trace && !n.offline && n.playing && s.k >= tl.length - a.batch.length) {
+        // Nothing followed and the view at the present: it stays there. Playing
+        // every lease renewal and heartbeat one by one would fall ever further
+        // behind a busy cluster and tell no one's story.
+        n.k = tl.length;
       }
       if (n.trace && a.batch.some((x) => x.trace === n.trace)) n = requestRead({ ...n, heardAt: a.now, jumped: false }, false);
       if (n.trace && !n.catchingUp) n.k = Math.max(n.k, tl.trace(n.trace)?.first ?? 0);
