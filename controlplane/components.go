@@ -29,6 +29,13 @@ type ComponentStatus struct {
 	Name    string `json:"name"`
 	Running bool   `json:"running"`
 	Error   string `json:"error,omitempty"` // why it last stopped, if it failed
+	// An etcd member (etcdmembers.go) also says what Raft makes it: its
+	// role (leader, follower or candidate), its term, the index of the last
+	// log entry it applied, and the member it follows.
+	Role         string `json:"role,omitempty"`
+	Term         uint64 `json:"term,omitempty"`
+	AppliedIndex uint64 `json:"appliedIndex,omitempty"`
+	Leader       string `json:"leader,omitempty"`
 }
 
 type runningComponent struct {
@@ -73,6 +80,9 @@ func (cs *components) startLocked(rc *runningComponent) {
 // StartComponent starts a stopped component again. If it is still stopping,
 // it waits for the old run to end first, so two never run at once.
 func (c *Cluster) StartComponent(name string) error {
+	if c.etcdMember(name) {
+		return c.stopOrStartEtcdMember(name, false)
+	}
 	c.comps.mu.Lock()
 	rc, ok := c.comps.m[name]
 	if !ok {
@@ -104,6 +114,9 @@ func closed(ch chan struct{}) bool {
 
 // StopComponent stops a component and waits until it has stopped.
 func (c *Cluster) StopComponent(name string) error {
+	if c.etcdMember(name) {
+		return c.stopOrStartEtcdMember(name, true)
+	}
 	c.comps.mu.Lock()
 	rc, ok := c.comps.m[name]
 	if !ok {
@@ -120,11 +133,14 @@ func (c *Cluster) StopComponent(name string) error {
 	return nil
 }
 
-// Components lists the components and whether each runs, by name.
+// Components lists the components and whether each runs, by name, and
+// etcd's members when there are several.
 func (c *Cluster) Components() []ComponentStatus {
+	members := c.etcdMemberStatuses()
 	c.comps.mu.Lock()
 	defer c.comps.mu.Unlock()
-	out := make([]ComponentStatus, 0, len(c.comps.m))
+	out := make([]ComponentStatus, 0, len(c.comps.m)+len(members))
+	out = append(out, members...)
 	for _, rc := range c.comps.m {
 		st := ComponentStatus{Name: rc.Name, Running: rc.running()}
 		if rc.err != nil {

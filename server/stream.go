@@ -7,7 +7,7 @@ package server
 //     fills is dropped, and the client is told {"type":"gap","since":N} so it
 //     reconnects with ?since=N and gets the rest from the history;
 //   - the handler is one select loop over the request's context, the
-//     subscription, pacer changes and a ping ticker;
+//     subscription, pacer changes, etcd member changes and a ping ticker;
 //   - the Origin is checked (no cross-site websocket hijacking), reads are
 //     limited, pings keep idle connections honest, and the connection closes
 //     cleanly when the sandbox or the server goes away;
@@ -117,6 +117,7 @@ func (w *Web) stream(c echo.Context) error {
 	ping := time.NewTicker(pingInterval)
 	defer ping.Stop()
 	changes := pacer.Changes()
+	members := sb.Cluster.Etcd.MemberChanges() // nil with one member: never ready
 	for {
 		select {
 		case <-c.Request().Context().Done():
@@ -126,6 +127,11 @@ func (w *Web) stream(c echo.Context) error {
 		case <-w.done:
 			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
 			return nil
+		case <-members:
+			members = sb.Cluster.Etcd.MemberChanges()
+			if !send(Message{Type: "components", Components: sb.Cluster.Components()}) {
+				return nil
+			}
 		case <-changes:
 			changes = pacer.Changes()
 			st := pacer.State()
