@@ -15,6 +15,7 @@ package controlplane
 // other student's sandbox shares.
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -23,6 +24,9 @@ import (
 // EtcdRequestTimeout bounds every etcd call of the API server when etcd has
 // several members, so a lost quorum fails a request instead of hanging it.
 const EtcdRequestTimeout = 5 * time.Second
+
+// ErrEtcdShared is why a classroom sandbox may not stop etcd's members.
+var ErrEtcdShared = errors.New("etcd's members are shared by every sandbox: only the local cluster can stop or start them")
 
 // etcdMember reports whether name is one of etcd's members.
 func (c *Cluster) etcdMember(name string) bool {
@@ -40,7 +44,7 @@ func (c *Cluster) etcdMember(name string) bool {
 // stopOrStartEtcdMember stops or starts a member, if this cluster may.
 func (c *Cluster) stopOrStartEtcdMember(name string, stop bool) error {
 	if !c.controlsEtcd {
-		return fmt.Errorf("%s is shared by every sandbox: only the teacher's local cluster can stop or start it", name)
+		return fmt.Errorf("%s: %w", name, ErrEtcdShared)
 	}
 	if stop {
 		return c.Etcd.StopMember(name)

@@ -263,6 +263,7 @@ function partActions(part: string): PartActions | undefined {
     running: comp?.running ?? true,
     breakpoints: (p?.breakpoints ?? []).filter((b) => b.component === part).map((b) => b.stage ?? ""),
     unschedulable: nodeObj?.unschedulable,
+    member: /^etcd-\d+$/.test(part) ? comp : undefined,
     togglePause: () => {
       const paused = new Set(p?.paused ?? []);
       if (paused.has(part)) paused.delete(part); else paused.add(part);
@@ -349,6 +350,7 @@ function render(animate = false) {
     lang: L, selected: app.selected,
     stopped: new Set(app.components.filter((c) => !c.running).map((c) => c.name)),
     paused: new Set(app.pacer?.paused ?? []), waiting,
+    members: app.components.filter((c) => c.role !== undefined || /^etcd-\d+$/.test(c.name)),
   };
   layer.innerHTML = renderDiagram(state, ctx);
   if (app.k !== lastK) {
