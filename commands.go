@@ -79,6 +79,9 @@ func serve(args []string) error {
 		return err
 	}
 	defer e.Close()
+	if err := os.WriteFile(filepath.Join(*dataDir, etcd.EndpointsFile), []byte(strings.Join(e.ClientURLs(), "\n")+"\n"), 0o600); err != nil {
+		return err
+	}
 	localLimits := apiserver.Limits{MaxObjects: defaultLocalMaxObjects}
 	if *maxObjects > 0 {
 		localLimits.MaxObjects = *maxObjects
