@@ -215,7 +215,7 @@ function renderMembers(e: Box, members: readonly ComponentStatus[], st: ModelSta
     const label = m.running && m.term ? `${mark} ${m.name}  t${m.term} #${m.appliedIndex ?? 0}` : `${mark} ${m.name}`;
     const cls = !m.running ? "off" : m.role === "leader" ? "active leader" : m.role === "candidate" ? "bad" : "";
     const sel = ctx.selected === m.name ? " selected" : "";
-    out += `<g class="member${sel}" data-part="${esc(m.name)}" data-role="${esc(m.running ? m.role ?? "" : "stopped")}" tabindex="0" role="button" aria-label="${esc(`${m.name} ${m.running ? tr(m.role ?? "candidate", L) : tr("stopped", L)}`)}">` +
+    out += `<g class="member${sel}" data-part="${esc(m.name)}" data-role="${esc(m.running ? m.role ?? "" : "stopped")}" data-term="${m.term ?? 0}" tabindex="0" role="button" aria-label="${esc(`${m.name} ${m.running ? tr(m.role ?? "candidate", L) : tr("stopped", L)}`)}">` +
       chip(e.x + 14, y, e.w - 28, label, cls) + `</g>`;
   });
   return out;
