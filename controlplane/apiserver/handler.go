@@ -41,7 +41,9 @@ func (q *apiRequest) gvk() schema.GroupVersionKind { return q.gv.WithKind(q.res.
 func (s *Server) handleResource(w http.ResponseWriter, r *http.Request, info *request.RequestInfo) {
 	q := &apiRequest{w: w, r: r, info: info, gv: schema.GroupVersion{Group: info.APIGroup, Version: info.APIVersion}}
 	q.ctx = s.begin(q)
-	q.ctx = registry.WithWarnings(q.ctx, warnOnce(w))
+	if s.Store.HasQuorum() { // only then may the store warn about a read
+		q.ctx = registry.WithWarnings(q.ctx, warnOnce(w))
+	}
 	// Authentication comes first, so a stranger can neither spend the
 	// sandbox's request budget nor queue requests in the learner's pacer.
 	if !s.authenticate(q) {

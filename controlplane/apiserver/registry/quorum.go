@@ -64,6 +64,9 @@ func (s *Store) SetQuorum(q Quorum, timeout time.Duration) {
 	s.quorum, s.timeout = q, timeout
 }
 
+// HasQuorum reports whether etcd has several members (SetQuorum was called).
+func (s *Store) HasQuorum() bool { return s.quorum != nil }
+
 // etcdContext bounds one etcd call by the request timeout, if one is set.
 func (s *Store) etcdContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	if s.timeout == 0 {
@@ -126,15 +129,23 @@ func (s *Store) commit(ctx context.Context, obj runtime.Object, op, key string,
 	}
 	cctx, cancel := s.etcdContext(ctx)
 	defer cancel()
-	size := s.quorum.Size()
-	waiting := time.AfterFunc(waitingAfter, func() {
+	var resp *clientv3.TxnResponse
+	var err error
+	done := make(chan struct{})
+	go func() { // ends with the transaction, which the timeout bounds
+		defer close(done)
+		resp, err = txn(cctx)
+	}()
+	select {
+	case <-done:
+	case <-time.After(waitingAfter):
+		size := s.quorum.Size()
 		s.steps.Record(ctx, steps.Step{Component: steps.Etcd, Stage: steps.Store, Outcome: steps.Waiting,
 			Object: stepObject(obj, ""),
 			Message: steps.Msg("etcd.waiting", "key", key, "op", op, "majority", strconv.Itoa(majority(size)),
 				"members", strconv.Itoa(size), "answering", strconv.Itoa(s.quorum.Answering()))})
-	})
-	resp, err := txn(cctx)
-	waiting.Stop()
+		<-done
+	}
 	if err != nil {
 		err = s.etcdError(err)
 		s.steps.Record(ctx, steps.Step{Component: steps.Etcd, Stage: steps.Store, Outcome: steps.Failed,
