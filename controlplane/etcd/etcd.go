@@ -82,6 +82,9 @@ func Start(ctx context.Context, cfg Config) (*Etcd, error) {
 	case cfg.Members > 1:
 		e, err = startMembers(ctx, cfg)
 	default:
+		if err := refuseMembersLayout(cfg.DataDir); err != nil {
+			return nil, err
+		}
 		e, err = startEmbedded(ctx, cfg)
 	}
 	if err != nil {

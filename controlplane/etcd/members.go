@@ -66,7 +66,7 @@ type memberSet struct {
 	cfg   Config
 	addrs []memberAddr // fixed after start
 
-	mu      sync.Mutex    // guards servers and closed
+	mu      sync.Mutex    // guards servers and closed; held while a member starts
 	servers []*embed.Etcd // nil while a member is stopped
 	closed  bool
 
@@ -151,6 +151,18 @@ func loadOrChooseAddrs(dir string, n int) ([]memberAddr, error) {
 		return nil, err
 	}
 	return addrs, os.Rename(tmp, path)
+}
+
+// refuseMembersLayout keeps one member from starting, empty, beside the
+// data of several.
+func refuseMembersLayout(dir string) error {
+	data, err := os.ReadFile(filepath.Join(dir, MembersFile))
+	if err != nil {
+		return nil
+	}
+	var addrs []memberAddr
+	_ = json.Unmarshal(data, &addrs)
+	return fmt.Errorf("the etcd in %s has %d members, not 1: start with --etcd-members %d, or use a new --data-dir", dir, len(addrs), len(addrs))
 }
 
 // freePorts asks the kernel for n distinct free loopback ports, holding all
@@ -247,8 +259,8 @@ func (ms *memberSet) index(name string) (int, error) {
 	return 0, fmt.Errorf("there is no etcd member %q", name)
 }
 
-// StopMember closes one member's server, as if its process had died; its
-// data stays on disk. Stopping a stopped member does nothing.
+// stop closes one member's server as SIGTERM would; its data stays on
+// disk. Stopping a stopped member does nothing.
 func (ms *memberSet) stop(name string) error {
 	i, err := ms.index(name)
 	if err != nil {
@@ -285,7 +297,7 @@ func (ms *memberSet) start(name string) error {
 		return err
 	}
 	ms.servers[i] = srv
-	go ms.status.refresh()
+	ms.status.refresh()
 	return nil
 }
 
