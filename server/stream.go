@@ -38,7 +38,8 @@ const (
 	writeTimeout = 10 * time.Second // a client that cannot take a message in this time is gone
 	pingInterval = 20 * time.Second
 	readLimit    = 4096
-	historyPage  = 256 // steps per history message: the most a socket holds of the history
+	historyPage  = 256                    // steps per history message: the most a socket holds of the history
+	memberEvery  = 500 * time.Millisecond // how often etcd's members are looked at
 )
 
 // Message is one websocket message to the browser.
@@ -117,7 +118,16 @@ func (w *Web) stream(c echo.Context) error {
 	ping := time.NewTicker(pingInterval)
 	defer ping.Stop()
 	changes := pacer.Changes()
-	members := sb.Cluster.Etcd.MemberChanges() // nil with one member: never ready
+	// etcd's members change with every write they apply: look at most
+	// every memberEvery, so a busy cluster does not redraw the page
+	// for each one. With one member there is nothing to look at.
+	members := sb.Cluster.Etcd.MemberChanges()
+	var memberTick <-chan time.Time
+	if members != nil {
+		t := time.NewTicker(memberEvery)
+		defer t.Stop()
+		memberTick = t.C
+	}
 	for {
 		select {
 		case <-c.Request().Context().Done():
@@ -127,7 +137,12 @@ func (w *Web) stream(c echo.Context) error {
 		case <-w.done:
 			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
 			return nil
-		case <-members:
+		case <-memberTick:
+			select {
+			case <-members:
+			default:
+				continue // no change since the last look
+			}
 			members = sb.Cluster.Etcd.MemberChanges()
 			if !send(Message{Type: "components", Components: sb.Cluster.Components()}) {
 				return nil
