@@ -37,6 +37,7 @@ func serve(args []string) error {
 	secure := fs.String("secure-listen", "127.0.0.1:6443", "the Kubernetes API's TLS address")
 	listen := fs.String("listen", "127.0.0.1:8080", "the web UI's address")
 	endpoints := fs.String("etcd-endpoints", "", "comma-separated URLs of an external etcd cluster (default: embedded etcd)")
+	members := fs.Int("etcd-members", 1, "how many embedded etcd members to run as one cluster: 1, 3 or 5 (each keeps its data under <data-dir>/etcd/member-N; the ports they pick on the first start are kept in <data-dir>/etcd/members.json)")
 	compaction := fs.Duration("etcd-compaction-interval", etcd.DefaultCompactionInterval,
 		"how often etcd's history is compacted, as kube-apiserver does; reads and watches at a resourceVersion older than the previous compaction get 410 Gone (0 disables)")
 	idle := fs.Duration("sandbox-idle", 2*time.Hour, "how long an unused classroom sandbox lives")
@@ -64,8 +65,14 @@ func serve(args []string) error {
 	klog.SetSlogLogger(logger)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ecfg := etcd.Config{DataDir: filepath.Join(*dataDir, "etcd"), CompactionInterval: *compaction}
+	if !etcd.ValidMembers(*members) {
+		return fmt.Errorf("--etcd-members must be 1, 3 or 5, not %d", *members)
+	}
+	ecfg := etcd.Config{DataDir: filepath.Join(*dataDir, "etcd"), CompactionInterval: *compaction, Members: *members}
 	if *endpoints != "" {
+		if *members != 1 {
+			return fmt.Errorf("--etcd-members runs embedded members; it cannot be used with --etcd-endpoints")
+		}
 		ecfg.Endpoints = strings.Split(*endpoints, ",")
 	}
 	e, err := etcd.Start(ctx, ecfg)
@@ -73,11 +80,14 @@ func serve(args []string) error {
 		return err
 	}
 	defer e.Close()
+	if err := os.WriteFile(filepath.Join(*dataDir, etcd.EndpointsFile), []byte(strings.Join(e.ClientURLs(), "\n")+"\n"), 0o600); err != nil {
+		return err
+	}
 	localLimits := apiserver.Limits{MaxObjects: defaultLocalMaxObjects}
 	if *maxObjects > 0 {
 		localLimits.MaxObjects = *maxObjects
 	}
-	c, err := controlplane.Start(ctx, controlplane.Config{DataDir: *dataDir, Etcd: e, SecureListen: *secure, TLSSANs: sans, Limits: localLimits})
+	c, err := controlplane.Start(ctx, controlplane.Config{DataDir: *dataDir, Etcd: e, ControlsEtcd: true, SecureListen: *secure, TLSSANs: sans, Limits: localLimits})
 	if err != nil {
 		return err
 	}

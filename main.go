@@ -4,6 +4,7 @@
 //	glassplane [serve]       start Glassplane
 //	glassplane kubectl ...   the real kubectl, pointed at the local Glassplane
 //	glassplane kubeconfig    print a kubeconfig (--user admin|alice|bob)
+//	glassplane etcd snapshot save|restore   etcd's backup of the cluster
 //	glassplane version       print versions
 package main
 
@@ -30,6 +31,8 @@ func main() {
 		err = kubectl(args)
 	case "kubeconfig":
 		err = kubeconfig(args)
+	case "etcd":
+		err = etcdCommand(args)
 	case "version":
 		err = printVersion()
 	case "help":
@@ -47,6 +50,8 @@ const usage = `Usage:
   glassplane [serve] [flags]   start Glassplane (embedded etcd, API server, web UI)
   glassplane kubectl ...       run kubectl against the local Glassplane
   glassplane kubeconfig        print a kubeconfig (--user admin|alice|bob)
+  glassplane etcd snapshot save FILE | restore FILE --data-dir DIR
+                               back the cluster up with etcd's snapshot, or restore one
   glassplane version           print versions
 Run "glassplane serve -h" for the flags.`
 

@@ -52,6 +52,13 @@ type Config struct {
 	// its keys under its own Prefix. When nil the cluster starts its own.
 	Etcd          *etcd.Etcd
 	EtcdEndpoints []string
+	// EtcdMembers is how many members the etcd the cluster starts itself
+	// runs (1 unless set; 3 or 5).
+	EtcdMembers int
+	// ControlsEtcd lets a cluster that shares Etcd stop and start its
+	// members (the local cluster of `glassplane serve`, never a classroom
+	// sandbox). A cluster that starts its own etcd always may.
+	ControlsEtcd bool
 	// EtcdCompactionInterval compacts the etcd the cluster starts itself
 	// (when Etcd is nil) this often; 0 never does.
 	EtcdCompactionInterval time.Duration
@@ -95,6 +102,8 @@ type Cluster struct {
 	comps   components
 	stop    context.CancelFunc // ends the components' base context
 	owned   bool               // whether Close stops Etcd
+	// controlsEtcd: whether StopComponent may stop etcd's members.
+	controlsEtcd bool
 	// unwatchCompactions stops recording etcd's compactions as steps.
 	unwatchCompactions func()
 
@@ -124,19 +133,22 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	e, owned := cfg.Etcd, false
 	if e == nil {
 		e, err = etcd.Start(ctx, etcd.Config{DataDir: filepath.Join(cfg.DataDir, "etcd"), Endpoints: cfg.EtcdEndpoints, Fast: cfg.Fast,
-			CompactionInterval: cfg.EtcdCompactionInterval})
+			CompactionInterval: cfg.EtcdCompactionInterval, Members: cfg.EtcdMembers})
 		if err != nil {
 			return nil, err
 		}
 		owned = true
 	}
-	c := &Cluster{Name: cfg.Name, DataDir: cfg.DataDir, Etcd: e, owned: owned, CA: ca, Users: users, Steps: steps.NewRecorder(cfg.StepHistory),
+	c := &Cluster{Name: cfg.Name, DataDir: cfg.DataDir, Etcd: e, owned: owned, controlsEtcd: owned || cfg.ControlsEtcd, CA: ca, Users: users, Steps: steps.NewRecorder(cfg.StepHistory),
 		Pacer: steps.NewPacer(), done: make(chan struct{})}
 	c.Steps.SetPacer(c.Pacer)
 	c.unwatchCompactions = recordCompactions(e, c.Steps)
 	c.comps.base, c.stop = context.WithCancel(context.Background())
 	c.Store = registry.NewStore(e.Client, cfg.Prefix, c.Steps)
 	c.Store.SetLease(cfg.Lease)
+	if e.Size() > 1 {
+		c.Store.SetQuorum(e, EtcdRequestTimeout)
+	}
 	spec, err := openAPISpec()
 	if err != nil {
 		c.abort()

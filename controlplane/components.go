@@ -31,6 +31,13 @@ type ComponentStatus struct {
 	Name    string `json:"name"`
 	Running bool   `json:"running"`
 	Error   string `json:"error,omitempty"` // why it last stopped, if it failed
+	// An etcd member (etcdmembers.go) also says what Raft makes it: its
+	// role (leader, follower or candidate), its term, the index of the last
+	// log entry it applied, and the member it follows.
+	Role         string `json:"role,omitempty"`
+	Term         uint64 `json:"term,omitempty"`
+	AppliedIndex uint64 `json:"appliedIndex,omitempty"`
+	Leader       string `json:"leader,omitempty"`
 }
 
 type runningComponent struct {
@@ -84,6 +91,9 @@ func (c *Cluster) StartComponent(name string) error {
 }
 
 func (c *Cluster) startComponent(name string) error {
+	if c.etcdMember(name) {
+		return c.stopOrStartEtcdMember(name, false)
+	}
 	c.comps.mu.Lock()
 	rc, ok := c.comps.m[name]
 	if !ok {
@@ -125,6 +135,9 @@ func (c *Cluster) StopComponent(name string) error {
 }
 
 func (c *Cluster) stopComponent(name string) error {
+	if c.etcdMember(name) {
+		return c.stopOrStartEtcdMember(name, true)
+	}
 	c.comps.mu.Lock()
 	rc, ok := c.comps.m[name]
 	if !ok {
@@ -141,11 +154,14 @@ func (c *Cluster) stopComponent(name string) error {
 	return nil
 }
 
-// Components lists the components and whether each runs, by name.
+// Components lists the components and whether each runs, by name, and
+// etcd's members when there are several.
 func (c *Cluster) Components() []ComponentStatus {
+	members := c.etcdMemberStatuses()
 	c.comps.mu.Lock()
 	defer c.comps.mu.Unlock()
-	out := make([]ComponentStatus, 0, len(c.comps.m))
+	out := make([]ComponentStatus, 0, len(c.comps.m)+len(members))
+	out = append(out, members...)
 	for _, rc := range c.comps.m {
 		st := ComponentStatus{Name: rc.Name, Running: rc.running()}
 		if rc.err != nil {

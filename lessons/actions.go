@@ -67,6 +67,10 @@ func (e *Engine) do(ctx context.Context, sb *Sandbox, lesson *Lesson, n int, a A
 		return nil, sb.Cluster.StopComponent(a.Stop)
 	case a.Start != "":
 		return nil, sb.Cluster.StartComponent(a.Start)
+	case a.StopEtcdLeader:
+		return nil, stopEtcdLeader(ctx, sb)
+	case a.StartEtcdMembers:
+		return nil, startEtcdMembers(sb)
 	}
 	return nil, nil
 }
@@ -168,6 +172,10 @@ func describeAction(a Action) string {
 		return "stop " + a.Stop
 	case a.Start != "":
 		return "start " + a.Start
+	case a.StopEtcdLeader:
+		return "stop the etcd leader"
+	case a.StartEtcdMembers:
+		return "start the stopped etcd members"
 	}
 	return "nothing"
 }

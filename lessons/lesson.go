@@ -80,6 +80,11 @@ type Action struct {
 	// Stop and Start stop or start a component ("scheduler", "kubelet/node-2").
 	Stop  string `yaml:"stop,omitempty" json:"stop,omitempty"`
 	Start string `yaml:"start,omitempty" json:"start,omitempty"`
+	// StopEtcdLeader stops whichever etcd member leads now, as a learner
+	// does by finding the ★ on the diagram; StartEtcdMembers starts every
+	// stopped member again.
+	StopEtcdLeader   bool `yaml:"stopEtcdLeader,omitempty" json:"stopEtcdLeader,omitempty"`
+	StartEtcdMembers bool `yaml:"startEtcdMembers,omitempty" json:"startEtcdMembers,omitempty"`
 }
 
 // PacerAction sets the pacer fields that are present.
@@ -105,6 +110,7 @@ type Check struct {
 	CanI      *CanICheck      `yaml:"canI,omitempty" json:"canI,omitempty"`
 	Events    *EventsCheck    `yaml:"events,omitempty" json:"events,omitempty"`
 	Recorded  *RecordedCheck  `yaml:"recorded,omitempty" json:"recorded,omitempty"`
+	Etcd      *EtcdCheck      `yaml:"etcd,omitempty" json:"etcd,omitempty"`
 	All       []Check         `yaml:"all,omitempty" json:"all,omitempty"`
 	Any       []Check         `yaml:"any,omitempty" json:"any,omitempty"`
 	Not       *Check          `yaml:"not,omitempty" json:"not,omitempty"`
@@ -156,6 +162,14 @@ type CanICheck struct {
 	Group     string `yaml:"group,omitempty" json:"group,omitempty"`
 	Namespace string `yaml:"namespace,omitempty" json:"namespace,omitempty"`
 	Allowed   bool   `yaml:"allowed" json:"allowed"`
+}
+
+// EtcdCheck asks about etcd's members: that there are at least Members,
+// that exactly Running run, and whether one of them leads (Leader).
+type EtcdCheck struct {
+	Members int   `yaml:"members,omitempty" json:"members,omitempty"`
+	Running *int  `yaml:"running,omitempty" json:"running,omitempty"`
+	Leader  *bool `yaml:"leader,omitempty" json:"leader,omitempty"`
 }
 
 // EventsCheck counts Events with a reason, about a kind (and name) of object.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,9 +103,37 @@ func TestLessonEtcdRemembersThroughAComponentRestart(t *testing.T) {
 	walk(t, testcluster.StartCascade(t), "etcd-memory")
 }
 
-func TestLessonQuorumShowsOneMembersRevisions(t *testing.T) {
+func TestLessonQuorumElectsANewLeaderRefusesWritesWithoutAMajorityAndLosesNothing(t *testing.T) {
 	t.Parallel()
-	walk(t, testcluster.StartCascade(t), "etcd-quorum")
+	walk(t, testcluster.StartWith(t, controlplane.Config{EtcdMembers: 3}), "etcd-quorum")
+}
+
+func TestLessonQuorumTellsALearnerWithOneMemberHowToStartThree(t *testing.T) {
+	t.Parallel()
+	c := testcluster.StartWith(t, controlplane.Config{Nodes: -1})
+	cat, err := lessons.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _ := cat.Get("etcd-quorum")
+	e := lessons.NewEngine(cat)
+	defer e.Close()
+	sb := &lessons.Sandbox{ID: "test", Cluster: c.Cluster, Kubectl: kubectlIn(t, c)}
+	if _, err := e.Do(context.Background(), sb, l, 0); err != nil {
+		t.Fatal(err)
+	}
+	ok, detail := e.Check(context.Background(), sb, l, 0)
+	if ok || !strings.Contains(detail, "--etcd-members 3") {
+		t.Errorf("with one member the first step passes %v, saying %q; want it held with how to start 3 members", ok, detail)
+	}
+	for lang, text := range map[string]string{"en": l.Steps[0].Text.En, "zh-TW": l.Steps[0].Text.ZhTW} {
+		if !strings.Contains(text, "glassplane serve --etcd-members 3") {
+			t.Errorf("the first step's %s text does not say how to start 3 members", lang)
+		}
+	}
+	if _, err := e.Do(context.Background(), sb, l, 1); err == nil || !strings.Contains(err.Error(), "--etcd-members 3") {
+		t.Errorf("stopping the leader of one member: %v, want it to say how to start 3 members", err)
+	}
 }
 
 func TestLessonControllersBringDeletedPodsBack(t *testing.T) {

@@ -13,12 +13,12 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
-var actionKinds = []string{"apply", "kubectl", "pacer", "next", "nextUntilPassed", "stop", "start"}
+var actionKinds = []string{"apply", "kubectl", "pacer", "next", "nextUntilPassed", "stop", "start", "stopEtcdLeader", "startEtcdMembers"}
 
 // kubectlOnly are action fields that modify a kubectl action.
 var kubectlOnly = []string{"as", "stdin", "fails", "background"}
 
-var checkKinds = []string{"object", "component", "pacer", "canI", "events", "recorded", "all", "any", "not", "none"}
+var checkKinds = []string{"object", "component", "pacer", "canI", "events", "recorded", "etcd", "all", "any", "not", "none"}
 
 // Users lessons may act as or ask about.
 var Users = []string{"admin", "alice", "bob"}
@@ -26,12 +26,15 @@ var Users = []string{"admin", "alice", "bob"}
 var whereOps = []string{"exists", "notExists", "equals", "notEquals", "contains"}
 
 // KnownComponent reports whether name is a component of a sandbox that can
-// be stopped and started.
+// be stopped and started (etcd-N when etcd runs several members).
 func KnownComponent(name string) bool {
-	return name == "controller-manager" || name == "scheduler" || kubeletName.MatchString(name)
+	return name == "controller-manager" || name == "scheduler" || kubeletName.MatchString(name) || etcdMemberName.MatchString(name)
 }
 
-var kubeletName = regexp.MustCompile(`^kubelet/node-[1-3]$`)
+var (
+	kubeletName    = regexp.MustCompile(`^kubelet/node-[1-3]$`)
+	etcdMemberName = regexp.MustCompile(`^etcd-[1-5]$`)
+)
 
 // steppedComponent reports whether steps of name can be held by the pacer.
 func steppedComponent(name string) bool {
@@ -83,7 +86,7 @@ func (v *validator) action(n *yaml.Node) {
 		}
 	case "stop", "start":
 		if c := field(n, kind); !KnownComponent(c.Value) {
-			v.errorf(c, "unknown component %q (want controller-manager, scheduler or kubelet/node-1..3)", c.Value)
+			v.errorf(c, "unknown component %q (want controller-manager, scheduler, kubelet/node-1..3 or etcd-1..5)", c.Value)
 		}
 	case "pacer":
 		v.pacerAction(field(n, "pacer"))
@@ -142,7 +145,7 @@ func (v *validator) check(n *yaml.Node, recap bool) {
 		}
 	case "component":
 		if c := field(body, "name"); c == nil || !KnownComponent(c.Value) {
-			v.errorf(orNode(c, body), "unknown component name (want controller-manager, scheduler or kubelet/node-1..3)")
+			v.errorf(orNode(c, body), "unknown component name (want controller-manager, scheduler, kubelet/node-1..3 or etcd-1..5)")
 		}
 		v.require(body, "component check", "running")
 	case "pacer":
@@ -157,6 +160,10 @@ func (v *validator) check(n *yaml.Node, recap bool) {
 	case "recorded":
 		if c := field(body, "component"); c == nil || !steppedComponent(c.Value) {
 			v.errorf(orNode(c, body), "the recorded check needs a known component (apiserver, etcd, controller-manager, scheduler, kubelet/node-N)")
+		}
+	case "etcd":
+		if body.Kind != yaml.MappingNode || len(body.Content) == 0 {
+			v.errorf(body, "the etcd check takes members, running or leader")
 		}
 	case "events":
 		v.require(body, "events check", "reason")

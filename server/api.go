@@ -19,6 +19,7 @@ package server
 //	GET    /sandboxes/{id}/kubeconfig
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -217,7 +218,10 @@ func (w *Web) componentAction(c echo.Context) error {
 	default:
 		return fail(c, http.StatusNotFound, "the action must be stop or start")
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, controlplane.ErrEtcdShared):
+		return fail(c, http.StatusForbidden, err.Error())
+	case err != nil:
 		return fail(c, http.StatusNotFound, err.Error())
 	}
 	return c.JSON(http.StatusOK, cl.Components())

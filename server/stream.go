@@ -7,7 +7,7 @@ package server
 //     fills is dropped, and the client is told {"type":"gap","since":N} so it
 //     reconnects with ?since=N and gets the rest from the history;
 //   - the handler is one select loop over the request's context, the
-//     subscription, pacer changes and a ping ticker;
+//     subscription, pacer changes, etcd member changes and a ping ticker;
 //   - the Origin is checked (no cross-site websocket hijacking), reads are
 //     limited, pings keep idle connections honest, and the connection closes
 //     cleanly when the sandbox or the server goes away;
@@ -38,7 +38,8 @@ const (
 	writeTimeout = 10 * time.Second // a client that cannot take a message in this time is gone
 	pingInterval = 20 * time.Second
 	readLimit    = 4096
-	historyPage  = 256 // steps per history message: the most a socket holds of the history
+	historyPage  = 256                    // steps per history message: the most a socket holds of the history
+	memberEvery  = 500 * time.Millisecond // how often etcd's members are looked at
 )
 
 // Message is one websocket message to the browser.
@@ -117,6 +118,16 @@ func (w *Web) stream(c echo.Context) error {
 	ping := time.NewTicker(pingInterval)
 	defer ping.Stop()
 	changes := pacer.Changes()
+	// etcd's members change with every write they apply: look at most
+	// every memberEvery, so a busy cluster does not redraw the page
+	// for each one. With one member there is nothing to look at.
+	members := sb.Cluster.Etcd.MemberChanges()
+	var memberTick <-chan time.Time
+	if members != nil {
+		t := time.NewTicker(memberEvery)
+		defer t.Stop()
+		memberTick = t.C
+	}
 	for {
 		select {
 		case <-c.Request().Context().Done():
@@ -126,6 +137,16 @@ func (w *Web) stream(c echo.Context) error {
 		case <-w.done:
 			_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
 			return nil
+		case <-memberTick:
+			select {
+			case <-members:
+			default:
+				continue // no change since the last look
+			}
+			members = sb.Cluster.Etcd.MemberChanges()
+			if !send(Message{Type: "components", Components: sb.Cluster.Components()}) {
+				return nil
+			}
 		case <-changes:
 			changes = pacer.Changes()
 			st := pacer.State()

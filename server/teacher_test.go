@@ -5,9 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"sync"
@@ -20,39 +18,23 @@ import (
 	"github.com/glassplane/glassplane/controlplane"
 	"github.com/glassplane/glassplane/controlplane/testcluster"
 	"github.com/glassplane/glassplane/server"
+	"github.com/glassplane/glassplane/server/clienttest"
 )
 
 const testPasscode = "TEACH-ME"
 
-// browser is one person's browser: a cookie jar, no automatic redirects.
-type browser struct {
-	t    *testing.T
-	base string
-	c    *http.Client
-}
+// browser is one person's browser.
+type browser struct{ *clienttest.Person }
 
 func newBrowser(t *testing.T, w *server.Web) *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, base: "http://" + w.Addr, c: &http.Client{Jar: jar, Timeout: 60 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &browser{clienttest.New(t, "http://"+w.Addr)}
 }
 
-// do sends a request as the page would (same Origin) and returns the status
-// and body.
+// do sends a request as the page would and returns the status and body.
 func (b *browser) do(method, path, contentType, body string) (int, string) {
-	b.t.Helper()
-	req, _ := http.NewRequest(method, b.base+path, strings.NewReader(body))
-	req.Header.Set("Origin", b.base)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(out)
+	b.T.Helper()
+	code, out, _ := b.Send(method, path, contentType, body)
+	return code, out
 }
 
 func (b *browser) form(path string, v url.Values) (int, string) {
@@ -66,11 +48,11 @@ func (b *browser) json(method, path string, v any) (int, string) {
 
 // classView asks the server what this browser's page knows of the class.
 func (b *browser) classView() server.ClassView {
-	b.t.Helper()
+	b.T.Helper()
 	code, body := b.do("GET", "/glassplane/v1/classroom", "", "")
 	var v server.ClassView
 	if err := json.Unmarshal([]byte(body), &v); code != http.StatusOK || err != nil {
-		b.t.Fatalf("GET /glassplane/v1/classroom: %d %s", code, body)
+		b.T.Fatalf("GET /glassplane/v1/classroom: %d %s", code, body)
 	}
 	return v
 }
@@ -334,7 +316,7 @@ func TestAStudentsSandboxAndLessonProgressSurviveARestart(t *testing.T) {
 
 	w, sbs = start()
 	t.Cleanup(func() { w.Close(); sbs.Close() })
-	student.base = "http://" + w.Addr // the same cookies, the new address
+	student.Base = "http://" + w.Addr // the same cookies, the new address
 	if got := student.classView().Sandbox; got != id {
 		t.Fatalf("after the restart the session opens sandbox %q, want %q", got, id)
 	}

@@ -53,9 +53,15 @@ type glassplane struct {
 // as `glassplane serve` does on a learner's machine.
 func startGlassplane(t *testing.T) *glassplane {
 	t.Helper()
+	return startGlassplaneWith(t, controlplane.Config{})
+}
+
+// startGlassplaneWith is startGlassplane on a control plane started from cfg.
+func startGlassplaneWith(t *testing.T, cfg controlplane.Config) *glassplane {
+	t.Helper()
 	requireBundle(t)
 	chromiumPath(t) // skip (or fail in CI) before starting anything
-	c := testcluster.StartCascade(t)
+	c := testcluster.StartWith(t, cfg)
 	sbs := server.NewSandboxes(c.Etcd, t.TempDir(), "127.0.0.1", time.Hour, controlplane.Start)
 	def := sbs.AddDefault(c.Cluster)
 	t.Cleanup(sbs.Close)

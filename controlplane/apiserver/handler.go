@@ -41,6 +41,9 @@ func (q *apiRequest) gvk() schema.GroupVersionKind { return q.gv.WithKind(q.res.
 func (s *Server) handleResource(w http.ResponseWriter, r *http.Request, info *request.RequestInfo) {
 	q := &apiRequest{w: w, r: r, info: info, gv: schema.GroupVersion{Group: info.APIGroup, Version: info.APIVersion}}
 	q.ctx = s.begin(q)
+	if s.Store.HasQuorum() { // only then may the store warn about a read
+		q.ctx = registry.WithWarnings(q.ctx, warnOnce(w))
+	}
 	// Authentication comes first, so a stranger can neither spend the
 	// sandbox's request budget nor queue requests in the learner's pacer.
 	if !s.authenticate(q) {
@@ -325,6 +328,18 @@ func (s *Server) fail(q *apiRequest, err error) {
 		Object:  q.root.Object,
 		Message: steps.Msg("apiserver.error", "code", strconv.Itoa(code), "reason", reason, "error", err.Error()),
 		Detail:  map[string]any{"code": code, "reason": reason, "message": err.Error()}})
+}
+
+// warnOnce returns a warn for one response that adds each text once
+// (a request may read etcd several times).
+func warnOnce(w http.ResponseWriter) func(string) {
+	seen := map[string]bool{}
+	return func(text string) {
+		if !seen[text] {
+			seen[text] = true
+			warn(w, text)
+		}
+	}
 }
 
 // warn adds a Warning header, which kubectl prints as "Warning: …".

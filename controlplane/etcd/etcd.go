@@ -9,7 +9,8 @@
 // Glassplane runs etcd inside its own process (go.etcd.io/etcd/server/v3/embed)
 // so there is nothing else to install, and talks to it through an in-process
 // client that skips the network but not the etcd server. With Endpoints set it
-// uses an external etcd cluster instead.
+// uses an external etcd cluster instead; with Members 3 or 5 it runs that many
+// embedded members as one cluster (members.go).
 //
 // etcd keeps every revision of every key until it is compacted, so a server
 // left running grows without end; compact.go and defrag.go keep it bounded,
@@ -38,6 +39,10 @@ type Config struct {
 	DataDir string
 	// Endpoints, when not empty, names an external etcd cluster; DataDir is then unused.
 	Endpoints []string
+	// Members is how many embedded members to run: 1 (when 0), 3 or 5.
+	// One member keeps its data directly in DataDir; several keep theirs in
+	// DataDir/member-1 … member-N (members.go).
+	Members int
 	// Fast shortens Raft's heartbeat and election timeouts so a member starts
 	// in well under a second. Tests use it.
 	Fast bool
@@ -61,7 +66,8 @@ const DefaultQuotaBackendBytes = 2 << 30
 // Etcd is a running etcd and a client connected to it.
 type Etcd struct {
 	Client    *clientv3.Client
-	server    *embed.Etcd // nil for an external cluster
+	server    *embed.Etcd // nil for an external cluster or several members
+	set       *memberSet  // nil unless several embedded members run
 	Compactor *Compactor  // nil when CompactionInterval is 0
 }
 
@@ -70,9 +76,15 @@ type Etcd struct {
 func Start(ctx context.Context, cfg Config) (*Etcd, error) {
 	var e *Etcd
 	var err error
-	if len(cfg.Endpoints) > 0 {
+	switch {
+	case len(cfg.Endpoints) > 0:
 		e, err = dial(ctx, cfg.Endpoints)
-	} else {
+	case cfg.Members > 1:
+		e, err = startMembers(ctx, cfg)
+	default:
+		if err := refuseMembersLayout(cfg.DataDir); err != nil {
+			return nil, err
+		}
 		e, err = startEmbedded(ctx, cfg)
 	}
 	if err != nil {
@@ -181,6 +193,12 @@ func (e *Etcd) defragment(ctx context.Context, member string) error {
 func (e *Etcd) Close() error {
 	if e.Compactor != nil {
 		e.Compactor.Stop()
+	}
+	if e.set != nil {
+		e.set.status.stop()
+		_ = e.Client.Close()
+		e.set.closeServers()
+		return nil
 	}
 	if e.server == nil {
 		return e.Client.Close()

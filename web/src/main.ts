@@ -164,6 +164,7 @@ function partActions(part: string): PartActions | undefined {
     running: comp?.running ?? true,
     breakpoints: (p?.breakpoints ?? []).filter((b) => b.component === part).map((b) => b.stage ?? ""),
     unschedulable: nodeObj?.unschedulable,
+    member: /^etcd-\d+$/.test(part) ? comp : undefined,
     togglePause: () => {
       const paused = new Set(p?.paused ?? []);
       if (paused.has(part)) paused.delete(part); else paused.add(part);
@@ -320,6 +321,7 @@ function render() {
     lang: L, selected: ui.selected,
     stopped: new Set(ui.components.filter((c) => !c.running).map((c) => c.name)),
     paused: new Set(ui.pacer?.paused ?? []), waiting: new Set((ui.pacer?.waiting ?? []).map((s) => s.component)),
+    members: ui.components.filter((c) => c.role !== undefined || /^etcd-\d+$/.test(c.name)),
   });
   if (pb.k !== lastK) {
     const line = state.route ? routeLine(layout(state.nodes), state.route.from, state.route.to) : undefined;

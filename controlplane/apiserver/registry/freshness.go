@@ -33,9 +33,9 @@ func (s *Store) WaitForRevision(ctx context.Context, rev int64) error {
 	deadline := time.Now().Add(FreshnessWait)
 	for {
 		// A count of one key: the cheapest read that says etcd's revision.
-		resp, err := s.client.Get(ctx, s.prefix, clientv3.WithCountOnly())
+		resp, err := s.read(ctx, s.prefix, clientv3.WithCountOnly())
 		if err != nil {
-			return etcdError(err)
+			return s.etcdError(err)
 		}
 		current := resp.Header.Revision
 		if current >= rev {
@@ -46,7 +46,7 @@ func (s *Store) WaitForRevision(ctx context.Context, rev int64) error {
 		}
 		select {
 		case <-ctx.Done():
-			return etcdError(ctx.Err())
+			return s.etcdError(ctx.Err())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

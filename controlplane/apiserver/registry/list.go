@@ -43,12 +43,12 @@ func (s *Store) List(ctx context.Context, r *Resource, sel Selection, rev int64)
 	if rev > 0 {
 		opts = append(opts, clientv3.WithRev(rev))
 	}
-	resp, err := s.client.Get(ctx, s.resourcePrefix(r, sel.Namespace), opts...)
+	resp, err := s.read(ctx, s.resourcePrefix(r, sel.Namespace), opts...)
 	if err == rpctypes.ErrCompacted {
 		return nil, apierrors.NewResourceExpired("The resourceVersion for the provided list is too old.")
 	}
 	if err != nil {
-		return nil, etcdError(err)
+		return nil, s.etcdError(err)
 	}
 	items := make([]runtime.Object, 0, len(resp.Kvs))
 	for _, kv := range resp.Kvs {
@@ -76,9 +76,9 @@ func (s *Store) List(ctx context.Context, r *Resource, sel Selection, rev int64)
 
 // Count returns how many objects of r the store holds, without reading them.
 func (s *Store) Count(ctx context.Context, r *Resource) (int64, error) {
-	resp, err := s.client.Get(ctx, s.resourcePrefix(r, ""), clientv3.WithPrefix(), clientv3.WithCountOnly())
+	resp, err := s.read(ctx, s.resourcePrefix(r, ""), clientv3.WithPrefix(), clientv3.WithCountOnly())
 	if err != nil {
-		return 0, etcdError(err)
+		return 0, s.etcdError(err)
 	}
 	return resp.Count, nil
 }

@@ -67,12 +67,12 @@ func (s *Store) ListPage(ctx context.Context, r *Resource, sel Selection, rev in
 		if rev > 0 {
 			opts = append(opts, clientv3.WithRev(rev))
 		}
-		resp, err = s.client.Get(ctx, from, opts...)
+		resp, err = s.read(ctx, from, opts...)
 		if err == rpctypes.ErrCompacted {
 			return nil, compactedPage(page, from, prefix, rev)
 		}
 		if err != nil {
-			return nil, etcdError(err)
+			return nil, s.etcdError(err)
 		}
 		if rev == 0 {
 			rev = resp.Header.Revision // later reads and chunks see this snapshot

@@ -19,7 +19,9 @@ import (
 	"fmt"
 	"path"
 	"strconv"
+	"time"
 
+	"go.etcd.io/etcd/api/v3/etcdserverpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -36,6 +38,9 @@ type Store struct {
 	steps  *steps.Recorder
 	lease  clientv3.LeaseID // when set, every key is written under it
 	writes inflight         // keys being written (inflight.go)
+	// quorum and timeout are set when etcd has several members (quorum.go).
+	quorum  Quorum
+	timeout time.Duration
 }
 
 // SetLease makes every later write carry lease id, so all of the store's
@@ -119,18 +124,20 @@ func (s *Store) Create(ctx context.Context, r *Resource, obj runtime.Object) (ru
 		return nil, err
 	}
 	defer s.writes.begin(key)()
-	resp, err := s.client.Txn(ctx).
-		If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
-		Then(s.putOp(key, value)).
-		Commit()
+	resp, err := s.commit(ctx, obj, "put", key, func(ctx context.Context) (*clientv3.TxnResponse, error) {
+		return s.client.Txn(ctx).
+			If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
+			Then(s.putOp(key, value)).
+			Commit()
+	})
 	if err != nil {
-		return nil, etcdError(err)
+		return nil, err
 	}
 	if !resp.Succeeded {
 		return nil, apierrors.NewAlreadyExists(r.GroupResource(), m.GetName())
 	}
 	rev := resp.Header.Revision
-	s.recordWrite(ctx, obj, "put", key, rev, value)
+	s.recordWrite(ctx, obj, "put", key, resp.Header, value)
 	out := obj.DeepCopyObject()
 	accessor(out).SetResourceVersion(strconv.FormatInt(rev, 10))
 	return out, nil
@@ -138,9 +145,9 @@ func (s *Store) Create(ctx context.Context, r *Resource, obj runtime.Object) (ru
 
 // Get reads one object.
 func (s *Store) Get(ctx context.Context, r *Resource, namespace, name string) (runtime.Object, error) {
-	resp, err := s.client.Get(ctx, s.Key(r, namespace, name))
+	resp, err := s.read(ctx, s.Key(r, namespace, name))
 	if err != nil {
-		return nil, etcdError(err)
+		return nil, s.etcdError(err)
 	}
 	if len(resp.Kvs) == 0 {
 		return nil, apierrors.NewNotFound(r.GroupResource(), name)
@@ -170,12 +177,14 @@ func (s *Store) Update(ctx context.Context, r *Resource, obj runtime.Object) (ru
 		return nil, err
 	}
 	defer s.writes.begin(key)()
-	resp, err := s.client.Txn(ctx).If(cond).
-		Then(s.putOp(key, value)).
-		Else(clientv3.OpGet(key)).
-		Commit()
+	resp, err := s.commit(ctx, obj, "put", key, func(ctx context.Context) (*clientv3.TxnResponse, error) {
+		return s.client.Txn(ctx).If(cond).
+			Then(s.putOp(key, value)).
+			Else(clientv3.OpGet(key)).
+			Commit()
+	})
 	if err != nil {
-		return nil, etcdError(err)
+		return nil, err
 	}
 	if !resp.Succeeded {
 		if len(resp.Responses) == 0 || len(resp.Responses[0].GetResponseRange().Kvs) == 0 {
@@ -185,7 +194,7 @@ func (s *Store) Update(ctx context.Context, r *Resource, obj runtime.Object) (ru
 			fmt.Errorf("the object has been modified; please apply your changes to the latest version and try again"))
 	}
 	rev := resp.Header.Revision
-	s.recordWrite(ctx, obj, "put", key, rev, value)
+	s.recordWrite(ctx, obj, "put", key, resp.Header, value)
 	out := obj.DeepCopyObject()
 	accessor(out).SetResourceVersion(strconv.FormatInt(rev, 10))
 	return out, nil
@@ -205,12 +214,14 @@ func (s *Store) Delete(ctx context.Context, r *Resource, obj runtime.Object) (ru
 		return nil, err
 	}
 	defer s.writes.begin(key)()
-	resp, err := s.client.Txn(ctx).If(cond).
-		Then(clientv3.OpDelete(key)).
-		Else(clientv3.OpGet(key)).
-		Commit()
+	resp, err := s.commit(ctx, obj, "delete", key, func(ctx context.Context) (*clientv3.TxnResponse, error) {
+		return s.client.Txn(ctx).If(cond).
+			Then(clientv3.OpDelete(key)).
+			Else(clientv3.OpGet(key)).
+			Commit()
+	})
 	if err != nil {
-		return nil, etcdError(err)
+		return nil, err
 	}
 	if !resp.Succeeded {
 		if len(resp.Responses) == 0 || len(resp.Responses[0].GetResponseRange().Kvs) == 0 {
@@ -220,7 +231,7 @@ func (s *Store) Delete(ctx context.Context, r *Resource, obj runtime.Object) (ru
 			fmt.Errorf("the object has been modified; please apply your changes to the latest version and try again"))
 	}
 	rev := resp.Header.Revision
-	s.recordWrite(ctx, obj, "delete", key, rev, nil)
+	s.recordWrite(ctx, obj, "delete", key, resp.Header, nil)
 	out := obj.DeepCopyObject()
 	accessor(out).SetResourceVersion(strconv.FormatInt(rev, 10))
 	return out, nil
@@ -232,23 +243,44 @@ type EtcdWrite struct {
 	Key      string `json:"key"`
 	Revision int64  `json:"revision"`
 	Value    string `json:"value,omitempty"`
+	// With several members: the leader that took the write, its Raft term,
+	// and how many of how many members had it before etcd answered.
+	Leader   string `json:"leader,omitempty"`
+	Term     uint64 `json:"term,omitempty"`
+	Majority int    `json:"majority,omitempty"`
+	Members  int    `json:"members,omitempty"`
 }
 
-func (s *Store) recordWrite(ctx context.Context, obj runtime.Object, op, key string, rev int64, value []byte) {
-	m := accessor(obj)
-	gvk := obj.GetObjectKind().GroupVersionKind()
+func (s *Store) recordWrite(ctx context.Context, obj runtime.Object, op, key string, h *etcdserverpb.ResponseHeader, value []byte) {
+	rev := h.Revision
+	w := EtcdWrite{Op: op, Key: key, Revision: rev, Value: string(value)}
+	msg := steps.Msg("etcd."+op, "key", key, "revision", strconv.FormatInt(rev, 10))
+	if s.quorum != nil {
+		w.Leader, w.Term = s.quorum.LeaderOf(ctx, h.RaftTerm), h.RaftTerm
+		w.Members = s.quorum.Size()
+		w.Majority = majority(w.Members)
+		msg = steps.Msg("etcd."+op+".quorum", "key", key, "revision", strconv.FormatInt(rev, 10), "leader", w.Leader,
+			"term", strconv.FormatUint(w.Term, 10), "majority", strconv.Itoa(w.Majority), "members", strconv.Itoa(w.Members))
+	}
 	st := s.steps.Record(ctx, steps.Step{
 		Component: steps.Etcd,
 		Stage:     steps.Store,
-		Object: steps.Object{
-			APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind,
-			Namespace: m.GetNamespace(), Name: m.GetName(), UID: string(m.GetUID()),
-			ResourceVersion: strconv.FormatInt(rev, 10),
-		},
-		Message: steps.Msg("etcd."+op, "key", key, "revision", strconv.FormatInt(rev, 10)),
-		Detail:  EtcdWrite{Op: op, Key: key, Revision: rev, Value: string(value)},
+		Object:    stepObject(obj, strconv.FormatInt(rev, 10)),
+		Message:   msg,
+		Detail:    w,
 	})
-	s.steps.Remember(string(m.GetUID()), strconv.FormatInt(rev, 10), steps.Cause{Trace: st.Trace, Parent: st.Seq})
+	s.steps.Remember(string(accessor(obj).GetUID()), strconv.FormatInt(rev, 10), steps.Cause{Trace: st.Trace, Parent: st.Seq})
+}
+
+// stepObject names obj in a step, at resourceVersion rv ("" before it has one).
+func stepObject(obj runtime.Object, rv string) steps.Object {
+	m := accessor(obj)
+	gvk := obj.GetObjectKind().GroupVersionKind()
+	return steps.Object{
+		APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind,
+		Namespace: m.GetNamespace(), Name: m.GetName(), UID: string(m.GetUID()),
+		ResourceVersion: rv,
+	}
 }
 
 // Paced reports whether writes of a resource wait for the learner's pacer.
@@ -278,8 +310,18 @@ func (s *Store) pace(ctx context.Context, r *Resource, obj runtime.Object, op, k
 	return nil
 }
 
-// etcdError reports a failure of etcd itself as 500 (or 504 on timeout): it is
-// never the user's fault.
+// etcdError reports a failure of etcd itself: a lost quorum as 503 when etcd
+// has several members (quorum.go), otherwise as 500 (or 504 on timeout). It
+// is never the user's fault.
+func (s *Store) etcdError(err error) error {
+	if s.quorum != nil {
+		if st, ok := s.quorumError(err); ok {
+			return st
+		}
+	}
+	return etcdError(err)
+}
+
 func etcdError(err error) error {
 	if err == context.DeadlineExceeded {
 		return apierrors.NewTimeoutError("etcd did not answer in time", 1)

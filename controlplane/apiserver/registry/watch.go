@@ -79,7 +79,7 @@ func (s *Store) translate(r *Resource, sel Selection, resp clientv3.WatchRespons
 		return nil, apierrors.NewResourceExpired(fmt.Sprintf("too old resource version: %d (%d)", from, resp.CompactRevision))
 	}
 	if err := resp.Err(); err != nil {
-		return nil, etcdError(err)
+		return nil, s.etcdError(err)
 	}
 	if resp.IsProgressNotify() {
 		if !bookmarks {

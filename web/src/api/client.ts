@@ -17,6 +17,11 @@ export interface ComponentStatus {
   name: string;
   running: boolean;
   error?: string;
+  // An etcd member (etcd-1 …) also says what Raft makes it.
+  role?: "leader" | "follower" | "candidate";
+  term?: number;
+  appliedIndex?: number;
+  leader?: string;
 }
 
 export interface StatusCause { field?: string; message?: string; reason?: string }

@@ -13,6 +13,7 @@ import { ownershipTree, podsOn, TreeNode } from "../model/tree.js";
 import { Lang, parts, stages } from "../i18n/catalog.js";
 import { pick, tr } from "../i18n/narrate.js";
 import { esc } from "./dom.js";
+import type { ComponentStatus } from "../api/client.js";
 
 interface Box { x: number; y: number; w: number; h: number }
 
@@ -39,6 +40,7 @@ export interface DiagramContext {
   stopped: Set<string>; // components not running
   paused: Set<string>; // components the pacer holds
   waiting: Set<string>; // components with a held step
+  members?: readonly ComponentStatus[]; // etcd's members, when it runs several
 }
 
 /** nodeBoxes lays the nodes out in the right column. */
@@ -164,16 +166,19 @@ export function renderDiagram(st: ModelState, ctx: DiagramContext): string {
   if (inStage) chain += `<text class="now" x="${a.x + a.w - 12}" y="${a.y + 106}" text-anchor="end">${esc(inStage)}</text>`;
   out.push(`<g ${partAttrs("apiserver", pick(parts.apiserver, L), ctx, st)}>${box(a)}${title(a, pick(parts.apiserver, L))}${chain}</g>`);
 
-  // etcd: a cylinder with the revision and the last key written
+  // etcd: a cylinder with the revision and the last key written, or with
+  // several members, one row per member with its Raft role and term
   const e = boxes.etcd;
   const lastWrite = cur?.stage === "store" ? (cur.detail as { key?: string } | undefined)?.key ?? "" : "";
+  const members = ctx.members ?? [];
   out.push(`<g ${partAttrs("etcd", "etcd", ctx, st)}>` +
     `<path class="box" d="M${e.x},${e.y + 18} a${e.w / 2},16 0 0,1 ${e.w},0 v${e.h - 36} a${e.w / 2},16 0 0,1 -${e.w},0 z"/>` +
     `<ellipse class="box-top" cx="${e.x + e.w / 2}" cy="${e.y + 18}" rx="${e.w / 2}" ry="16"/>` +
-    `<text class="title" x="${e.x + e.w / 2}" y="${e.y + 62}" text-anchor="middle">etcd</text>` +
-    `<text class="big" x="${e.x + e.w / 2}" y="${e.y + 104}" text-anchor="middle">${esc(L === "en" ? "revision" : "修訂版")} ${st.revision}</text>` +
-    `<text class="sub" x="${e.x + e.w / 2}" y="${e.y + 130}" text-anchor="middle">${Object.keys(st.etcd).length} ${L === "en" ? "keys written" : "個 key 寫入"}</text>` +
-    (lastWrite ? `<text class="now" x="${e.x + e.w / 2}" y="${e.y + 156}" text-anchor="middle">${esc(shortKey(lastWrite))}</text>` : "") +
+    (members.length ? renderMembers(e, members, st, ctx) :
+      `<text class="title" x="${e.x + e.w / 2}" y="${e.y + 62}" text-anchor="middle">etcd</text>` +
+      `<text class="big" x="${e.x + e.w / 2}" y="${e.y + 104}" text-anchor="middle">${esc(L === "en" ? "revision" : "修訂版")} ${st.revision}</text>` +
+      `<text class="sub" x="${e.x + e.w / 2}" y="${e.y + 130}" text-anchor="middle">${Object.keys(st.etcd).length} ${L === "en" ? "keys written" : "個 key 寫入"}</text>` +
+      (lastWrite ? `<text class="now" x="${e.x + e.w / 2}" y="${e.y + 156}" text-anchor="middle">${esc(shortKey(lastWrite))}</text>` : "")) +
     `</g>`);
 
   // Objects: the ownership tree
@@ -194,6 +199,26 @@ export function renderDiagram(st: ModelState, ctx: DiagramContext): string {
     }
   }
   return out.join("");
+}
+
+/** renderMembers draws etcd's members inside its cylinder: each a button
+ * (data-part etcd-N) showing its role (★ leads, ? has no leader, ✕ stopped),
+ * Raft term and applied index. */
+function renderMembers(e: Box, members: readonly ComponentStatus[], st: ModelState, ctx: DiagramContext): string {
+  const L = ctx.lang;
+  const leader = members.find((m) => m.running && m.role === "leader");
+  let out = `<text class="title" x="${e.x + e.w / 2}" y="${e.y + 48}" text-anchor="middle">etcd · ${esc(L === "en" ? "revision" : "修訂版")} ${st.revision}</text>` +
+    `<text class="sub" x="${e.x + e.w / 2}" y="${e.y + 66}" text-anchor="middle">${esc(leader ? `${tr("leader", L)} ${leader.name} · ${tr("term", L)} ${leader.term ?? ""}` : tr("candidate", L))}</text>`;
+  members.forEach((m, i) => {
+    const y = e.y + 76 + i * 24;
+    const mark = !m.running ? "✕" : m.role === "leader" ? "★" : m.role === "candidate" ? "?" : "·";
+    const label = m.running && m.term ? `${mark} ${m.name}  t${m.term} #${m.appliedIndex ?? 0}` : `${mark} ${m.name}`;
+    const cls = !m.running ? "off" : m.role === "leader" ? "active leader" : m.role === "candidate" ? "bad" : "";
+    const sel = ctx.selected === m.name ? " selected" : "";
+    out += `<g class="member${sel}" data-part="${esc(m.name)}" data-role="${esc(m.running ? m.role ?? "" : "stopped")}" data-term="${m.term ?? 0}" tabindex="0" role="button" aria-label="${esc(`${m.name} ${m.running ? tr(m.role ?? "candidate", L) : tr("stopped", L)}`)}">` +
+      chip(e.x + 14, y, e.w - 28, label, cls) + `</g>`;
+  });
+  return out;
 }
 
 function status(ctx: DiagramContext, part: string, L: Lang): string {

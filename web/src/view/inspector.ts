@@ -5,6 +5,7 @@
 // with what the learner can do to it (pause, break, stop, cordon).
 
 import { ModelState, ClusterObject } from "../model/cluster.js";
+import type { ComponentStatus } from "../api/client.js";
 import { Step } from "../model/step.js";
 import { versionsOf } from "../model/tree.js";
 import { diffLines, prettyValue, toYAML } from "../model/yaml.js";
@@ -17,6 +18,7 @@ export interface PartActions {
   running: boolean;
   breakpoints: string[]; // stages with a breakpoint on this component
   unschedulable?: boolean;
+  member?: ComponentStatus; // an etcd member, with its Raft role and term
   togglePause(): void;
   toggleRunning(): void;
   toggleBreakpoint(stage: string): void;
@@ -163,6 +165,16 @@ export function partView(part: string, st: ModelState, lang: Lang, act: PartActi
   if (!act) return wrap;
   const buttons = h("div", { class: "actions" });
   const isKubelet = part.startsWith("kubelet/");
+  const m = act.member;
+  if (m) {
+    wrap.append(kv([
+      [tr("role", lang), m.running ? tr(m.role ?? "candidate", lang) : tr("stopped", lang)],
+      [tr("term", lang), m.running ? String(m.term ?? "") : ""],
+      [tr("appliedIndex", lang), m.running ? String(m.appliedIndex ?? "") : ""],
+      [tr("follows", lang), m.running ? m.leader ?? "" : ""],
+    ]));
+    buttons.append(h("button", { onclick: () => act.toggleRunning() }, tr(m.running ? "stopMember" : "startMember", lang)));
+  }
   if (isKubelet) {
     buttons.append(h("button", { onclick: () => act.toggleRunning() }, tr(act.running ? "stopKubelet" : "startKubelet", lang)));
     buttons.append(h("button", { onclick: () => act.cordon(!act.unschedulable) }, tr(act.unschedulable ? "uncordon" : "cordon", lang)));

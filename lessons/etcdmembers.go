@@ -1,0 +1,105 @@
+package lessons
+
+// Lessons about etcd's members (lesson 4): an action that stops whichever
+// member leads, one that starts every stopped member, and a check of how
+// many members run and whether one leads. They read the members from the
+// sandbox's components, as the diagram does, and stop and start them
+// through the same StopComponent and StartComponent as its buttons.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/glassplane/glassplane/controlplane"
+)
+
+// leaderWait bounds how long stopEtcdLeader waits for an election to end.
+const leaderWait = 15 * time.Second
+
+// errOneMember is what a learner running a single member is told.
+var errOneMember = errors.New("etcd runs one member here: start Glassplane with `glassplane serve --etcd-members 3` (and a new --data-dir) to have several")
+
+var memberName = regexp.MustCompile(`^etcd-\d+$`)
+
+func etcdMembers(sb *Sandbox) []controlplane.ComponentStatus {
+	var out []controlplane.ComponentStatus
+	for _, st := range sb.Cluster.Components() {
+		if memberName.MatchString(st.Name) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+func leaderOf(members []controlplane.ComponentStatus) (controlplane.ComponentStatus, bool) {
+	for _, m := range members {
+		if m.Running && m.Role == "leader" {
+			return m, true
+		}
+	}
+	return controlplane.ComponentStatus{}, false
+}
+
+// stopEtcdLeader stops the member that leads now, waiting for an election
+// under way to end first.
+func stopEtcdLeader(ctx context.Context, sb *Sandbox) error {
+	deadline := time.Now().Add(leaderWait)
+	for {
+		members := etcdMembers(sb)
+		if len(members) == 0 {
+			return errOneMember
+		}
+		if l, ok := leaderOf(members); ok {
+			return sb.Cluster.StopComponent(l.Name)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no etcd member has led for %v: fewer than a majority run", leaderWait)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// startEtcdMembers starts every stopped member.
+func startEtcdMembers(sb *Sandbox) error {
+	members := etcdMembers(sb)
+	if len(members) == 0 {
+		return errOneMember
+	}
+	for _, m := range members {
+		if !m.Running {
+			if err := sb.Cluster.StartComponent(m.Name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkEtcd(sb *Sandbox, ec *EtcdCheck) (bool, string) {
+	members := etcdMembers(sb)
+	if len(members) == 0 {
+		return false, errOneMember.Error()
+	}
+	running := 0
+	for _, m := range members {
+		if m.Running {
+			running++
+		}
+	}
+	l, leads := leaderOf(members)
+	detail := fmt.Sprintf("%d etcd members, %d running, no leader", len(members), running)
+	if leads {
+		detail = fmt.Sprintf("%d etcd members, %d running, %s leads in term %d", len(members), running, l.Name, l.Term)
+	}
+	ok := len(members) >= ec.Members &&
+		(ec.Running == nil || running == *ec.Running) &&
+		(ec.Leader == nil || leads == *ec.Leader)
+	return ok, detail
+}
