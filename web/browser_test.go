@@ -88,7 +88,10 @@ func TestApplyingTheSeedNarratesEachComponentInTurnUntilThePodRuns(t *testing.T)
 		t.Errorf("the narration never reached %q after the steps before it; it showed %d steps:\n%s",
 			missing, len(lines), strings.Join(lines, "\n"))
 	}
-	last := 0
+	// Until Apply answers, the page stays at the present; then it goes back
+	// once, to the first step of the action it follows, and from there it
+	// only moves forward.
+	last, backs := 0, 0
 	for _, l := range lines {
 		m := badgeSeq.FindStringSubmatch(l)
 		if m == nil {
@@ -96,7 +99,9 @@ func TestApplyingTheSeedNarratesEachComponentInTurnUntilThePodRuns(t *testing.T)
 		}
 		seq, _ := strconv.Atoi(m[1])
 		if seq <= last {
-			t.Errorf("the animation went back from step #%d to %q", last, l)
+			if backs++; backs > 1 {
+				t.Errorf("the animation went back a second time, from step #%d to %q", last, l)
+			}
 		}
 		last = seq
 	}
