@@ -189,7 +189,7 @@ func (s *Server) applyPatch(q *apiRequest, old runtime.Object, patch []byte) (ru
 	if err != nil {
 		return nil, err
 	}
-	return s.decodeJSON(q, patched)
+	return s.decodeJSON(q, patched, nil)
 }
 
 // patchJSON applies patch to current by the request's patch type; schemaObj
