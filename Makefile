@@ -12,7 +12,7 @@ LDFLAGS := \
   -X k8s.io/client-go/pkg/version.gitTreeState=clean
 export GLASSPLANE_LDFLAGS := $(LDFLAGS)
 
-.PHONY: build run test bench soak generate lint web web-test
+.PHONY: build run test bench soak crash generate lint web web-test
 
 build: web
 	go build -ldflags '$(LDFLAGS)' -o bin/glassplane .
@@ -53,3 +53,9 @@ soak:
 
 generate:
 	go generate ./controlplane/apiserver/openapi/
+
+# The crash suite's long variant: SIGKILL glassplane serve at random points,
+# GLASSPLANE_CRASH_CYCLES times (default 20), and check every acknowledged
+# write survives and the controllers converge.
+crash:
+	GLASSPLANE_CRASH_CYCLES=$${GLASSPLANE_CRASH_CYCLES:-20} go test -count=1 -v -timeout 60m -ldflags '$(LDFLAGS)' -run 'TestAcknowledgedWritesSurviveSIGKILL' .

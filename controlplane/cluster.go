@@ -9,6 +9,7 @@
 package controlplane
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -83,7 +84,18 @@ type Config struct {
 	// Timing sets the simulated delays (LessonTiming unless set; Fast
 	// clusters use TestTiming).
 	Timing *Timing
+	// ReadHeaderTimeout bounds how long a client may take over its TLS
+	// handshake and request headers (0: DefaultReadHeaderTimeout).
+	ReadHeaderTimeout time.Duration
 }
+
+// The API server's limits on slow clients: a connection that has not sent a
+// request's headers within DefaultReadHeaderTimeout (slowloris), or has sent
+// nothing for apiIdleTimeout between requests, is closed.
+const (
+	DefaultReadHeaderTimeout = 10 * time.Second
+	apiIdleTimeout           = 90 * time.Second // kube-apiserver's
+)
 
 // Cluster is a running control plane.
 type Cluster struct {
@@ -230,7 +242,8 @@ func (c *Cluster) serve(cfg Config) error {
 	c.Addr = ln.Addr().String()
 	c.server = &http.Server{
 		Handler:           c.API,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: cmp.Or(cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout),
+		IdleTimeout:       apiIdleTimeout,
 		TLSConfig: &tls.Config{
 			Certificates: []tls.Certificate{cert},
 			ClientAuth:   tls.RequestClientCert, // verified by authn.X509, so a stranger gets 401

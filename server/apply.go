@@ -30,6 +30,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/yaml"
 
 	"github.com/glassplane/glassplane/controlplane/apiserver"
 	"github.com/glassplane/glassplane/controlplane/steps"
@@ -154,6 +155,11 @@ func (a *appClients) applyDocument(ctx context.Context, doc []byte) ApplyResult 
 	j, err := apiserver.YAMLToJSON(doc)
 	if err != nil {
 		return yamlFailure(err)
+	}
+	// A key set twice would be lost in the JSON (the last one wins); Apply
+	// asks for strict field validation, so it is an error, at its line.
+	if _, err := yaml.YAMLToJSONStrict(doc); err != nil {
+		return yamlFailure(apierrors.NewBadRequest(fmt.Sprintf("strict decoding error: %v", err)))
 	}
 	obj := &unstructured.Unstructured{}
 	if err := obj.UnmarshalJSON(j); err != nil {

@@ -46,6 +46,9 @@ type Config struct {
 	// TeacherPasscode opens the teacher's view of a classroom (empty: a
 	// fresh random one, see Web.TeacherPasscode).
 	TeacherPasscode string
+	// ReadHeaderTimeout bounds how long a client may take to send a
+	// request's headers (0: DefaultReadHeaderTimeout; see slowclients.go).
+	ReadHeaderTimeout time.Duration
 }
 
 // Web is a running web server.
@@ -115,6 +118,7 @@ func Start(cfg Config) (*Web, error) {
 		return nil, fmt.Errorf("the web server cannot listen on %s: %w", cfg.Listen, err)
 	}
 	e.Listener = ln
+	limitSlowClients(e.Server, cfg.ReadHeaderTimeout)
 	w.Addr = ln.Addr().String()
 	go func() {
 		defer close(w.stopped)

@@ -21,36 +21,56 @@ func checkAliases(doc []byte) error {
 	if err := goyaml.Unmarshal(doc, &root); err != nil {
 		return apierrors.NewBadRequest(fmt.Sprintf("the request body is not valid YAML: %v", err))
 	}
-	limit := maxExpansion*len(doc) + 1000
-	memo := map[*goyaml.Node]int{}
-	if n := expandedSize(&root, memo, limit); n > limit {
+	c := aliasCounter{limit: maxExpansion*len(doc) + 1000, memo: map[*goyaml.Node]int{}}
+	n := c.expandedSize(&root)
+	if c.selfContaining {
+		return apierrors.NewBadRequest("the request body is not valid YAML: an alias refers to a node that contains it, so it would expand forever")
+	}
+	if n > c.limit {
 		return apierrors.NewRequestEntityTooLargeError(
-			fmt.Sprintf("the YAML uses aliases that expand to more than %d nodes", limit))
+			fmt.Sprintf("the YAML uses aliases that expand to more than %d nodes", c.limit))
 	}
 	return nil
 }
 
+// aliasCounter counts the nodes a document expands to.
+type aliasCounter struct {
+	limit int
+	// memo holds each node's count once known, and inProgress while its
+	// children are counted: an alias that reaches a node in progress points
+	// back into itself ("&a [*a]"), which the parser accepts.
+	memo           map[*goyaml.Node]int
+	selfContaining bool
+}
+
+const inProgress = -1
+
 // expandedSize counts the nodes n stands for once aliases are expanded,
-// stopping early once the count passes limit.
-func expandedSize(n *goyaml.Node, memo map[*goyaml.Node]int, limit int) int {
+// stopping early once the count passes the limit or an alias contains itself.
+func (c *aliasCounter) expandedSize(n *goyaml.Node) int {
 	if n == nil {
 		return 0
 	}
-	if v, ok := memo[n]; ok {
+	if v, ok := c.memo[n]; ok {
+		if v == inProgress {
+			c.selfContaining = true
+			return c.limit + 1
+		}
 		return v
 	}
+	c.memo[n] = inProgress
 	if n.Kind == goyaml.AliasNode {
-		v := expandedSize(n.Alias, memo, limit)
-		memo[n] = v
+		v := c.expandedSize(n.Alias)
+		c.memo[n] = v
 		return v
 	}
 	total := 1
-	for _, c := range n.Content {
-		total += expandedSize(c, memo, limit)
-		if total > limit {
+	for _, child := range n.Content {
+		total += c.expandedSize(child)
+		if total > c.limit {
 			break
 		}
 	}
-	memo[n] = total
+	c.memo[n] = total
 	return total
 }

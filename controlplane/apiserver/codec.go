@@ -37,24 +37,39 @@ const MaxRequestBytes = 3 * 1024 * 1024
 
 // readBody reads a request body within the size limit and returns it as JSON.
 func readBody(r *http.Request) ([]byte, error) {
+	data, _, err := readObjectBody(r)
+	return data, err
+}
+
+// readObjectBody is readBody for an object's body, which also returns the
+// keys a YAML body sets twice. Converting YAML to JSON keeps only the last of
+// them, so the JSON decoder cannot see them; kube-apiserver finds them the
+// same way (yaml.YAMLToJSONStrict on the original body) and treats them as it
+// treats unknown fields, by the request's fieldValidation.
+func readObjectBody(r *http.Request) (data []byte, duplicates error, err error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBytes+1))
 	if err != nil {
-		return nil, apierrors.NewBadRequest(fmt.Sprintf("reading the request body: %v", err))
+		return nil, nil, apierrors.NewBadRequest(fmt.Sprintf("reading the request body: %v", err))
 	}
 	if len(body) > MaxRequestBytes {
-		return nil, apierrors.NewRequestEntityTooLargeError(fmt.Sprintf("limit is %d", MaxRequestBytes))
+		return nil, nil, apierrors.NewRequestEntityTooLargeError(fmt.Sprintf("limit is %d", MaxRequestBytes))
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, apierrors.NewBadRequest("the request body is empty")
+		return nil, nil, apierrors.NewBadRequest("the request body is empty")
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == runtime.ContentTypeProtobuf {
-		return protobufToJSON(body)
+		data, err = protobufToJSON(body)
+		return data, nil, err
 	}
 	if ct == "application/yaml" || ct == "application/apply-patch+yaml" || !looksLikeJSON(body) {
-		return YAMLToJSON(body)
+		if data, err = YAMLToJSON(body); err != nil {
+			return nil, nil, err
+		}
+		_, duplicates = yaml.YAMLToJSONStrict(body)
+		return data, duplicates, nil
 	}
-	return body, nil
+	return body, nil, nil
 }
 
 func looksLikeJSON(b []byte) bool {

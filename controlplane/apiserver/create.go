@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/scheme"
 
@@ -46,14 +47,16 @@ func (s *Server) create(q *apiRequest) (runtime.Object, error) {
 // decodeBody reads the request body as an object of the request's kind,
 // converts it to the storage version and checks its namespace against the URL.
 func (s *Server) decodeBody(q *apiRequest) (runtime.Object, error) {
-	data, err := readBody(q.r)
+	data, duplicates, err := readObjectBody(q.r)
 	if err != nil {
 		return nil, err
 	}
-	return s.decodeJSON(q, data)
+	return s.decodeJSON(q, data, duplicates)
 }
 
-func (s *Server) decodeJSON(q *apiRequest, data []byte) (runtime.Object, error) {
+// decodeJSON decodes data as the request's kind; duplicates, the keys a YAML
+// body set twice, count as strict decoding errors.
+func (s *Server) decodeJSON(q *apiRequest, data []byte, duplicates error) (runtime.Object, error) {
 	validation, err := fieldValidation(q.r)
 	if err != nil {
 		return nil, err
@@ -66,6 +69,14 @@ func (s *Server) decodeJSON(q *apiRequest, data []byte) (runtime.Object, error) 
 	warnings, err := decodeObject(data, gvk, into, validation)
 	if err != nil {
 		return nil, err
+	}
+	if duplicates != nil {
+		switch validation {
+		case metav1.FieldValidationStrict:
+			return nil, cannotBeHandled(gvk, runtime.NewStrictDecodingError([]error{duplicates}))
+		case metav1.FieldValidationWarn:
+			warnings = append(warnings, duplicates.Error())
+		}
 	}
 	for _, w := range warnings {
 		warn(q.w, w)

@@ -45,7 +45,7 @@ func (s *Server) replace(q *apiRequest, statusOnly bool) (runtime.Object, int, e
 	}
 	rv := accessorRV(obj)
 	unconditional := rv == "" || rv == "0"
-	for attempt := 0; ; attempt++ {
+	for {
 		old, err := s.Store.Get(q.ctx, q.res, q.info.Namespace, q.info.Name)
 		if err != nil {
 			return nil, 0, err
@@ -57,8 +57,8 @@ func (s *Server) replace(q *apiRequest, statusOnly bool) (runtime.Object, int, e
 			m.SetResourceVersion(accessorRV(old))
 		}
 		out, err := s.write(q, next, old, statusOnly)
-		if apierrors.IsConflict(err) && unconditional && attempt < 5 {
-			continue
+		if apierrors.IsConflict(err) && unconditional && q.ctx.Err() == nil {
+			continue // another write got in between: retry, as patchWith does
 		}
 		return out, http.StatusOK, err
 	}
@@ -135,7 +135,7 @@ func (s *Server) patchWith(q *apiRequest, statusOnly bool) (runtime.Object, erro
 	if err != nil {
 		return nil, err
 	}
-	for attempt := 0; ; attempt++ {
+	for {
 		old, err := s.Store.Get(q.ctx, q.res, q.info.Namespace, q.info.Name)
 		if err != nil {
 			return nil, err
@@ -150,7 +150,12 @@ func (s *Server) patchWith(q *apiRequest, statusOnly bool) (runtime.Object, erro
 			m.SetResourceVersion(accessorRV(old))
 		}
 		out, err := s.write(q, obj, old, statusOnly)
-		if apierrors.IsConflict(err) && !pinned && attempt < 5 {
+		if apierrors.IsConflict(err) && !pinned && q.ctx.Err() == nil {
+			// Someone else wrote in between: patch their version, as
+			// kube-apiserver's GuaranteedUpdate does, for as long as the
+			// request lives. Each conflict means another write succeeded,
+			// so this always ends; a fixed number of attempts would hand a
+			// busy object's patchers a 409 they never asked for.
 			continue
 		}
 		return out, err
@@ -189,7 +194,7 @@ func (s *Server) applyPatch(q *apiRequest, old runtime.Object, patch []byte) (ru
 	if err != nil {
 		return nil, err
 	}
-	return s.decodeJSON(q, patched)
+	return s.decodeJSON(q, patched, nil)
 }
 
 // patchJSON applies patch to current by the request's patch type; schemaObj

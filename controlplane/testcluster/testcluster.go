@@ -5,6 +5,8 @@ package testcluster
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -151,26 +153,40 @@ var (
 
 // GlassplaneBinary builds the glassplane binary once per test process (with
 // the version stamps of $GLASSPLANE_LDFLAGS, which the Makefile exports) and
-// returns its path.
+// returns its path. Every test process of one checkout shares the path (a
+// 150 MB binary in a directory of its own per process would pile up in the
+// temporary directory run after run): each builds to a file of its own and
+// renames it into place, so a binary another process is running is never
+// written over.
 func GlassplaneBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "glassplane-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binary = filepath.Join(dir, "glassplane")
 		root, err := moduleRoot()
 		if err != nil {
 			buildErr = err
 			return
 		}
-		cmd := exec.Command("go", "build", "-ldflags", os.Getenv("GLASSPLANE_LDFLAGS"), "-o", binary, ".")
+		sum := sha256.Sum256([]byte(root))
+		dir := filepath.Join(os.TempDir(), "glassplane-test-bin-"+hex.EncodeToString(sum[:6]))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			buildErr = err
+			return
+		}
+		tmp, err := os.CreateTemp(dir, "building-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		tmp.Close()
+		defer os.Remove(tmp.Name()) // gone once renamed; left over only if the build failed
+		cmd := exec.Command("go", "build", "-ldflags", os.Getenv("GLASSPLANE_LDFLAGS"), "-o", tmp.Name(), ".")
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = &buildError{out: string(out), err: err}
+			return
 		}
+		binary = filepath.Join(dir, "glassplane")
+		buildErr = os.Rename(tmp.Name(), binary)
 	})
 	if buildErr != nil {
 		t.Fatalf("building glassplane: %v", buildErr)
