@@ -194,23 +194,6 @@ func GlassplaneBinary(t testing.TB) string {
 	return binary
 }
 
-// RemoveBinary deletes the binary GlassplaneBinary built, if any. A
-// package's TestMain calls it after its tests, so test runs leave no
-// binaries behind.
-func RemoveBinary() {
-	if binary != "" {
-		_ = os.RemoveAll(filepath.Dir(binary))
-	}
-}
-
-// Main runs a package's tests and then removes the binary they built: a
-// package whose tests use GlassplaneBinary calls it from its TestMain.
-func Main(m *testing.M) {
-	code := m.Run()
-	RemoveBinary()
-	os.Exit(code)
-}
-
 type buildError struct {
 	out string
 	err error
