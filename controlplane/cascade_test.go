@@ -5,6 +5,7 @@ package controlplane_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -161,17 +162,23 @@ func TestUnschedulablePodStaysPendingWithKubernetesMessage(t *testing.T) {
 	t.Parallel()
 	c := testcluster.StartCascade(t)
 	bin := kubectls(t)["glassplane kubectl"]
+	// All three nodes first: on a loaded machine the pod may otherwise be
+	// tried while only one has registered ("0/1 nodes are available").
+	waitUntil(t, "three nodes registered", func() bool {
+		nodes, err := c.Client("admin").CoreV1().Nodes().List(context.Background(), metav1.ListOptions{})
+		return err == nil && len(nodes.Items) == 3
+	})
 	if out, err := c.Kubectl(bin, "admin", hungryPod, "create", "-f", "-"); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	var out string
-	waitUntil(t, "a FailedScheduling event", func() bool {
-		out, _ = c.Kubectl(bin, "admin", "", "describe", "pod", "hungry")
-		return strings.Contains(out, "FailedScheduling")
+	const want = "0/3 nodes are available: 3 Insufficient cpu."
+	eventually(t, "a FailedScheduling event saying why no node of three fits", func() error {
+		if out, _ = c.Kubectl(bin, "admin", "", "describe", "pod", "hungry"); !strings.Contains(out, want) {
+			return fmt.Errorf("describe pod hungry:\n%s", out)
+		}
+		return nil
 	})
-	if !strings.Contains(out, "0/3 nodes are available: 3 Insufficient cpu.") {
-		t.Errorf("describe pod hungry:\n%s", out)
-	}
 	if out, _ = c.Kubectl(bin, "admin", "", "get", "pod", "hungry"); !strings.Contains(out, "Pending") {
 		t.Errorf("get pod hungry: %s", out)
 	}
