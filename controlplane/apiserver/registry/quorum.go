@@ -58,6 +58,10 @@ type Quorum interface {
 // is still waiting for etcd.
 const waitingAfter = time.Second
 
+// readLeaderTimeout bounds a read's wait for a leader; then it answers from
+// one member's own copy, with a warning.
+const readLeaderTimeout = 2 * time.Second
+
 // SetQuorum tells the store that etcd has several members: every etcd call
 // then ends after timeout, and each write's step names its leader and majority.
 func (s *Store) SetQuorum(q Quorum, timeout time.Duration) {
@@ -81,13 +85,20 @@ func (s *Store) read(ctx context.Context, key string, opts ...clientv3.OpOption)
 	if s.quorum == nil {
 		return s.client.Get(ctx, key, opts...)
 	}
-	cctx, cancel := s.etcdContext(clientv3.WithRequireLeader(ctx))
-	resp, err := s.client.Get(cctx, key, opts...)
-	cancel()
-	if err == nil || !lostQuorum(err) || ctx.Err() != nil {
-		return resp, err
+	var resp *clientv3.GetResponse
+	err := error(rpctypes.ErrNoLeader) // unless a leader answers: the members say a majority is gone
+	if size := s.quorum.Size(); s.quorum.Answering() >= majority(size) {
+		// A linearizable read, bounded more tightly than a write: a create
+		// makes several reads before its write, and each would otherwise
+		// wait the whole timeout for a leader that is gone.
+		cctx, cancel := context.WithTimeout(clientv3.WithRequireLeader(ctx), min(s.timeout, readLeaderTimeout))
+		resp, err = s.client.Get(cctx, key, opts...)
+		cancel()
+		if err == nil || !lostQuorum(err) || ctx.Err() != nil {
+			return resp, err
+		}
 	}
-	cctx, cancel = s.etcdContext(ctx)
+	cctx, cancel := s.etcdContext(ctx)
 	defer cancel()
 	resp, serr := s.client.Get(cctx, key, append(opts, clientv3.WithSerializable())...)
 	if serr != nil {
