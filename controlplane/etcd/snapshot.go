@@ -63,16 +63,40 @@ func ReadEndpoints(dataDir string) ([]string, error) {
 
 // SaveSnapshot saves a snapshot of the first member among endpoints that
 // answers into path, and returns the etcd version that wrote it.
+//
+// A write is acknowledged once a majority holds it and the member that took
+// it applied it; another member may apply it a moment later. So before the
+// snapshot each member is first asked a linearizable read, which that member
+// answers only once it has applied everything the leader had committed: the
+// snapshot then holds every write acknowledged before the save began.
 func SaveSnapshot(ctx context.Context, endpoints []string, path string) (string, error) {
 	var errs []error
 	for _, ep := range endpoints {
-		version, err := snapshot.SaveWithVersion(ctx, zap.NewNop(), clientv3.Config{Endpoints: []string{ep}, DialTimeout: 5 * time.Second}, path)
+		cfg := clientv3.Config{Endpoints: []string{ep}, DialTimeout: 5 * time.Second}
+		err := catchUp(ctx, cfg)
 		if err == nil {
-			return version, nil
+			var version string
+			if version, err = snapshot.SaveWithVersion(ctx, zap.NewNop(), cfg, path); err == nil {
+				return version, nil
+			}
 		}
 		errs = append(errs, fmt.Errorf("%s: %w", ep, err))
 	}
 	return "", fmt.Errorf("no etcd member gave a snapshot: %w", errors.Join(errs...))
+}
+
+// catchUp returns once the member at cfg's endpoint has applied all the
+// cluster has committed, or an error if it cannot reach a leader.
+func catchUp(ctx context.Context, cfg clientv3.Config) error {
+	cli, err := clientv3.New(cfg)
+	if err != nil {
+		return err
+	}
+	defer cli.Close()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err = cli.Get(ctx, "/", clientv3.WithCountOnly(), clientv3.WithLimit(1))
+	return err
 }
 
 // RestoreSnapshot writes the etcd data of a new cluster of members members
