@@ -71,6 +71,11 @@ func (e *Engine) do(ctx context.Context, sb *Sandbox, lesson *Lesson, n int, a A
 		return nil, stopEtcdLeader(ctx, sb)
 	case a.StartEtcdMembers:
 		return nil, startEtcdMembers(sb)
+	case a.SaveSnapshot:
+		_, err := sb.Cluster.SaveSnapshot(ctx)
+		return nil, err
+	case a.RestoreSnapshot:
+		return nil, restoreNewestSnapshot(ctx, sb)
 	}
 	return nil, nil
 }
@@ -176,6 +181,23 @@ func describeAction(a Action) string {
 		return "stop the etcd leader"
 	case a.StartEtcdMembers:
 		return "start the stopped etcd members"
+	case a.SaveSnapshot:
+		return "save a snapshot"
+	case a.RestoreSnapshot:
+		return "restore the newest snapshot"
 	}
 	return "nothing"
+}
+
+// restoreNewestSnapshot restores the sandbox's newest snapshot.
+func restoreNewestSnapshot(ctx context.Context, sb *Sandbox) error {
+	all, err := sb.Cluster.Snapshots(ctx)
+	if err != nil {
+		return err
+	}
+	if len(all) == 0 {
+		return errors.New("no snapshot saved yet: save one first")
+	}
+	_, err = sb.Cluster.RestoreSnapshot(ctx, all[len(all)-1].Name)
+	return err
 }

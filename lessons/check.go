@@ -42,7 +42,7 @@ func (e *Engine) evaluate(ctx context.Context, sb *Sandbox, c Check, since uint6
 	case c.Recorded != nil:
 		return checkRecorded(sb, c.Recorded, since)
 	case c.Etcd != nil:
-		return checkEtcd(sb, c.Etcd)
+		return checkEtcd(ctx, sb, c.Etcd)
 	case c.Not != nil:
 		ok, detail := e.evaluate(ctx, sb, *c.Not, since)
 		return !ok, "not: " + detail

@@ -82,7 +82,20 @@ func startEtcdMembers(sb *Sandbox) error {
 	return nil
 }
 
-func checkEtcd(sb *Sandbox, ec *EtcdCheck) (bool, string) {
+func checkEtcd(ctx context.Context, sb *Sandbox, ec *EtcdCheck) (bool, string) {
+	if ec.Snapshots > 0 {
+		all, err := sb.Cluster.Snapshots(ctx)
+		if err != nil {
+			return false, err.Error()
+		}
+		detail := fmt.Sprintf("%d snapshots saved", len(all))
+		if len(all) < ec.Snapshots {
+			return false, detail
+		}
+		if ec.Members == 0 && ec.Running == nil && ec.Leader == nil {
+			return true, detail // a check of the snapshots alone
+		}
+	}
 	members := etcdMembers(sb)
 	if len(members) == 0 {
 		return false, errOneMember.Error()

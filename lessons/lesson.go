@@ -85,6 +85,10 @@ type Action struct {
 	// stopped member again.
 	StopEtcdLeader   bool `yaml:"stopEtcdLeader,omitempty" json:"stopEtcdLeader,omitempty"`
 	StartEtcdMembers bool `yaml:"startEtcdMembers,omitempty" json:"startEtcdMembers,omitempty"`
+	// SaveSnapshot saves a snapshot of the sandbox's keys; RestoreSnapshot
+	// restores the newest one — the etcd pane's two buttons.
+	SaveSnapshot    bool `yaml:"saveSnapshot,omitempty" json:"saveSnapshot,omitempty"`
+	RestoreSnapshot bool `yaml:"restoreSnapshot,omitempty" json:"restoreSnapshot,omitempty"`
 }
 
 // PacerAction sets the pacer fields that are present.
@@ -167,9 +171,11 @@ type CanICheck struct {
 // EtcdCheck asks about etcd's members: that there are at least Members,
 // that exactly Running run, and whether one of them leads (Leader).
 type EtcdCheck struct {
-	Members int   `yaml:"members,omitempty" json:"members,omitempty"`
-	Running *int  `yaml:"running,omitempty" json:"running,omitempty"`
-	Leader  *bool `yaml:"leader,omitempty" json:"leader,omitempty"`
+	// Snapshots is how many saved snapshots the sandbox has at least.
+	Snapshots int   `yaml:"snapshots,omitempty" json:"snapshots,omitempty"`
+	Members   int   `yaml:"members,omitempty" json:"members,omitempty"`
+	Running   *int  `yaml:"running,omitempty" json:"running,omitempty"`
+	Leader    *bool `yaml:"leader,omitempty" json:"leader,omitempty"`
 }
 
 // EventsCheck counts Events with a reason, about a kind (and name) of object.

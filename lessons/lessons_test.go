@@ -98,7 +98,7 @@ func TestLessonWhoAreYouFixesAForbiddenRequestWithARoleBinding(t *testing.T) {
 	walk(t, testcluster.StartCascade(t), "who-are-you")
 }
 
-func TestLessonEtcdRemembersThroughAComponentRestart(t *testing.T) {
+func TestLessonEtcdRemembersThroughAComponentRestartAndComesBackFromASnapshot(t *testing.T) {
 	t.Parallel()
 	walk(t, testcluster.StartCascade(t), "etcd-memory")
 }

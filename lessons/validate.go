@@ -13,7 +13,8 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
-var actionKinds = []string{"apply", "kubectl", "pacer", "next", "nextUntilPassed", "stop", "start", "stopEtcdLeader", "startEtcdMembers"}
+var actionKinds = []string{"apply", "kubectl", "pacer", "next", "nextUntilPassed", "stop", "start", "stopEtcdLeader", "startEtcdMembers",
+	"saveSnapshot", "restoreSnapshot"}
 
 // kubectlOnly are action fields that modify a kubectl action.
 var kubectlOnly = []string{"as", "stdin", "fails", "background"}

@@ -17,6 +17,7 @@ package server
 //	GET    /sandboxes/{id}/components, POST /components/{name}/stop|start
 //	GET    /sandboxes/{id}/etcd?prefix=/registry/
 //	GET    /sandboxes/{id}/kubeconfig
+//	GET    /sandboxes/{id}/snapshots, POST, POST /snapshots/{name}/restore
 
 import (
 	"errors"
@@ -62,6 +63,7 @@ func (w *Web) routes(e *echo.Echo) {
 	sb.POST("/components/:name/:action", w.componentAction)
 	sb.GET("/etcd", w.etcdKeys)
 	sb.GET("/kubeconfig", w.kubeconfig)
+	w.snapshotRoutes(sb)
 	w.lessonRoutes(g, sb)
 	w.classroomRoutes(g)
 }

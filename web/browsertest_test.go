@@ -99,7 +99,10 @@ func (g *glassplane) apiAnswer(method, path, body string, want int, out any) {
 		g.t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+g.token)
-	if body != "" {
+	switch {
+	case strings.HasPrefix(body, "{"):
+		req.Header.Set("Content-Type", "application/json")
+	case body != "":
 		req.Header.Set("Content-Type", "application/yaml")
 	}
 	resp, err := http.DefaultClient.Do(req)

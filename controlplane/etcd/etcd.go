@@ -117,6 +117,7 @@ func startEmbedded(ctx context.Context, cfg Config) (*Etcd, error) {
 	ecfg.InitialCluster = ecfg.InitialClusterFromName(ecfg.Name)
 	// Watch progress notifications let the API server send watch bookmarks.
 	ecfg.WatchProgressNotifyInterval = 5 * time.Second
+	ecfg.MaxTxnOps = MaxTxnOps // a sandbox restore is one transaction (keysnapshot.go)
 	ecfg.QuotaBackendBytes = cfg.QuotaBackendBytes
 	if ecfg.QuotaBackendBytes == 0 {
 		ecfg.QuotaBackendBytes = DefaultQuotaBackendBytes

@@ -205,6 +205,7 @@ func (ms *memberSet) config(i int) *embed.Config {
 	ecfg.InitialClusterToken = "glassplane"
 	ecfg.ClusterState = embed.ClusterStateFlagNew
 	ecfg.WatchProgressNotifyInterval = 5 * time.Second
+	ecfg.MaxTxnOps = MaxTxnOps // a sandbox restore is one transaction (keysnapshot.go)
 	ecfg.QuotaBackendBytes = ms.cfg.QuotaBackendBytes
 	if ecfg.QuotaBackendBytes == 0 {
 		ecfg.QuotaBackendBytes = DefaultQuotaBackendBytes

@@ -38,7 +38,7 @@ const (
 	BeatReconcile = "reconcile" // a controller woke up (and maybe wrote)
 	BeatSchedule  = "schedule"  // the scheduler placed (or tried to place) a pod
 	BeatKubelet   = "kubelet"   // a kubelet acted on a pod or its node
-	BeatComponent = "component" // a person stopped or started a component
+	BeatComponent = "component" // a person stopped or started a component, or restored a snapshot
 	BeatOther     = "other"     // a step tree of its own (boot, compaction)
 )
 
@@ -72,7 +72,11 @@ func Beats(all []Step) []Beat {
 		if !ok {
 			j = len(beats)
 			index[key] = j
-			beats = append(beats, Beat{Trace: s.Trace, First: s.Seq, Component: actorOf(s.Component)})
+			actor := actorOf(s.Component)
+			if isPersonsBreak(*s) {
+				actor = s.Component // etcd restoring a snapshot is etcd's act, not the API server's
+			}
+			beats = append(beats, Beat{Trace: s.Trace, First: s.Seq, Component: actor})
 			members = append(members, nil)
 		}
 		beats[j].Steps = append(beats[j].Steps, s.Seq)
@@ -158,7 +162,7 @@ func describe(b *Beat, ss []*Step, userTrace bool) {
 		}
 	}
 	switch {
-	case first.Stage == Stop || first.Stage == Start:
+	case isPersonsAct(first.Stage):
 		b.Kind = BeatComponent
 	case first.Component == ControllerManager:
 		b.Kind = BeatReconcile

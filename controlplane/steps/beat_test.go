@@ -230,3 +230,30 @@ func TestANodeFailureIsATaintAnEvictionAndAReplacementRunElsewhere(t *testing.T)
 		t.Errorf("the kubelet's beat is %s %v, want %s running nginx and reporting it Running with its IP", run.Component, a, node)
 	}
 }
+
+// A restore is a person's act: its beat is the learner's own, in the
+// foreground, and says what the restore wrote.
+func TestARestoredSnapshotBeginsABeatOfTheLearnersOwn(t *testing.T) {
+	tr := "restore-trace"
+	ss := []Step{
+		{Seq: 10, Trace: tr, Component: Etcd, Stage: Restore, Outcome: OK,
+			Message: Msg("etcd.restore", "snapshot", "40", "revision", "77", "written", "3", "deleted", "1")},
+		{Seq: 11, Trace: tr, Parent: 10, Component: Etcd, Stage: Store, Outcome: OK,
+			Object:  Object{Kind: "Deployment", Namespace: "default", Name: "helloworld-deployment"},
+			Message: Msg("etcd.put", "key", "/registry/deployments/default/helloworld-deployment", "revision", "77")},
+		{Seq: 12, Trace: tr, Parent: 11, Component: ControllerManager, Stage: Watch, Outcome: OK,
+			Object: Object{Kind: "Deployment", Namespace: "default", Name: "helloworld-deployment"}, Message: Msg("controller.watch")},
+	}
+	if !userTraces(ss)[tr] {
+		t.Fatal("a restore's trace is not counted as begun by a person")
+	}
+	bs := Beats(ss)
+	if len(bs) == 0 {
+		t.Fatal("no beats")
+	}
+	b := bs[0]
+	if b.Kind != BeatComponent || b.Background || b.Component != Etcd || b.Headline.Args["action"] != Restore ||
+		b.Headline.Args["snapshot"] != "40" || b.Headline.Args["written"] != "3" || b.Headline.Args["deleted"] != "1" {
+		t.Errorf("the restore's beat is %s (background %v) %v", b.Kind, b.Background, b.Headline.Args)
+	}
+}

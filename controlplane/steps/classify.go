@@ -43,10 +43,15 @@ func beganByPerson(req, auth Step) bool {
 }
 
 // isPersonsBreak reports whether s begins a trace with a person stopping or
-// starting a component (nothing else records those stages).
+// starting a component or restoring a snapshot (nothing else records those
+// stages).
 func isPersonsBreak(s Step) bool {
-	return s.Trace != "" && s.Parent == 0 && (s.Stage == Stop || s.Stage == Start)
+	return s.Trace != "" && s.Parent == 0 && isPersonsAct(s.Stage)
 }
+
+// isPersonsAct reports whether stage is one only a person's act outside the
+// API records.
+func isPersonsAct(stage string) bool { return stage == Stop || stage == Start || stage == Restore }
 
 // background reports whether a beat of a learner's trace adds nothing to
 // the story.

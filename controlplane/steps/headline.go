@@ -70,6 +70,9 @@ func headline(b *Beat, ss []*Step) Message {
 	case BeatComponent:
 		set("component", ss[0].Component)
 		set("action", ss[0].Stage)
+		for _, k := range []string{"snapshot", "revision", "written", "deleted"} {
+			set(k, ss[0].Message.Args[k])
+		}
 	}
 	if args["outcome"] == "" {
 		args["outcome"] = OK

@@ -50,6 +50,9 @@ const (
 	// the page or a lesson: a learner's act outside the API (components.go).
 	Stop  = "stop"
 	Start = "start"
+	// Restore is a person putting a saved snapshot of the cluster's keys
+	// back into etcd (controlplane/snapshots.go).
+	Restore = "restore"
 )
 
 // Outcomes.

@@ -26,6 +26,7 @@ import { byId, h } from "./view/dom.js";
 import { icons, renderControls, renderHeader, renderHelp } from "./view/header.js";
 import { renderNarration } from "./view/narration.js";
 import { renderPanels } from "./view/panels.js";
+import { SnapshotControls } from "./view/etcdpane.js";
 import { applyClassroom, banner, Classroom, ClassroomAction, initialClassroom, pollMs, readOnly, shownSandbox, teacherTrace, wantsRoster } from "./model/classroom.js";
 import { renderBanner } from "./view/classroom.js";
 
@@ -192,6 +193,35 @@ function partActions(part: string): PartActions | undefined {
   };
 }
 
+/** snapshotControls are the etcd pane's snapshot buttons: a restore begins
+ * a trace of its own, which the page follows like a stop or a start. */
+function snapshotControls(): SnapshotControls | undefined {
+  if (pb.offline || ui.readOnly) return undefined;
+  return {
+    list: ui.snapshots,
+    save: async () => {
+      try {
+        const s = await client.saveSnapshot();
+        toast(tr("snapshotSaved", ui.lang, { revision: String(s.revision) }));
+        await loadSnapshots();
+      } catch (e) { toast(String(e)); }
+    },
+    restore: async (name) => {
+      const before = tl.lastSeq;
+      try {
+        const r = await client.restoreSnapshot(name);
+        toast(tr("snapshotRestored", ui.lang, { snapshot: String(r.snapshot.revision), written: String(r.written.length), deleted: String(r.deleted.length) }));
+        void followCommand(before);
+      } catch (e) { toast(String(e)); }
+    },
+  };
+}
+
+async function loadSnapshots() {
+  if (pb.offline) return;
+  try { actUI({ type: "snapshots", list: await client.snapshots() }); } catch { /* the pane keeps what it showed */ }
+}
+
 function toast(text: string) {
   const t = byId("toast");
   t.textContent = text;
@@ -287,6 +317,7 @@ function showSandbox(id: string) {
   shownSince = -1;
   stream = newStream(0);
   stream.start();
+  void loadSnapshots();
 }
 
 function backToLive() {
@@ -334,6 +365,7 @@ function render() {
   renderPanels({
     ui, pb, state, lessons, terminal, playground, partActions,
     toggleEtcdKey: (key) => actUI({ type: "etcdKey", key }),
+    snapshots: snapshotControls(),
     toggleBackground: () => act({ type: "toggleBackground" }),
     toggleBeat: (first) => act({ type: "toggleBeat", first }),
     selectStep: (seq) => {
@@ -408,7 +440,11 @@ function wire() {
   byId("present").onclick = () => actUI({ type: "present" });
   byId("helpbtn").onclick = () => toggleHelp();
   byId("help-close").onclick = () => toggleHelp(false);
-  for (const p of panels) byId(`tab-${p}`).onclick = () => { actUI({ type: "panel", panel: p }); if (p === "terminal") terminal.focus(); };
+  for (const p of panels) byId(`tab-${p}`).onclick = () => {
+    actUI({ type: "panel", panel: p });
+    if (p === "terminal") terminal.focus();
+    if (p === "etcd") void loadSnapshots();
+  };
   byId("tabs").addEventListener("keydown", (e) => {
     if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
       e.preventDefault(); e.stopPropagation();
@@ -469,3 +505,4 @@ if (linked.lesson) void lessons.open(linked.lesson, linked.lessonStep);
 schedule();
 stream.start();
 void askClassroom();
+void loadSnapshots();

@@ -170,3 +170,11 @@ test("a learner's stop of a component is told as their own act, in both language
   const start = { ...stop, headline: { key: "beat.component", args: { component: "kubelet/node-2", action: "start", outcome: "ok" } } };
   assert.equal(headlineText(start).key, "beat.component.start");
 });
+
+test("a learner's restore of a snapshot is told as their own act, with what etcd wrote, in both languages", () => {
+  const restore = { ...seed[0], kind: "component", component: "etcd", object: {},
+    headline: { key: "beat.component", args: { component: "etcd", action: "restore", snapshot: "40", revision: "77", written: "3", deleted: "1", outcome: "ok" } } };
+  assert.equal(headlineText(restore).key, "beat.component.restore");
+  assert.ok(beatSentence(restore, "en").startsWith("You restore the snapshot saved at revision 40. etcd puts back 3 keys and deletes 1"), beatSentence(restore, "en"));
+  assert.ok(beatSentence(restore, "zh-TW").includes("放回 3 個 key、刪除 1 個"), beatSentence(restore, "zh-TW"));
+});

@@ -13,6 +13,22 @@ export interface Pacer {
   waiting?: Step[];
 }
 
+/** SnapshotInfo is one saved state of the sandbox's etcd keys. */
+export interface SnapshotInfo {
+  name: string;
+  revision: number;
+  taken: string;
+  keys: number;
+  objects: Record<string, number>;
+}
+
+export interface RestoreResult {
+  snapshot: SnapshotInfo;
+  revision: number;
+  written: string[];
+  deleted: string[];
+}
+
 export interface ComponentStatus {
   name: string;
   running: boolean;
@@ -90,6 +106,9 @@ export class Client {
   etcd(prefix?: string) {
     return this.call<{ revision: number; keys: EtcdKeyValue[] }>("GET", `/etcd${prefix ? `?prefix=${encodeURIComponent(prefix)}` : ""}`);
   }
+  snapshots() { return this.call<SnapshotInfo[]>("GET", "/snapshots"); }
+  saveSnapshot() { return this.call<SnapshotInfo>("POST", "/snapshots"); }
+  restoreSnapshot(name: string) { return this.call<RestoreResult>("POST", `/snapshots/${encodeURIComponent(name)}/restore`); }
   async lessons(): Promise<{ id: string; title: Record<string, string> }[]> {
     const res = await this.fetcher(`${apiRoot}/lessons`, { credentials: "same-origin" });
     if (!res.ok) return [];

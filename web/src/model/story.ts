@@ -174,6 +174,7 @@ export function headlineText(beat: Beat): { key: string; args: Record<string, st
       if (a.image) return { key, args: a };
       return { key: a.phase ? "beat.kubelet.status" : "beat.kubelet.other", args: a };
     case "beat.component":
+      if (a.action === "restore") return { key: "beat.component.restore", args: a };
       return { key: a.action === "start" ? "beat.component.start" : "beat.component.stop", args: a };
   }
   return { key: key.startsWith("beat.") ? key : "beat.other", args: a };

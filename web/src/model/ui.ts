@@ -4,7 +4,7 @@
 // components and the stream. Like playback.ts, one pure reducer; main.ts
 // turns events into its actions.
 
-import { ComponentStatus, Pacer } from "../api/client.js";
+import { ComponentStatus, Pacer, SnapshotInfo } from "../api/client.js";
 import { StreamStatus } from "../api/stream.js";
 import { Lang } from "../i18n/catalog.js";
 
@@ -21,6 +21,7 @@ export interface UI {
   help: boolean;
   pacer: Pacer | null;
   components: ComponentStatus[];
+  snapshots: SnapshotInfo[];
   conn: StreamStatus;
   readOnly: boolean; // the sandbox shown is another's (model/classroom.ts): no control writes
   leftPanel?: Panel; // the writing panel read-only took the page away from
@@ -39,6 +40,7 @@ export type UIAction =
   | { type: "pacer"; pacer: Pacer } // sent on the stream
   | { type: "pacerAnswer"; pacer: Pacer } // answered by the app API
   | { type: "components"; list: ComponentStatus[] }
+  | { type: "snapshots"; list: SnapshotInfo[] }
   | { type: "conn"; status: StreamStatus }
   | { type: "applied"; ok: boolean } // the playground's Apply answered
   | { type: "readOnly"; on: boolean } // the page began or stopped showing another's sandbox
@@ -75,7 +77,7 @@ export function initialUI(p: Preferences): UI {
     lang, theme, present,
     panel: panels.includes(p.panel as Panel) ? p.panel as Panel : "playground",
     selected: p.inspect ?? "", etcdOpen: new Set(), help: false,
-    pacer: null, components: [], conn: "connecting", readOnly: false,
+    pacer: null, components: [], snapshots: [], conn: "connecting", readOnly: false,
   };
 }
 
@@ -104,9 +106,10 @@ export function applyUI(u: UI, a: UIAction): UI {
     // one held), so while the stream is open it alone sets the pacer.
     case "pacerAnswer": return u.conn === "open" ? u : { ...u, pacer: a.pacer };
     case "components": return { ...u, components: a.list };
+    case "snapshots": return { ...u, snapshots: a.list };
     case "conn": return { ...u, conn: a.status };
     case "applied": return a.ok && u.panel === "playground" ? { ...u, panel: "story" } : u;
-    case "switchSandbox": return { ...u, pacer: null, components: [], conn: "connecting" };
+    case "switchSandbox": return { ...u, pacer: null, components: [], snapshots: [], conn: "connecting" };
     case "readOnly": {
       if (a.on === u.readOnly) return u;
       if (a.on) {

@@ -1,8 +1,10 @@
 // The etcd pane: every key the steps showed being written, as a tree under
 // /registry/, each with its revisions. It shows etcd as of the current step,
 // so scrubbing back in time shows the keys as they were; the key written by
-// the current step flashes.
+// the current step flashes. Above the keys, the sandbox's snapshots: save
+// the keys as they are now, restore a saved state (controlplane/snapshots.go).
 
+import { SnapshotInfo } from "../api/client.js";
 import { ModelState } from "../model/cluster.js";
 import { prettyValue } from "../model/yaml.js";
 import { Lang } from "../i18n/catalog.js";
@@ -10,6 +12,37 @@ import { tr } from "../i18n/narrate.js";
 import { h } from "./dom.js";
 
 interface Dir { name: string; dirs: Map<string, Dir>; keys: string[] }
+
+/** SnapshotControls are the snapshot buttons; a read-only page has none. */
+export interface SnapshotControls {
+  list: readonly SnapshotInfo[];
+  save: () => void;
+  restore: (name: string) => void;
+}
+
+// The kinds a snapshot's line names, in the order of the story, by the
+// resource their keys are stored under.
+const shownKinds: [string, string][] = [["deployments", "Deployment"], ["replicasets", "ReplicaSet"], ["pods", "Pod"],
+  ["services", "Service"], ["configmaps", "ConfigMap"]];
+
+/** renderSnapshots draws the snapshot buttons and the saved snapshots. */
+export function renderSnapshots(c: SnapshotControls, lang: Lang): HTMLElement {
+  const sec = h("section", { class: "etcd snapshots" }, h("h4", {}, tr("snapshots", lang)),
+    h("button", { id: "snapshot-save", onclick: c.save }, tr("saveSnapshot", lang)));
+  if (c.list.length === 0) {
+    sec.append(h("p", { class: "muted" }, tr("noSnapshots", lang)));
+    return sec;
+  }
+  const ul = h("ul", { class: "snapshot-list" });
+  for (const s of [...c.list].reverse()) {
+    const objects = shownKinds.filter(([r]) => s.objects[r]).map(([r, kind]) => `${kind} ${s.objects[r]}`).join(", ");
+    ul.append(h("li", { "data-snapshot": s.name },
+      h("span", {}, tr("snapshotAt", lang, { revision: String(s.revision), keys: String(s.keys), objects })),
+      h("button", { class: "restore", onclick: () => c.restore(s.name) }, tr("restoreSnapshot", lang))));
+  }
+  sec.append(ul);
+  return sec;
+}
 
 export function renderEtcd(st: ModelState, lang: Lang, open: Set<string>, onToggle: (key: string) => void): HTMLElement {
   const wrap = h("section", { class: "etcd" }, h("h3", {}, tr("keysAt", lang, { revision: String(st.revision) })));

@@ -10,7 +10,7 @@ import { followed, Playback } from "../model/playback.js";
 import { panels, shownPanels, UI } from "../model/ui.js";
 import { byId, clear, h } from "./dom.js";
 import { Playground } from "./editor.js";
-import { renderEtcd } from "./etcdpane.js";
+import { renderEtcd, renderSnapshots, SnapshotControls } from "./etcdpane.js";
 import { objectView, PartActions, partView, stepDetail } from "./inspector.js";
 import { LessonPanel } from "./lessons.js";
 import { renderStory } from "./story.js";
@@ -25,6 +25,7 @@ export interface PanelsContext {
   playground: Playground;
   partActions: (part: string) => PartActions | undefined;
   toggleEtcdKey: (key: string) => void;
+  snapshots?: SnapshotControls;
   toggleBackground: () => void;
   toggleBeat: (first: number) => void;
   selectStep: (seq: number) => void;
@@ -53,13 +54,38 @@ export function renderPanels(ctx: PanelsContext): void {
   } else if (ui.panel === "story") {
     renderStoryPanel(byId("panel-story"), ctx);
   } else if (ui.panel === "etcd") {
-    const el = byId("panel-etcd");
-    clear(el);
-    el.append(renderEtcd(state, L, new Set(ui.etcdOpen), ctx.toggleEtcdKey));
+    renderEtcdPanel(byId("panel-etcd"), ctx);
   }
   ctx.lessons.render(byId("panel-lessons"), byId("lesson-dock"), { lang: L, dock: ui.panel !== "lessons" || ui.present });
   ctx.terminal.setLang(L);
   ctx.playground.setLang(L);
+}
+
+/** renderEtcdPanel redraws the snapshots and the keys each only when what
+ * it shows changed, so a snapshot button is never replaced under the
+ * learner's pointer by the heartbeats etcd stores several times a second. */
+function renderEtcdPanel(el: HTMLElement, ctx: PanelsContext): void {
+  const { ui, state } = ctx;
+  if (el.childElementCount !== 2) {
+    clear(el);
+    el.append(h("div", { class: "etcd-snapshots" }), h("div", { class: "etcd-keys" }));
+  }
+  const [snapsEl, keysEl] = [el.children[0] as HTMLElement, el.children[1] as HTMLElement];
+  const snaps = ctx.snapshots;
+  const snapSig = JSON.stringify([ui.lang, snaps?.list.map((s) => s.name) ?? null]);
+  if (snapsEl.dataset.sig !== snapSig) {
+    snapsEl.dataset.sig = snapSig;
+    clear(snapsEl);
+    if (snaps) snapsEl.append(renderSnapshots(snaps, ui.lang));
+  }
+  const cur = state.current?.stage === "store" ? state.current.seq : 0;
+  const sig = JSON.stringify([ui.lang, state.revision, Object.keys(state.etcd).length, cur, [...ui.etcdOpen]]);
+  if (keysEl.dataset.sig === sig) return;
+  keysEl.dataset.sig = sig;
+  const top = el.scrollTop;
+  clear(keysEl);
+  keysEl.append(renderEtcd(state, ui.lang, new Set(ui.etcdOpen), ctx.toggleEtcdKey));
+  el.scrollTop = top;
 }
 
 /** renderStoryPanel redraws the story only when what it shows changed, and
