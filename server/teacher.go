@@ -170,7 +170,7 @@ var teacherPageTemplate = template.Must(template.New("class").Funcs(template.Fun
 <style>
 body{font:16px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:70em;padding:0 1em;color:#1b1f24}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4em .6em;border-bottom:1px solid #d0d7de;vertical-align:top}
-th{font-size:.85em;color:#57606a}.stuck{background:#fff4d6}.err{color:#b00020}.me{font-weight:600}
+th{font-size:.85em;color:#57606a;white-space:nowrap}.stuck{background:#fff4d6}.err{color:#b00020}.me{font-weight:600}
 form{display:inline;margin:0}button{font:inherit;padding:.2em .7em}.bar{display:flex;gap:1.5em;flex-wrap:wrap;align-items:center;margin:1em 0}
 .following{background:#ddf4ff;padding:.5em .8em;border-radius:.4em}
 </style></head>
