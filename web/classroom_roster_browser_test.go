@@ -103,6 +103,9 @@ func TestAStudentJoinsByThePageAndTheTeachersRosterShowsThemAtTheirLessonStep(t 
 	if !strings.HasSuffix(cells[3], " ago") {
 		t.Errorf("the roster shows the student's last activity as %q, want how long ago", cells[3])
 	}
+	if !strings.HasPrefix(cells[4], "0 of ") || !strings.HasSuffix(cells[4], " requests") || cells[4] == "0 of 0 requests" {
+		t.Errorf("the roster shows the student's errors as %q, want none of the requests their lesson sent", cells[4])
+	}
 	rosterShot := teacher.screenshot("class-teacher-roster")
 
 	// The student's sandbox, read-only, from the roster's own link.
