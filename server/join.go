@@ -46,7 +46,8 @@ func (w *Web) joinCodeMatches(typed string) bool {
 
 var joinPage = template.Must(template.New("join").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Join the class · Glassplane</title></head>
+<title>Join the class · Glassplane</title>
+<style>input,button{font:inherit;padding:.25em .5em}input{width:100%;box-sizing:border-box}</style></head>
 <body style="font:18px/1.5 system-ui,sans-serif;max-width:28em;margin:3em auto;padding:0 1em">
 <h1>Join the class</h1>
 <p>Type your name and the join code your teacher gave you to get a Kubernetes cluster of your own.<br>

@@ -93,7 +93,8 @@ func secretMatches(want, typed string) bool {
 
 var teacherLoginPage = template.Must(template.New("teacher").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Teacher · Glassplane</title></head>
+<title>Teacher · Glassplane</title>
+<style>input,button{font:inherit;padding:.25em .5em}input{width:100%;box-sizing:border-box}</style></head>
 <body style="font:18px/1.5 system-ui,sans-serif;max-width:28em;margin:3em auto;padding:0 1em">
 <h1>Teacher</h1>
 <p>Type the teacher passcode Glassplane printed when it started.<br>
@@ -170,8 +171,8 @@ var teacherPageTemplate = template.Must(template.New("class").Funcs(template.Fun
 <style>
 body{font:16px/1.45 system-ui,sans-serif;margin:1.5em auto;max-width:70em;padding:0 1em;color:#1b1f24}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4em .6em;border-bottom:1px solid #d0d7de;vertical-align:top}
-th{font-size:.85em;color:#57606a}.stuck{background:#fff4d6}.err{color:#b00020}.me{font-weight:600}
-form{display:inline;margin:0}button{font:inherit;padding:.2em .7em}.bar{display:flex;gap:1.5em;flex-wrap:wrap;align-items:center;margin:1em 0}
+th{font-size:.85em;color:#57606a;white-space:nowrap}.stuck{background:#fff4d6}.err{color:#b00020}.me{font-weight:600}
+form{display:inline;margin:0}button{font:inherit;padding:.2em .7em}select,input{font:inherit}.bar{display:flex;gap:1.5em;flex-wrap:wrap;align-items:center;margin:1em 0}
 .following{background:#ddf4ff;padding:.5em .8em;border-radius:.4em}
 </style></head>
 <body>
@@ -193,7 +194,7 @@ form{display:inline;margin:0}button{font:inherit;padding:.2em .7em}.bar{display:
 <td>{{with .Lesson}}{{.Title.En}}{{else}}—{{end}}</td>
 <td>{{with .Lesson}}{{if .Done}}done · 完成{{else}}{{inc .Step}} of {{.Steps}}, since {{ago .StepAt}}{{end}}{{else}}—{{end}}{{if .Stuck}} <strong>stuck · 卡住了</strong>{{end}}</td>
 <td>{{ago .LastActivity}}</td>
-<td class="{{if .Errors}}err{{end}}">{{.Errors}} of {{.Requests}}</td>
+<td class="{{if .Errors}}err{{end}}">{{.Errors}} of {{.Requests}} requests</td>
 <td><a href="/?sandbox={{.Sandbox}}">View · 檢視</a>
 {{if not .Teacher}}<form method="post" action="/glassplane/v1/classroom/sandboxes/{{.Sandbox}}/reset" onsubmit="return confirm('Give {{.Name}} a fresh cluster? Everything in theirs is lost.')"><button>Reset · 重設</button></form>{{end}}</td>
 </tr>{{end}}

@@ -378,7 +378,7 @@ function render() {
 
 function renderWelcomeAndNarration() {
   renderNarration(byId("narration"), state, {
-    lang: ui.lang, welcome: !localStorage.getItem("glassplane.seen") && !ui.present,
+    lang: ui.lang, welcome: !localStorage.getItem("glassplane.seen") && !ui.present && !ui.readOnly, // it asks for the playground, which a read-only page hides
     dismissWelcome: () => { localStorage.setItem("glassplane.seen", "1"); renderWelcomeAndNarration(); },
   });
 }
