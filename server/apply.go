@@ -178,10 +178,25 @@ func (a *appClients) applyDocument(ctx context.Context, doc []byte) ApplyResult 
 				r.CauseLines = append(r.CauseLines, lineOf(doc, cause.Field))
 			}
 		}
+		r.ErrorLine = unknownFieldLine(doc, st.Message)
 		return r
 	}
 	r.Outcome, r.Namespace = outcome, obj.GetNamespace()
 	return r
+}
+
+// unknownField finds the fields a strict decoding error names
+// (`unknown field "metadata.labelz"`).
+var unknownField = regexp.MustCompile(`unknown field "([^"]+)"`)
+
+// unknownFieldLine is the line of the first unknown field msg names, or 0.
+func unknownFieldLine(doc []byte, msg string) int {
+	for _, m := range unknownField.FindAllStringSubmatch(msg, -1) {
+		if line := lineOf(doc, m[1]); line > 0 {
+			return line
+		}
+	}
+	return 0
 }
 
 func yamlFailure(err error) ApplyResult {

@@ -545,3 +545,18 @@ func TestLocalSessionOnlyForLoopback(t *testing.T) {
 		t.Error("the local page on loopback got no session")
 	}
 }
+
+// An unknown field is marked at its own line, also in a later document.
+func TestApplyMarksAnUnknownFieldAtItsLine(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	yaml := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fine\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typo\n  labelz:\n    app: a\n"
+	_, body := h.do("POST", "/glassplane/v1/sandboxes/default/apply", h.token, yaml)
+	var a applyAnswer
+	if err := json.Unmarshal(body, &a); err != nil || len(a.Results) != 2 {
+		t.Fatalf("apply: %s", body)
+	}
+	if r := a.Results[1]; r.Outcome != "error" || r.ErrorLine != 10 || r.Status == nil || !strings.Contains(r.Status.Message, `unknown field "metadata.labelz"`) {
+		t.Errorf("the unknown field: %+v, want it marked at line 10", r)
+	}
+}

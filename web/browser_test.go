@@ -418,3 +418,25 @@ const overflow = `(() => {
 		}
 	}
 	return out.join("; "); })()`
+
+func TestAMisspeltFieldIsRefusedAndMarkedAtItsOwnLine(t *testing.T) {
+	g := startGlassplane(t)
+	b := newBrowser(t, 1280, 720)
+	b.open(g.URL)
+	b.choose(".playground select", "unknownfield")
+	b.waitFor("the editor holds the misspelt field example",
+		`document.querySelector(".playground .cm-content")?.textContent.includes("labelz")`, 5*time.Second)
+	b.click(".playground button.primary")
+	b.waitFor("Apply reports the unknown field",
+		`document.querySelector(".results .bad")?.textContent.includes("unknown field")`, 20*time.Second)
+	if shown := b.text(".results .bad"); !strings.HasPrefix(shown, "✗ ConfigMap misspelt: ") || !strings.Contains(shown, `unknown field "metadata.labelz"`) {
+		t.Errorf("the playground says %q", shown)
+	}
+	lines := eval[[]string](b, `[...document.querySelectorAll(".playground .cm-content .cm-line")].map((l) => l.textContent)`)
+	marked := eval[[]int](b, `[...document.querySelectorAll(".playground .cm-content .cm-line")].flatMap((l, i) => l.querySelector(".cm-lintRange-error") ? [i + 1] : [])`)
+	if len(marked) != 1 || strings.TrimSpace(lines[marked[0]-1]) != "labelz:" {
+		t.Errorf("the editor marks lines %v of %q, want the labelz: line", marked, lines)
+	}
+	b.snap("misspelt-field")
+	b.noExceptions()
+}

@@ -263,6 +263,7 @@ export const ui: Record<string, Text> = {
   cordon: t("Cordon", "隔離（cordon）"), uncordon: t("Uncordon", "解除隔離"),
   pauseComponent: t("Pause", "暫停"), resumeComponent: t("Resume", "繼續"), stopped: t("stopped", "已停止"), paused: t("paused", "已暫停"),
   clickHint: t("Click a part to inspect it; click an object to see its YAML.", "點選元件可檢視它；點選物件可看它的 YAML。"),
+  documentAt: t("the document at line {line}", "第 {line} 行的文件"),
   snapshots: t("Snapshots", "快照"),
   saveSnapshot: t("Save a snapshot", "儲存快照"),
   restoreSnapshot: t("Restore", "還原"),

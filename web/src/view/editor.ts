@@ -81,7 +81,8 @@ export class Playground {
     const diags: Diagnostic[] = [];
     const lineAt = (n: number) => doc.line(Math.max(1, Math.min(n, doc.lines)));
     for (const r of results) {
-      const what = `${r.kind ?? "?"} ${r.name ?? ""}`.trim();
+      // A document that could not be read has no kind yet: name it by its line.
+      const what = r.kind ? `${r.kind} ${r.name ?? ""}`.trim() : tr("documentAt", this.lang, { line: String(r.errorLine || r.line || 1) });
       if (r.outcome !== "error") {
         this.results.append(h("p", { class: "ok" }, `✓ ${what} ${r.outcome}`));
         if (r.trace) this.onTrace(r.trace, true);

@@ -90,4 +90,16 @@ spec:
         image: nginx:1.27
 `,
   },
+  {
+    id: "unknownfield", en: "A ConfigMap with a misspelt field (400)", zh: "欄位名稱拼錯的 ConfigMap（400）", yaml: `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: misspelt
+  # metadata has labels, not labelz: the API server refuses what it does not know
+  labelz:
+    app: hello
+data:
+  greeting: hello
+`,
+  },
 ];
