@@ -3,13 +3,17 @@ package server
 // The etcd pane: the sandbox's keys as etcd holds them — key, create and mod
 // revisions, version (writes since creation) and the stored JSON. It reads
 // etcd directly, because showing what the API server wrote is its point; it
-// never writes.
+// never writes. With ?revision=N it shows the keys as they were at N, as
+// etcd's multi-version store still holds them until compaction.
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
@@ -34,8 +38,23 @@ func (w *Web) etcdKeys(c echo.Context) error {
 	if !strings.HasPrefix(prefix, root+"/") && prefix != root {
 		return fail(c, http.StatusForbidden, "the pane shows only this sandbox's keys, under "+root+"/")
 	}
-	resp, err := sb.Cluster.Etcd.Client.Get(c.Request().Context(), prefix, clientv3.WithPrefix(), clientv3.WithLimit(maxPaneKeys))
-	if err != nil {
+	opts := []clientv3.OpOption{clientv3.WithPrefix(), clientv3.WithLimit(maxPaneKeys)}
+	if r := c.QueryParam("revision"); r != "" {
+		// The keys as they were at a past revision: what a page reloaded
+		// after its oldest steps were forgotten starts from.
+		rev, err := strconv.ParseInt(r, 10, 64)
+		if err != nil || rev < 1 {
+			return fail(c, http.StatusBadRequest, "revision must be a positive number")
+		}
+		opts = append(opts, clientv3.WithRev(rev))
+	}
+	resp, err := sb.Cluster.Etcd.Client.Get(c.Request().Context(), prefix, opts...)
+	switch {
+	case errors.Is(err, rpctypes.ErrCompacted):
+		return fail(c, http.StatusGone, "etcd has compacted that revision away: "+err.Error())
+	case errors.Is(err, rpctypes.ErrFutureRev):
+		return fail(c, http.StatusBadRequest, "etcd has not reached that revision yet")
+	case err != nil:
 		return fail(c, http.StatusServiceUnavailable, err.Error())
 	}
 	keys := make([]EtcdKey, 0, len(resp.Kvs))

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	clientv3 "go.etcd.io/etcd/client/v3"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -558,5 +559,36 @@ func TestApplyMarksAnUnknownFieldAtItsLine(t *testing.T) {
 	}
 	if r := a.Results[1]; r.Outcome != "error" || r.ErrorLine != 10 || r.Status == nil || !strings.Contains(r.Status.Message, `unknown field "metadata.labelz"`) {
 		t.Errorf("the unknown field: %+v, want it marked at line 10", r)
+	}
+}
+
+func TestEtcdPaneShowsTheKeysAsTheyWereAtAPastRevisionUntilCompacted(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	cs := h.cluster.Client("admin")
+	createConfigMap(t, cs, "once")
+	cm, err := cs.CoreV1().ConfigMaps("default").Get(context.Background(), "once", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.CoreV1().ConfigMaps("default").Delete(context.Background(), "once", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	at := "/glassplane/v1/sandboxes/default/etcd?prefix=/registry/configmaps/&revision=" + cm.ResourceVersion
+	if code, body := h.do("GET", at, h.token, nil); code != http.StatusOK || !strings.Contains(string(body), `"/registry/configmaps/default/once"`) {
+		t.Errorf("the pane at revision %s: %d %s", cm.ResourceVersion, code, body)
+	}
+	if code, body := h.do("GET", "/glassplane/v1/sandboxes/default/etcd?prefix=/registry/configmaps/", h.token, nil); code != http.StatusOK || strings.Contains(string(body), `"/registry/configmaps/default/once"`) {
+		t.Errorf("the pane now still shows the deleted key: %d %s", code, body)
+	}
+	now, err := h.cluster.Etcd.Client.Get(context.Background(), "/registry/", clientv3.WithCountOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.cluster.Etcd.Client.Compact(context.Background(), now.Header.Revision); err != nil {
+		t.Fatal(err)
+	}
+	if code, body := h.do("GET", at, h.token, nil); code != http.StatusGone {
+		t.Errorf("the pane at a compacted revision: %d %s, want 410 Gone", code, body)
 	}
 }

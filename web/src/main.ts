@@ -6,10 +6,10 @@
 // What the reducers cannot do themselves — timers, the network, the
 // clock — this file does, and tells them the outcome as another action.
 
-import { classroom, Client, Pacer, roster } from "./api/client.js";
+import { classroom, Client, EtcdKeyValue, Pacer, roster } from "./api/client.js";
 import { SocketLike, StepStream } from "./api/stream.js";
 import { Timeline } from "./timeline/timeline.js";
-import { ModelState } from "./model/cluster.js";
+import { baseline, ModelState } from "./model/cluster.js";
 import { Step } from "./model/step.js";
 import { exportSteps, importSteps } from "./model/exportfile.js";
 import { formatHash, parseHash } from "./model/viewstate.js";
@@ -78,11 +78,33 @@ function newStream(since: number) {
       update();
     },
     components: (c) => actUI({ type: "components", list: c }),
-    live: () => act({ type: "live" }),
+    live: () => { act({ type: "live" }); void startFromEtcd(); },
     status: (s) => { ui = applyUI(ui, { type: "conn", status: s }); renderHeader(ui, pb.offline); },
   }, since);
 }
 let stream = newStream(0);
+
+/** startFromEtcd: when the server no longer has the sandbox's first steps
+ * (a long session, then a reload), the objects those steps made would be
+ * missing from the diagram. So the page reads etcd as it was just before
+ * its oldest step and starts the timeline from there. */
+async function startFromEtcd() {
+  const first = tl.step(0);
+  const rev = tl.firstRevision();
+  if (!first || first.seq <= 1 || rev <= 1 || pb.offline || tl.rebased) return;
+  const t = tl, c = client;
+  let keys: EtcdKeyValue[];
+  try {
+    keys = (await c.etcd(undefined, rev - 1)).keys;
+  } catch {
+    // Compacted away: the keys that existed before the oldest step, as
+    // they are now, are the nearest etcd can say.
+    try { keys = (await c.etcd()).keys.filter((k) => k.createRevision < rev); } catch { return; }
+  }
+  if (t !== tl) return; // another sandbox is shown meanwhile
+  tl.rebase(baseline(keys, rev - 1));
+  update();
+}
 
 function onSteps(batch: Step[]) {
   const atEnd = pb.k >= tl.length;

@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Timeline } from "../src/timeline/timeline.js";
-import { replay } from "../src/model/cluster.js";
+import { baseline, replay } from "../src/model/cluster.js";
 import { Step } from "../src/model/step.js";
-import { resetSeq, step, stored } from "./fixtures.js";
+import { helloSteps, resetSeq, step, stored } from "./fixtures.js";
 
 function manySteps(n: number): Step[] {
   resetSeq();
@@ -69,4 +69,25 @@ test("an action is named by its first write, not by the read that preceded it", 
   tl.append([get, create]);
   assert.equal(tl.trace("apply")!.root.seq, get.seq);
   assert.equal(tl.trace("apply")!.action!.seq, create.seq);
+});
+
+test("a timeline whose oldest steps are forgotten starts from etcd as it was before them", () => {
+  const all = helloSteps();
+  const kept = all.slice(6); // the server forgot the Deployment's and the ReplicaSet's creation
+  const tl = new Timeline(4);
+  tl.append(kept);
+  assert.equal(tl.stateAt(kept.length).objects["Deployment/default/hello"], undefined, "without a baseline the Deployment is missing");
+  const before = replay(all.slice(0, 6)); // what etcd held just before the oldest step kept
+  const keys = Object.values(before.etcd).map((e) => ({ key: e.key, modRevision: e.revisions.at(-1)!.revision, value: e.revisions.at(-1)!.value ?? "" }));
+  const rev = tl.firstRevision();
+  assert.ok(rev > 0);
+  tl.rebase(baseline(keys, rev - 1));
+  assert.ok(tl.rebased);
+  const start = tl.stateAt(0);
+  assert.equal(start.objects["Deployment/default/hello"]?.kind, "Deployment");
+  assert.equal(start.objects["ReplicaSet/default/hello-1"]?.owners[0]?.name, "hello");
+  const end = tl.stateAt(kept.length);
+  assert.equal(end.objects["Deployment/default/hello"]?.name, "hello");
+  assert.equal(end.objects["Pod/default/hello-1-abc"]?.phase, "Running");
+  assert.equal(end.objects["Pod/default/hello-1-abc"]?.node, "node-2");
 });

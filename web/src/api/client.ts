@@ -103,8 +103,13 @@ export class Client {
   component(name: string, action: "stop" | "start") {
     return this.call<ComponentStatus[]>("POST", `/components/${encodeURIComponent(name)}/${action}`);
   }
-  etcd(prefix?: string) {
-    return this.call<{ revision: number; keys: EtcdKeyValue[] }>("GET", `/etcd${prefix ? `?prefix=${encodeURIComponent(prefix)}` : ""}`);
+  /** etcd reads the sandbox's keys (under prefix), at revision if given. */
+  etcd(prefix?: string, revision?: number) {
+    const q = new URLSearchParams();
+    if (prefix) q.set("prefix", prefix);
+    if (revision) q.set("revision", String(revision));
+    const qs = q.toString();
+    return this.call<{ revision: number; keys: EtcdKeyValue[]; more: boolean }>("GET", `/etcd${qs ? `?${qs}` : ""}`);
   }
   snapshots() { return this.call<SnapshotInfo[]>("GET", "/snapshots"); }
   saveSnapshot() { return this.call<SnapshotInfo>("POST", "/snapshots"); }

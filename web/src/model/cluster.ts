@@ -109,6 +109,30 @@ export function apply(state: ModelState, s: Step): ModelState {
   return next;
 }
 
+/** StoredKey is one key as etcd holds it (the etcd pane's answer). */
+export interface StoredKey { key: string; modRevision: number; value: string }
+
+/** baseline is the model of what etcd held at revision, before any step the
+ * page has: where a page starts when the server no longer remembers the
+ * steps that made the oldest objects (a reload after a long session). */
+export function baseline(keys: readonly StoredKey[], revision: number): ModelState {
+  const none: Step = { seq: 0, trace: "", parent: 0, time: "", component: "etcd", stage: "store", object: {}, outcome: "ok", message: { key: "" } };
+  let st: ModelState = { ...empty, revision };
+  const objects: Record<string, ClusterObject> = {};
+  const etcd: Record<string, EtcdKey> = {};
+  const nodes: string[] = [];
+  for (const k of keys) {
+    etcd[k.key] = { key: k.key, revisions: [{ revision: k.modRevision, op: "put", seq: 0, value: k.value }] };
+    const obj = objectFromWrite(none, k.key, "put", k.value, st);
+    if (!obj) continue;
+    obj.resourceVersion = obj.resourceVersion || String(k.modRevision);
+    objects[obj.key] = obj;
+    if (obj.kind === "Node") nodes.push(obj.name);
+  }
+  st = { ...st, objects, etcd, nodes: nodes.sort() };
+  return st;
+}
+
 /** replay applies steps in order from state (default: the empty cluster). */
 export function replay(steps: readonly Step[], state: ModelState = empty): ModelState {
   let st = state;

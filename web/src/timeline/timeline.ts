@@ -8,7 +8,7 @@
 // reconnect; append ignores any seq it already has.
 
 import { apply, empty, ModelState } from "../model/cluster.js";
-import { Step } from "../model/step.js";
+import { Step, etcdWrite } from "../model/step.js";
 
 export interface TraceSummary {
   trace: string;
@@ -26,6 +26,8 @@ export class Timeline {
   private checkpoints: ModelState[] = [empty]; // checkpoints[i] = state after i*every steps
   private last: { k: number; state: ModelState } = { k: 0, state: empty };
   private traceIndex = new Map<string, TraceSummary>();
+  /** rebased: the first step applies to a baseline read from etcd. */
+  rebased = false;
   /** applies counts model applies, so tests can see the cost of a scrub. */
   applies = 0;
 
@@ -63,6 +65,25 @@ export class Timeline {
     }
     this.extendCheckpoints();
     return n;
+  }
+
+  /** rebase makes state what the first step applies to: the cluster as it
+   * was before the oldest step the page has (model/cluster.ts baseline). */
+  rebase(state: ModelState): void {
+    this.rebased = true;
+    this.checkpoints = [state];
+    this.last = { k: 0, state };
+    this.extendCheckpoints();
+  }
+
+  /** firstRevision is the etcd revision of the oldest write among the
+   * steps, or 0 when they hold none. */
+  firstRevision(): number {
+    for (const s of this.steps) {
+      const w = etcdWrite(s);
+      if (w && w.revision > 0) return w.revision;
+    }
+    return 0;
   }
 
   /** stateAt returns the model after the first k steps (0 ≤ k ≤ length). */
