@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { empty } from "../src/model/cluster.js";
+import { empty, replay } from "../src/model/cluster.js";
+import { stored } from "./fixtures.js";
 import { renderDiagram } from "../src/view/diagram.js";
 
 const ctx = { lang: "en" as const, stopped: new Set<string>(), paused: new Set<string>(), waiting: new Set<string>() };
@@ -20,4 +21,25 @@ test("etcd with several members draws each member as a button with its role, ter
 
 test("etcd with one member draws no members", () => {
   assert.doesNotMatch(renderDiagram(empty, ctx), /data-part="etcd-\d"/);
+});
+
+test("a Deployment of 50 shows how many are ready, why pods wait, and counts the pods it has no room for", () => {
+  const steps = [
+    stored("Deployment", "web", { spec: { replicas: 50 }, status: { readyReplicas: 24 } }),
+    stored("ReplicaSet", "web-1", { metadata: { ownerReferences: [{ kind: "Deployment", name: "web", uid: "uid-web" }] }, spec: { replicas: 50 }, status: { readyReplicas: 24 } }),
+  ];
+  const rsOwner = { ownerReferences: [{ kind: "ReplicaSet", name: "web-1", uid: "uid-web-1" }] };
+  for (let i = 0; i < 50; i++) {
+    const running = i < 24;
+    steps.push(stored("Pod", `web-1-${String(i).padStart(2, "0")}`, {
+      metadata: rsOwner, spec: running ? { nodeName: "node-1" } : {},
+      status: running ? { phase: "Running" } : { phase: "Pending", conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable" }] },
+    }));
+  }
+  const svg = renderDiagram(replay(steps), ctx);
+  assert.match(svg, /data-object="Deployment\/default\/web"[^]*?24\/50 ready/);
+  assert.match(svg, /class="reason"[^>]*>Unschedulable</, "a waiting pod says why");
+  assert.match(svg, /\+47 pods: 23 Pending · 24 Running/);
+  assert.equal(svg.match(/data-object="Pod\//g)?.length, 3, "three pods drawn, the waiting ones first");
+  assert.doesNotMatch(svg, /class="sub"[^>]*>\+\d+</, "nothing overflows the box");
 });

@@ -35,6 +35,8 @@ export interface ClusterObject {
   phase?: string; // status.phase of a pod; "Terminating" when its deletion began
   ready?: boolean; // a node's Ready condition
   unschedulable?: boolean; // a node's spec.unschedulable (cordoned)
+  reason?: string; // why a pod is not running yet: Unschedulable, ContainerCreating, ErrImagePull…
+  replicas?: { ready: number; desired: number }; // a Deployment's or ReplicaSet's ready and wanted pods
   etcdKey: string;
   value: string; // the stored JSON
   lastSeq: number; // the step that wrote this version
@@ -150,8 +152,26 @@ interface StoredMeta {
     name?: string; namespace?: string; uid?: string; resourceVersion?: string; deletionTimestamp?: string;
     ownerReferences?: { kind: string; name: string; uid: string }[];
   };
-  spec?: { nodeName?: string; unschedulable?: boolean };
-  status?: { phase?: string; conditions?: { type: string; status: string }[] };
+  spec?: { nodeName?: string; unschedulable?: boolean; replicas?: number };
+  status?: {
+    phase?: string; readyReplicas?: number;
+    conditions?: { type: string; status: string; reason?: string }[];
+    containerStatuses?: { state?: { waiting?: { reason?: string }; terminated?: { reason?: string } } }[];
+  };
+}
+
+/** waitingReason says why a pod that is not running waits: the scheduler's
+ * Unschedulable, or a container's waiting or terminated reason. */
+function waitingReason(stored: StoredMeta): string | undefined {
+  const st = stored.status;
+  if (!st || st.phase === "Running" || st.phase === "Succeeded") return undefined;
+  const scheduled = st.conditions?.find((c) => c.type === "PodScheduled");
+  if (scheduled?.status === "False" && scheduled.reason) return scheduled.reason;
+  for (const c of st.containerStatuses ?? []) {
+    const r = c.state?.waiting?.reason ?? c.state?.terminated?.reason;
+    if (r) return r;
+  }
+  return undefined;
 }
 
 function objectFromWrite(s: Step, etcdKey: string, op: "put" | "delete", value: string | undefined, state: ModelState): ClusterObject | undefined {
@@ -183,6 +203,10 @@ function objectFromWrite(s: Step, etcdKey: string, op: "put" | "delete", value: 
   if (kind === "Pod") {
     obj.node = stored.spec?.nodeName || undefined;
     obj.phase = m.deletionTimestamp ? "Terminating" : stored.status?.phase ?? "Pending";
+  }
+  if (kind === "Pod" && !m.deletionTimestamp) obj.reason = waitingReason(stored);
+  if (kind === "Deployment" || kind === "ReplicaSet" || kind === "StatefulSet") {
+    obj.replicas = { ready: stored.status?.readyReplicas ?? 0, desired: stored.spec?.replicas ?? 1 };
   }
   if (kind === "Node") {
     obj.ready = stored.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;

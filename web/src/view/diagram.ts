@@ -8,7 +8,7 @@
 // clicks are delegated: any element with data-part or data-object is a
 // button for the inspector.
 
-import { ModelState } from "../model/cluster.js";
+import { ClusterObject, ModelState } from "../model/cluster.js";
 import { ownershipTree, podsOn, TreeNode } from "../model/tree.js";
 import { Lang, parts, stages } from "../i18n/catalog.js";
 import { pick, tr } from "../i18n/narrate.js";
@@ -111,9 +111,9 @@ function middle(name: string, max: number): string {
   return name.slice(0, head) + "…" + name.slice(name.length - (max - 1 - head));
 }
 
-function shortPod(name: string): string {
-  return middle(name, 22);
-}
+// charWidth is the objects box's average character width, in SVG units.
+const charWidth = 6.1;
+
 
 /** renderDiagram returns the SVG markup of the whole diagram for a state. */
 export function renderDiagram(st: ModelState, ctx: DiagramContext): string {
@@ -234,24 +234,73 @@ function shortKey(k: string): string {
   return s.length > 24 ? "…" + s.slice(-23) : s;
 }
 
+/** phaseName says a pod phase in the learner's language. */
+function phaseName(phase: string, L: Lang): string {
+  const key = `phase.${phase}`;
+  const t = tr(key, L);
+  return t === key ? phase : t;
+}
+
+// A ReplicaSet with more pods than podRowsShown shows that many (the ones
+// not running first) and one line that counts the rest by phase.
+const podRowsShown = 3;
+
+type ObjectRow = { depth: number; n: TreeNode } | { depth: number; rest: ClusterObject[] };
+
+/** objectRows lays the ownership tree out a row each, folding long lists of
+ * pods into a count so a Deployment of 50 still shows its owners. */
+function objectRows(st: ModelState): ObjectRow[] {
+  const rows: ObjectRow[] = [];
+  const walk = (ns: TreeNode[], d: number) => {
+    const pods = ns.filter((n) => n.object.kind === "Pod");
+    if (pods.length > podRowsShown + 1) {
+      const waitingFirst = [...pods].sort((a, b) => Number(a.object.phase === "Running") - Number(b.object.phase === "Running"));
+      const shown = new Set(waitingFirst.slice(0, podRowsShown));
+      ns = ns.filter((n) => n.object.kind !== "Pod" || shown.has(n));
+      ns.forEach((n) => { rows.push({ depth: d, n }); walk(n.children, d + 1); });
+      rows.push({ depth: d, rest: waitingFirst.slice(podRowsShown).map((n) => n.object) });
+      return;
+    }
+    ns.forEach((n) => { rows.push({ depth: d, n }); walk(n.children, d + 1); });
+  };
+  walk(ownershipTree(st), 0);
+  return rows;
+}
+
 function renderObjects(st: ModelState, b: Box, ctx: DiagramContext): string {
   const L = ctx.lang;
-  const rows: { depth: number; n: TreeNode }[] = [];
-  const walk = (ns: TreeNode[], d: number) => ns.forEach((n) => { rows.push({ depth: d, n }); walk(n.children, d + 1); });
-  walk(ownershipTree(st), 0);
+  const rows = objectRows(st);
   const max = Math.floor((b.h - 40) / 22);
   let body = "";
-  rows.slice(0, max).forEach(({ depth, n }, i) => {
-    const o = n.object;
+  rows.slice(0, max).forEach((row, i) => {
     const y = b.y + 34 + i * 22;
-    const x = b.x + 10 + depth * 16;
+    const x = b.x + 10 + row.depth * 16;
+    const line = row.depth ? `<path class="tree-line" d="M${x - 9},${y - 8} V${y + 8} H${x - 2}"/>` : "";
+    if ("rest" in row) {
+      const by = new Map<string, number>();
+      for (const o of row.rest) by.set(o.phase ?? "Pending", (by.get(o.phase ?? "Pending") ?? 0) + 1);
+      const counts = [...by].map(([phase, n]) => `${n} ${phaseName(phase, L)}`).join(" · ");
+      body += `<g class="obj-rest">${line}<text class="sub" x="${x}" y="${y + 12}">${esc(tr("morePods", L, { n: String(row.rest.length), counts }))}</text></g>`;
+      return;
+    }
+    const o = row.n.object;
     const sel = ctx.selected === o.key ? " selected" : "";
     const justWritten = st.current?.stage === "store" && st.current.seq === o.lastSeq ? " flash" : "";
-    const phase = o.kind === "Pod" ? `<circle class="phase phase-${esc(o.phase)}" cx="${b.x + b.w - 16}" cy="${y + 8}" r="6"><title>${esc(o.phase)}</title></circle>` : "";
-    body += `<g class="obj${sel}${justWritten}" data-object="${esc(o.key)}" tabindex="0" role="button" aria-label="${esc(o.kind + " " + o.name)}">` +
-      (depth ? `<path class="tree-line" d="M${x - 9},${y - 8} V${y + 8} H${x - 2}"/>` : "") +
+    const right = b.x + b.w - 16;
+    let extra = "";
+    if (o.kind === "Pod") {
+      extra = `<circle class="phase phase-${esc(o.phase)}" cx="${right}" cy="${y + 8}" r="6"><title>${esc(o.reason ? `${o.phase}: ${o.reason}` : o.phase)}</title></circle>`;
+      if (o.reason) extra += `<text class="reason" x="${right - 10}" y="${y + 12}" text-anchor="end">${esc(o.reason)}</text>`;
+    } else if (o.replicas) {
+      const { ready, desired } = o.replicas;
+      extra = `<text class="replicas${ready < desired ? " short" : ""}" x="${right + 6}" y="${y + 12}" text-anchor="end">${esc(tr("readyOf", L, { ready: String(ready), desired: String(desired) }))}</text>`;
+    }
+    // The name gets the room the kind and the right-hand note leave it.
+    const note = o.reason ?? (o.replicas ? tr("readyOf", L, { ready: String(o.replicas.ready), desired: String(o.replicas.desired) }) : "");
+    const room = Math.floor((right - 14 - x) / charWidth) - Math.ceil(o.kind.length * 1.2) - 1 - (note ? note.length + 2 : 0); // the kind is bold
+    body += `<g class="obj${sel}${justWritten}" data-object="${esc(o.key)}" tabindex="0" role="button" aria-label="${esc(o.kind + " " + o.name + (note ? ", " + note : ""))}">` + line +
       `<rect class="obj-bg" x="${x - 4}" y="${y - 4}" width="${b.x + b.w - x - 4}" height="20" rx="4"/>` +
-      `<text x="${x}" y="${y + 12}"><tspan class="kind">${esc(o.kind)}</tspan> ${esc(shortPod(o.name))}</text>${phase}</g>`;
+      `<text x="${x}" y="${y + 12}"><tspan class="kind">${esc(o.kind)}</tspan> ${esc(middle(o.name, Math.max(8, Math.min(22, room))))}</text>${extra}</g>`;
   });
   if (rows.length > max) body += `<text class="sub" x="${b.x + 10}" y="${b.y + b.h - 8}">+${rows.length - max}</text>`;
   if (rows.length === 0) body += `<text class="sub" x="${b.x + b.w / 2}" y="${b.y + b.h / 2}" text-anchor="middle">${esc(L === "en" ? "none yet — try Apply" : "還沒有 — 試試「套用」")}</text>`;
