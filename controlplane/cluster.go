@@ -24,6 +24,7 @@ import (
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -350,9 +351,35 @@ func (c *Cluster) bootstrapKubernetesService(ctx context.Context) error {
 	if cur, err := c.Store.Get(ctx, epRes, "default", "kubernetes"); err == nil {
 		old := cur.(*corev1.Endpoints)
 		old.Subsets = ep.Subsets // the port may differ after a restart
-		_, err = c.Store.Update(ctx, epRes, old)
+		if _, err = c.Store.Update(ctx, epRes, old); err != nil {
+			return err
+		}
+	} else if _, err = c.Store.Create(ctx, epRes, ep); err != nil {
 		return err
 	}
-	_, err = c.Store.Create(ctx, epRes, ep)
+	return c.bootstrapKubernetesSlice(ctx, host, int32(port))
+}
+
+// bootstrapKubernetesSlice writes the kubernetes Service's EndpointSlice,
+// as kube-apiserver's endpoint reconciler does beside its Endpoints: the
+// Service has no selector, so no controller writes it.
+func (c *Cluster) bootstrapKubernetesSlice(ctx context.Context, host string, port int32) error {
+	res, _ := registry.Lookup("discovery.k8s.io", "endpointslices")
+	name, proto := "https", corev1.ProtocolTCP
+	ready := true
+	es := &discoveryv1.EndpointSlice{
+		ObjectMeta: metav1.ObjectMeta{Name: "kubernetes", Namespace: "default", UID: uuid.NewUUID(), CreationTimestamp: metav1.Now(),
+			Labels: map[string]string{discoveryv1.LabelServiceName: "kubernetes"}},
+		AddressType: discoveryv1.AddressTypeIPv4,
+		Endpoints:   []discoveryv1.Endpoint{{Addresses: []string{host}, Conditions: discoveryv1.EndpointConditions{Ready: &ready}}},
+		Ports:       []discoveryv1.EndpointPort{{Name: &name, Port: &port, Protocol: &proto}},
+	}
+	if cur, err := c.Store.Get(ctx, res, "default", "kubernetes"); err == nil {
+		old := cur.(*discoveryv1.EndpointSlice)
+		old.Endpoints, old.Ports = es.Endpoints, es.Ports
+		_, err = c.Store.Update(ctx, res, old)
+		return err
+	}
+	_, err := c.Store.Create(ctx, res, es)
 	return err
 }

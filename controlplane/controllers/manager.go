@@ -7,7 +7,8 @@
 // the informer factory — one watch per resource, one cache, fed to every
 // controller that asks — and the identity system:kube-controller-manager.
 // Each controller lives in its own package (deployment, replicaset,
-// endpoints, namespace, serviceaccount, garbagecollector, nodelifecycle) and
+// endpoints, endpointslice, namespace, serviceaccount, garbagecollector,
+// nodelifecycle) and
 // has the same shape:
 //
 //	New(client, …, factory, rec) *Controller   registers informer handlers
@@ -33,6 +34,7 @@ import (
 
 	"github.com/glassplane/glassplane/controlplane/controllers/deployment"
 	"github.com/glassplane/glassplane/controlplane/controllers/endpoints"
+	"github.com/glassplane/glassplane/controlplane/controllers/endpointslice"
 	"github.com/glassplane/glassplane/controlplane/controllers/garbagecollector"
 	"github.com/glassplane/glassplane/controlplane/controllers/namespace"
 	"github.com/glassplane/glassplane/controlplane/controllers/nodelifecycle"
@@ -79,6 +81,7 @@ func NewManager(cfg *rest.Config, rec *steps.Recorder, opts Options) (*Manager, 
 		deployment.Name:       deployment.New(client, factory, rec),
 		replicaset.Name:       replicaset.New(client, factory, rec),
 		endpoints.Name:        endpoints.New(client, factory, rec),
+		endpointslice.Name:    endpointslice.New(client, factory, rec),
 		namespace.Name:        namespace.New(client, dyn, factory, rec),
 		serviceaccount.Name:   serviceaccount.New(client, factory, rec),
 		garbagecollector.Name: garbagecollector.New(dyn, mapper, factory, rec),

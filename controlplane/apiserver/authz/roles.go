@@ -36,6 +36,7 @@ const (
 	authnGroup    = "authentication.k8s.io"
 	coordination  = "coordination.k8s.io"
 	eventsGroup   = "events.k8s.io"
+	discoveryK8s  = "discovery.k8s.io"
 )
 
 // ruleBuilder writes a PolicyRule the way Kubernetes' bootstrap policy does:
@@ -61,6 +62,7 @@ func viewRules() []rbacv1.PolicyRule {
 		newRule(read...).groups(core).resources("namespaces").rule(),
 		newRule(read...).groups(apps).resources("deployments", "deployments/scale", "deployments/status",
 			"replicasets", "replicasets/scale", "replicasets/status").rule(),
+		newRule(read...).groups(discoveryK8s).resources("endpointslices").rule(),
 	}
 }
 
@@ -115,8 +117,9 @@ func controllerManagerRules() []rbacv1.PolicyRule {
 		newRule("create").groups(core).resources("pods").rule(),
 		// node lifecycle controller
 		newRule("patch", "update").groups(core).resources("nodes/status", "pods/status").rule(),
-		// endpoints controller
+		// endpoints and endpointslice controllers
 		newRule("create").groups(core).resources("endpoints", "endpoints/restricted").rule(),
+		newRule("create").groups(discoveryK8s).resources("endpointslices").rule(),
 		// namespace controller
 		newRule("update").groups(core).resources("namespaces/finalize", "namespaces/status").rule(),
 		// serviceaccount controller and tokens

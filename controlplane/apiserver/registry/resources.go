@@ -11,6 +11,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -65,6 +66,7 @@ var (
 	apps        = schema.GroupVersion{Group: "apps", Version: "v1"}
 	rbac        = schema.GroupVersion{Group: "rbac.authorization.k8s.io", Version: "v1"}
 	coordinaton = schema.GroupVersion{Group: "coordination.k8s.io", Version: "v1"}
+	discovery   = schema.GroupVersion{Group: "discovery.k8s.io", Version: "v1"}
 )
 
 // Resources is every resource Glassplane serves, in discovery order.
@@ -116,6 +118,8 @@ var Resources = []*Resource{
 		New: func() runtime.Object { return &rbacv1.ClusterRoleBinding{} }, NewList: func() runtime.Object { return &rbacv1.ClusterRoleBindingList{} }},
 	{GroupVersion: coordinaton, Resource: "leases", Kind: "Lease", Namespaced: true,
 		New: func() runtime.Object { return &coordinationv1.Lease{} }, NewList: func() runtime.Object { return &coordinationv1.LeaseList{} }},
+	{GroupVersion: discovery, Resource: "endpointslices", Kind: "EndpointSlice", Namespaced: true,
+		New: func() runtime.Object { return &discoveryv1.EndpointSlice{} }, NewList: func() runtime.Object { return &discoveryv1.EndpointSliceList{} }},
 }
 
 // Lookup finds a served resource by group and plural name.

@@ -23,6 +23,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -63,6 +64,9 @@ func Validate(obj, old runtime.Object) field.ErrorList {
 		return ValidateEvent(o)
 	case *coordinationv1.Lease:
 		return ValidateLease(o)
+	case *discoveryv1.EndpointSlice:
+		was, _ := old.(*discoveryv1.EndpointSlice)
+		return ValidateEndpointSlice(o, was)
 	case *rbacv1.Role:
 		return ValidateRules(o.Rules, true)
 	case *rbacv1.ClusterRole:

@@ -1,11 +1,13 @@
 package endpoints
 
 // What wakes the Endpoints controller: any change to a Service, and any
-// change to a pod that a Service selects (before or after the change).
+// change to a pod that a Service selects (before or after the change). The
+// EndpointSlice controller wakes the same way (ServicesSelecting).
 
 import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/glassplane/glassplane/controlplane/controllers/trace"
@@ -49,25 +51,33 @@ func (c *Controller) handlePods(informer cache.SharedIndexInformer) {
 
 // podChanged enqueues the Services that select pod, before or after.
 func (c *Controller) podChanged(old, pod *corev1.Pod, event string) {
-	services, err := c.serviceLister.Services(pod.Namespace).List(labels.Everything())
-	if err != nil {
-		return
+	services := ServicesSelecting(c.serviceLister, old, pod)
+	if len(services) > 0 {
+		c.watched("pods", "Pod", event, pod)
 	}
-	watched := false
+	for _, svc := range services {
+		c.enqueue(svc)
+	}
+}
+
+// ServicesSelecting returns the Services in pod's namespace whose selector
+// matches pod, or old (the pod before a change; may be nil).
+func ServicesSelecting(lister corelisters.ServiceLister, old, pod *corev1.Pod) []*corev1.Service {
+	services, err := lister.Services(pod.Namespace).List(labels.Everything())
+	if err != nil {
+		return nil
+	}
+	var out []*corev1.Service
 	for _, svc := range services {
 		if svc.Spec.Selector == nil {
 			continue
 		}
 		sel := labels.SelectorFromSet(svc.Spec.Selector)
-		if !sel.Matches(labels.Set(pod.Labels)) && (old == nil || !sel.Matches(labels.Set(old.Labels))) {
-			continue
+		if sel.Matches(labels.Set(pod.Labels)) || (old != nil && sel.Matches(labels.Set(old.Labels))) {
+			out = append(out, svc)
 		}
-		if !watched {
-			c.watched("pods", "Pod", event, pod)
-			watched = true
-		}
-		c.enqueue(svc)
 	}
+	return out
 }
 
 func (c *Controller) enqueue(obj any) {

@@ -36,8 +36,9 @@ func endpointsFor(svc *corev1.Service, subsets []corev1.EndpointSubset) *corev1.
 	}
 }
 
-// subsetsFor groups the serving pods of svc by their resolved ports.
-func subsetsFor(svc *corev1.Service, pods []*corev1.Pod) []corev1.EndpointSubset {
+// SubsetsFor groups the serving pods of svc by their resolved ports (the
+// EndpointSlice controller slices the same addresses).
+func SubsetsFor(svc *corev1.Service, pods []*corev1.Pod) []corev1.EndpointSubset {
 	bySignature := map[string]*corev1.EndpointSubset{}
 	var order []string
 	for _, pod := range pods {
@@ -62,7 +63,7 @@ func subsetsFor(svc *corev1.Service, pods []*corev1.Pod) []corev1.EndpointSubset
 			node := pod.Spec.NodeName
 			addr.NodeName = &node
 		}
-		if isReady(pod) || svc.Spec.PublishNotReadyAddresses {
+		if IsReady(pod) || svc.Spec.PublishNotReadyAddresses {
 			s.Addresses = append(s.Addresses, addr)
 		} else {
 			s.NotReadyAddresses = append(s.NotReadyAddresses, addr)
@@ -116,7 +117,8 @@ func protocol(p corev1.Protocol) corev1.Protocol {
 	return p
 }
 
-func isReady(pod *corev1.Pod) bool {
+// IsReady reports whether pod's Ready condition is True.
+func IsReady(pod *corev1.Pod) bool {
 	for _, c := range pod.Status.Conditions {
 		if c.Type == corev1.PodReady {
 			return c.Status == corev1.ConditionTrue

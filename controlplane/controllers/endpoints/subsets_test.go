@@ -43,7 +43,7 @@ func TestSubsetsListReadyAndNotReadyPodsWithResolvedPorts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			svc := &corev1.Service{Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{
 				{Name: "web", Port: 80, TargetPort: tt.target, Protocol: corev1.ProtocolTCP}}}}
-			got := subsetsFor(svc, tt.pods)
+			got := SubsetsFor(svc, tt.pods)
 			if len(got) != tt.subsets {
 				t.Fatalf("%d subsets, want %d: %+v", len(got), tt.subsets, got)
 			}

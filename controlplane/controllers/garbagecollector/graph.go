@@ -14,6 +14,7 @@ package garbagecollector
 import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -42,13 +43,14 @@ type watched struct {
 
 // watchedResources is the fixed set of resources the collector knows.
 func watchedResources(f informers.SharedInformerFactory) []*watched {
-	core, apps := corev1.SchemeGroupVersion, appsv1.SchemeGroupVersion
+	core, apps, disc := corev1.SchemeGroupVersion, appsv1.SchemeGroupVersion, discoveryv1.SchemeGroupVersion
 	list := []*watched{
 		{apps.WithResource("deployments"), apps.WithKind("Deployment"), f.Apps().V1().Deployments().Informer()},
 		{apps.WithResource("replicasets"), apps.WithKind("ReplicaSet"), f.Apps().V1().ReplicaSets().Informer()},
 		{core.WithResource("pods"), core.WithKind("Pod"), f.Core().V1().Pods().Informer()},
 		{core.WithResource("services"), core.WithKind("Service"), f.Core().V1().Services().Informer()},
 		{core.WithResource("configmaps"), core.WithKind("ConfigMap"), f.Core().V1().ConfigMaps().Informer()},
+		{disc.WithResource("endpointslices"), disc.WithKind("EndpointSlice"), f.Discovery().V1().EndpointSlices().Informer()},
 	}
 	for _, w := range list {
 		_ = w.informer.AddIndexers(cache.Indexers{ownerIndex: ownerUIDs})
