@@ -1,6 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fallbacks, messages, ui, why } from "../src/i18n/catalog.js";
+import * as catalog from "../src/i18n/catalog.js";
+import { fallbacks, messages, parts, stages, ui, why } from "../src/i18n/catalog.js";
+import { examples } from "../src/view/examples.js";
+import { glossary, styleFaults } from "./zhstyle.js";
 import { narrate, tr } from "../src/i18n/narrate.js";
 import { route } from "../src/model/route.js";
 import { helloSteps, resetSeq, step } from "./fixtures.js";
@@ -68,4 +71,62 @@ test("a held step whose component has no waiting sentence still says to press Ne
   assert.match(narrate(s, route(s), "zh-TW").what, /下一步/);
   const held = step({ component: "apiserver", stage: "authorize", outcome: "waiting", message: { key: "apiserver.wait", args: { stage: "authorize" } } });
   assert.equal(narrate(held, route(held), "en").what.match(/Press Next/g)?.length, 1, "said once");
+});
+
+// Every table of the catalogue, by name, and the playground's example names.
+const tables: Record<string, Record<string, { en: string; zh: string }>> = {
+  ...Object.fromEntries(Object.entries(catalog).filter(([, v]) => typeof v === "object" && v !== null && !Array.isArray(v)) as
+    [string, Record<string, { en: string; zh: string }>][]),
+  examples: Object.fromEntries(examples.map((e) => [e.id, { en: e.en, zh: e.zh }])),
+};
+// Names that read the same in both languages.
+const sameInBoth = new Set(["etcd", "kubelet", "Glassplane"]);
+
+test("every catalogue text is translated: zh-TW is there and is not the English again", () => {
+  const untranslated: string[] = [];
+  let n = 0;
+  for (const [name, table] of Object.entries(tables)) {
+    for (const [key, text] of Object.entries(table)) {
+      n++;
+      if (text.en && !text.zh) untranslated.push(`${name}.${key}: no zh-TW`);
+      else if (text.en && text.zh === text.en && !sameInBoth.has(text.en)) untranslated.push(`${name}.${key}: zh-TW is the English "${text.en}"`);
+    }
+  }
+  assert.ok(n > 300, `only ${n} texts found: a table is missing`);
+  assert.deepEqual(untranslated, []);
+});
+
+test("zh-TW catalogue text uses full-width punctuation, no stray spaces and the glossary's words", () => {
+  const faults: string[] = [];
+  for (const [name, table] of Object.entries(tables)) {
+    for (const [key, text] of Object.entries(table)) for (const f of styleFaults(text.zh)) faults.push(`${name}.${key}: ${f}`);
+  }
+  assert.deepEqual(faults, []);
+});
+
+test("the style check catches half-width punctuation and stray spaces, and leaves code alone", () => {
+  assert.notDeepEqual(styleFaults("一個指令,七個關卡"), [], "一個指令,七個關卡");
+  assert.notDeepEqual(styleFaults("就緒探針(readiness probe)失敗了"), [], "就緒探針(readiness probe)失敗了");
+  assert.notDeepEqual(styleFaults("為什麼?"), [], "為什麼?");
+  assert.notDeepEqual(styleFaults("etcd 是叢集的記憶."), [], "etcd 是叢集的記憶.");
+  assert.notDeepEqual(styleFaults("身分驗證、 控制器管理員"), [], "身分驗證、 控制器管理員");
+  assert.notDeepEqual(styleFaults("控制器 管理員"), [], "控制器 管理員");
+  assert.notDeepEqual(styleFaults("請 API Server 建立"), [], "請 API Server 建立");
+  assert.deepEqual(styleFaults("執行 `kubectl get pods -o wide`，看 {node}: status.phase 為 Running（執行中）。"), []);
+});
+
+test("the diagram's names are the glossary's words", () => {
+  const zh = Object.fromEntries(glossary.terms.map((t) => [t.en, t.zh]));
+  assert.equal(parts.apiserver.zh, zh["API server"]);
+  assert.equal(parts["controller-manager"].zh, zh["controller manager"]);
+  assert.equal(parts.scheduler.zh, zh.scheduler);
+  assert.equal(parts.node.zh, zh.node);
+  assert.equal(parts.controlPlane.zh, zh["control plane"]);
+  assert.equal(stages.watch.zh, zh.watch);
+  assert.equal(ui.revision.zh, zh.revision);
+  assert.equal(ui.modeStep.zh, zh["step mode"]);
+  assert.equal(`「${ui.next.zh}」`, zh.Next);
+  assert.equal(`「${ui.lessonDo.zh}」`, zh["Do it for me"]);
+  assert.equal(ui.playground.zh, zh.playground);
+  assert.equal(ui.terminal.zh, zh.terminal);
 });

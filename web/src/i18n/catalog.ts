@@ -3,8 +3,11 @@
 // the narrator fills them from the step's message arguments plus a few it
 // derives (component, kind, name, object, caller, node).
 //
-// Taiwan terms: 叢集 cluster, 節點 node, 排程器 scheduler, 控制器 controller,
-// 命名空間 namespace, 容器 container, 部署 Deployment.
+// Taiwan terms come from glossary.json, which the lessons use too: 叢集 cluster,
+// 節點 node, 排程器 scheduler, 控制器 controller, 命名空間 namespace, 修訂版
+// revision; kinds such as Deployment and ReplicaSet keep their names. zh-TW text
+// uses full-width punctuation (，。：；！？（）「」) and no space next to it;
+// web/test/i18n.test.ts holds every sentence here to both rules.
 
 export type Lang = "en" | "zh-TW";
 export type Text = { en: string; zh: string };
@@ -38,9 +41,32 @@ export const stages: Record<string, Text> = {
   respond: t("respond", "回應"), error: t("error", "錯誤"), compact: t("compact", "壓縮"),
 };
 
-/** Kinds, where Taiwan uses a word of its own. */
+/** Kinds, where Taiwan uses a word of its own; the others keep their Kubernetes names. */
 export const kinds: Record<string, Text> = {
-  Deployment: t("Deployment", "部署（Deployment）"), Namespace: t("Namespace", "命名空間"), Node: t("Node", "節點"),
+  Namespace: t("Namespace", "命名空間"), Node: t("Node", "節點"),
+};
+
+/** The controllers' chips in the diagram, named for what each one looks after. */
+export const controllers: Record<string, Text> = {
+  deployment: t("deployment", "Deployment"), replicaset: t("replicaset", "ReplicaSet"), node: t("node", "節點"),
+  endpoints: t("endpoints", "Endpoints"), namespace: t("namespace", "命名空間"),
+  serviceaccount: t("service account", "ServiceAccount"), garbagecollector: t("garbage collector", "垃圾回收"),
+};
+
+/** Watch events, as an informer tells them. */
+export const events: Record<string, Text> = {
+  ADDED: t("added", "新增"), MODIFIED: t("modified", "修改"), DELETED: t("deleted", "刪除"),
+};
+
+/** Words of Kubernetes status that the diagram and the inspector show. */
+export const states: Record<string, Text> = {
+  Ready: t("Ready", "就緒"), NotReady: t("NotReady", "未就緒"), SchedulingDisabled: t("SchedulingDisabled", "停止排程"),
+  Pending: t("Pending", "等待中"), Running: t("Running", "執行中"), Succeeded: t("Succeeded", "已完成"),
+  Failed: t("Failed", "失敗"), Terminating: t("Terminating", "終止中"), Unknown: t("Unknown", "未知"),
+  allowed: t("allowed", "允許"), denied: t("denied", "拒絕"),
+  ok: t("ok", "成功"), invalid: t("invalid", "不合規定"), conflict: t("conflict", "衝突"), error: t("error", "錯誤"), waiting: t("waiting", "等待中"),
+  running: t("running", "執行中"), stopped: t("stopped", "已停止"),
+  stop: t("stop", "停止"), start: t("start", "啟動"), restore: t("restore", "還原"),
 };
 
 /** Messages by catalogue key: what happened. */
@@ -233,7 +259,7 @@ export const ui: Record<string, Text> = {
   speed: t("Speed", "速度"), step: t("Step", "步驟"), of: t("of", "／"), live: t("Live", "即時"),
   allTraces: t("All actions", "所有動作"), trace: t("Action", "動作"),
   pacer: t("Cluster pace", "叢集節奏"), modeLive: t("live", "即時"), modeSlow: t("slow", "慢速"), modeStep: t("step by step", "逐步"),
-  next: t("Next", "下一步"), nextHint: t("Release the step the cluster is holding", "放行叢集正在等待的步驟"),
+  next: t("Next", "下一步"), nextHeld: t("Next ({n} held)", "下一步（{n} 個等待中）"), nextHint: t("Release the step the cluster is holding", "放行叢集正在等待的步驟"),
   waiting: t("held", "等待中"), breakpoint: t("Break before", "在此之前中斷"), addBreakpoint: t("Add breakpoint", "新增中斷點"),
   story: t("Story", "說明"), playground: t("Playground", "練習場"), terminal: t("Terminal", "終端機"), etcdTab: t("etcd", "etcd"),
   lessons: t("Lessons", "課程"), lessonsSoon: t("Lessons will appear here.", "課程會出現在這裡。"),
@@ -287,7 +313,8 @@ export const ui: Record<string, Text> = {
   lessonNotYet: t("Not yet", "還沒"), lessonChecking: t("Checking…", "檢查中…"),
   lessonPassed: t("done", "已完成"), lessonStepPassed: t("Lesson step {n} is done.", "課程第 {n} 步完成了。"),
   lessonRecap: t("Recap: nothing to do, something to think about.", "回顧：不用動手，想一想就好。"),
-  lessonComplete: t("Lesson complete.", "課程完成。"), lessonThink: t("Think about it:", "想一想："),
+  lessonComplete: t("Lesson complete.", "課程完成。"),
+  lessonDotLabel: t("Step {n}: {label}", "第 {n} 步：{label}"), lessonDotLabelPassed: t("Step {n} (done): {label}", "第 {n} 步（已完成）：{label}"), lessonThink: t("Think about it:", "想一想："),
   heldPressNext: t("It is held. Press Next to let it go on.", "它正被暫停。按「下一步」讓它繼續。"),
   // The story (web/src/view/story.ts) and its swimlane.
   storyTab: t("Story", "故事"), storyOf: t("The story of this action", "這個動作的故事"),
@@ -300,4 +327,19 @@ export const ui: Record<string, Text> = {
   backgroundBeat: t("background", "背景"),
   beatSteps: t("{n} steps", "{n} 個步驟"),
   swimlane: t("Who did what, in time order", "誰做了什麼，依時間順序"),
+  controllersLane: t("controllers", "控制器"),
+  // The diagram (web/src/view/diagram.ts).
+  queue: t("queue", "佇列"), requestArrow: t("request → ", "請求 → "), keysWritten: t("{n} keys written", "寫入了 {n} 個 key"),
+  noNodes: t("no nodes yet", "還沒有節點"), noObjects: t("none yet — try Apply", "還沒有——試試「套用」"),
+  // The action list (web/src/view/header.ts).
+  actionStop: t("{time} stop {component} ({n})", "{time} 停止{component}（{n}）"),
+  actionStart: t("{time} start {component} ({n})", "{time} 啟動{component}（{n}）"),
+  actionRequest: t("{time} {verb} {resource}{name} ({n})", "{time} {verb} {resource}{name}（{n}）"),
+  // The inspector's labels (web/src/view/inspector.ts).
+  fieldSeq: t("seq", "序號"), fieldTrace: t("trace", "動作編號"), fieldComponent: t("component", "元件"), fieldStage: t("stage", "階段"),
+  fieldOutcome: t("outcome", "結果"), fieldObject: t("object", "物件"), fieldReason: t("reason", "原因"), fieldUser: t("user", "使用者"),
+  fieldGroups: t("groups", "群組"), fieldVerb: t("verb", "動詞"), fieldResource: t("resource", "資源"), fieldPlugin: t("plugin", "外掛"),
+  fieldOp: t("op", "操作"), fieldKey: t("key", "鍵名"), fieldEtcdKey: t("etcd key", "etcd 鍵名"), fieldUid: t("uid", "UID"),
+  fieldPhase: t("phase", "Pod 狀態"), fieldOwner: t("owner", "擁有者"), deleted: t("deleted", "已刪除"), lastStep: t("last step", "最近的步驟"),
+  scoreOf: t("{plugin} (score)", "{plugin}（評分）"),
 };

@@ -6,7 +6,7 @@
 import { Step } from "../model/step.js";
 import { Route } from "../model/route.js";
 import { Beat, headlineText } from "../model/story.js";
-import { fallbacks, kinds, Lang, messages, next, parts, stages, Text, ui, why } from "./catalog.js";
+import { controllers, events, fallbacks, kinds, Lang, messages, next, parts, stages, states, Text, ui, why } from "./catalog.js";
 
 export interface Narration {
   what: string;
@@ -28,6 +28,31 @@ export function fill(template: string, args: Record<string, string | undefined>)
 export function tr(key: string, lang: Lang, args: Record<string, string> = {}): string {
   const text = ui[key];
   return text ? fill(pick(text, lang), args) : key;
+}
+
+/** gap is what goes between two sentences: a space in English, nothing after a full stop 。. */
+export function gap(lang: Lang): string {
+  return lang === "zh-TW" ? "" : " ";
+}
+
+/** colon ends a label before what it labels ("Read the code: …", 「閱讀程式碼：…」). */
+export function colon(lang: Lang): string {
+  return lang === "zh-TW" ? "：" : ": ";
+}
+
+/** stageName names a stage in the learner's language ("store" → 儲存). */
+export function stageName(stage: string, lang: Lang): string {
+  return pick(stages[stage], lang) || stage;
+}
+
+/** stateName says a Kubernetes status word (Running, Ready, allowed) in the learner's language. */
+export function stateName(state: string, lang: Lang): string {
+  return pick(states[state], lang) || state;
+}
+
+/** controllerName names a controller's chip ("replicaset" → ReplicaSet). */
+export function controllerName(c: string, lang: Lang): string {
+  return pick(controllers[c], lang) || c;
 }
 
 /** partName names a part of the diagram ("kubelet/node-1" → "kubelet on node-1"). */
@@ -75,15 +100,12 @@ export function narrate(s: Step, route: Route | null, lang: Lang): Narration {
   let what = fill(template, args);
   if (lang === "en") what = capitalise(what);
   // A held step whose component has no sentence of its own for waiting still says how to go on.
-  if (s.outcome === "waiting" && !(s.message?.key ?? "").endsWith(".wait")) what += " " + pick(ui.heldPressNext, lang);
+  if (s.outcome === "waiting" && !(s.message?.key ?? "").endsWith(".wait")) what += gap(lang) + pick(ui.heldPressNext, lang);
   return { what, why: pick(why[s.stage], lang), next: s.outcome === "ok" ? pick(next[s.stage], lang) : "" };
 }
 
 function eventWord(event: string, lang: Lang): string {
-  const words: Record<string, Text> = {
-    ADDED: { en: "added", zh: "新增" }, MODIFIED: { en: "modified", zh: "修改" }, DELETED: { en: "deleted", zh: "刪除" },
-  };
-  return pick(words[event], lang) || event;
+  return pick(events[event], lang) || event;
 }
 
 /** beatSentence says a beat's headline in the learner's language, with the
