@@ -112,7 +112,8 @@ test("the style check catches half-width punctuation and stray spaces, and leave
   assert.notDeepEqual(styleFaults("身分驗證、 控制器管理員"), [], "身分驗證、 控制器管理員");
   assert.notDeepEqual(styleFaults("控制器 管理員"), [], "控制器 管理員");
   assert.notDeepEqual(styleFaults("請 API Server 建立"), [], "請 API Server 建立");
-  assert.deepEqual(styleFaults("執行 `kubectl get pods -o wide`，看 {node}: status.phase 為 Running（執行中）。"), []);
+  assert.notDeepEqual(styleFaults("建立一個 Deployment echo,2 個副本"), [], "echo,2");
+  assert.deepEqual(styleFaults("執行 `kubectl get pods -o wide, -n x`，看 {node}: status.phase 為 Running（執行中）；1,000 個「0/3 nodes are available: 3 Insufficient cpu.」"), []);
 });
 
 test("the diagram's names are the glossary's words", () => {

@@ -18,6 +18,7 @@ const rules: [RegExp, string][] = [
   [new RegExp(`${han} ?[,.:;!?()]`, "u"), "half-width punctuation after Chinese"],
   [new RegExp(`[,:;!?()] ?${han}`, "u"), "half-width punctuation before Chinese"],
   [new RegExp(`\\([^()]*${han}[^()]*\\)`, "u"), "half-width parentheses around Chinese"],
+  [/[^\d\s],\S|,[^\s\d]|;\S/u, "a half-width comma or semicolon in a Chinese sentence"],
   [new RegExp(`${han} +${han}`, "u"), "a space between Chinese characters"],
   [new RegExp(` [${fullWidth}]|[${fullWidth}] `, "u"), "a space next to full-width punctuation"],
 ];
