@@ -329,7 +329,7 @@ export const ui: Record<string, Text> = {
   swimlane: t("Who did what, in time order", "誰做了什麼，依時間順序"),
   controllersLane: t("controllers", "控制器"),
   // The diagram (web/src/view/diagram.ts).
-  queue: t("queue", "佇列"), requestArrow: t("request → ", "請求 → "), keysWritten: t("{n} keys written", "寫入了 {n} 個 key"),
+  queue: t("queue", "佇列"), requestChain: t("request → {authn} → … → etcd → {respond}", "請求 → {authn} → … → etcd → {respond}"), keysWritten: t("{n} keys written", "寫入了 {n} 個 key"),
   noNodes: t("no nodes yet", "還沒有節點"), noObjects: t("none yet — try Apply", "還沒有——試試「套用」"),
   // The action list (web/src/view/header.ts).
   actionStop: t("{time} stop {component} ({n})", "{time} 停止{component}（{n}）"),

@@ -161,7 +161,7 @@ export function renderDiagram(st: ModelState, ctx: DiagramContext): string {
     if (i < 3) chain += `<text class="chain-arrow" x="${x + cw + 11}" y="${a.y + 68}" text-anchor="middle">→</text>`;
   });
   const inStage = cur?.component === "apiserver" ? pick(stages[cur.stage], L) : "";
-  chain += `<text class="sub" x="${a.x + 12}" y="${a.y + 106}">${esc(tr("requestArrow", L))}${esc(pick(parts.authn, L))} → … → etcd → ${esc(pick(stages.respond, L))}</text>`;
+  chain += `<text class="sub" x="${a.x + 12}" y="${a.y + 106}">${esc(tr("requestChain", L, { authn: pick(parts.authn, L), respond: pick(stages.respond, L) }))}</text>`;
   if (inStage) chain += `<text class="now" x="${a.x + a.w - 12}" y="${a.y + 106}" text-anchor="end">${esc(inStage)}</text>`;
   out.push(`<g ${partAttrs("apiserver", pick(parts.apiserver, L), ctx, st)}>${box(a)}${title(a, pick(parts.apiserver, L))}${chain}</g>`);
 
