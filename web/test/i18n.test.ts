@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as catalog from "../src/i18n/catalog.js";
-import { fallbacks, messages, parts, stages, ui, why } from "../src/i18n/catalog.js";
+import { decisions, fallbacks, messages, parts, stages, ui, why } from "../src/i18n/catalog.js";
 import { examples } from "../src/view/examples.js";
 import { glossary, styleFaults } from "./zhstyle.js";
-import { narrate, tr } from "../src/i18n/narrate.js";
+import { decisionText, narrate, tr } from "../src/i18n/narrate.js";
 import { route } from "../src/model/route.js";
 import { helloSteps, resetSeq, step } from "./fixtures.js";
 
@@ -130,4 +130,20 @@ test("the diagram's names are the glossary's words", () => {
   assert.equal(`「${ui.lessonDo.zh}」`, zh["Do it for me"]);
   assert.equal(ui.playground.zh, zh.playground);
   assert.equal(ui.terminal.zh, zh.terminal);
+});
+
+test("a controller's decision and name reach a zh-TW page in Chinese, with the decision's own values", () => {
+  resetSeq();
+  const s = step({ component: "controller-manager", stage: "reconcile", object: { kind: "ReplicaSet", name: "hello-1", namespace: "default" },
+    message: { key: "controller.reconcile", args: { controller: "replicaset-controller", decision: "create 3 pods" } } });
+  assert.equal(narrate(s, route(s), "en").what, "The replicaset-controller compares what is wanted with what exists, and decides: create 3 pods.");
+  assert.equal(narrate(s, route(s), "zh-TW").what, "ReplicaSet 控制器比較期望的狀態與實際的狀態，決定：建立 3 個 Pod。");
+  assert.equal(decisionText("RollingUpdate: create ReplicaSet web-5d8 (maxSurge 1, maxUnavailable 0)", "zh-TW"),
+    "RollingUpdate：建立 ReplicaSet web-5d8（maxSurge 1，maxUnavailable 0）");
+  assert.equal(decisionText("something new", "zh-TW"), "something new", "an unknown decision stays as it came");
+  // Every decision in the table is recognised from its English, whatever its values.
+  for (const [key, text] of Object.entries(decisions)) {
+    const en = text.en.replace(/\{\w+\}/g, "7");
+    assert.equal(decisionText(en, "zh-TW"), text.zh.replace(/\{\w+\}/g, "7"), key);
+  }
 });

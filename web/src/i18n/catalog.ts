@@ -23,6 +23,7 @@ export const parts: Record<string, Text> = {
   scheduler: t("scheduler", "排程器"),
   kubelet: t("kubelet", "kubelet"),
   node: t("node", "節點"),
+  controller: t("controller", "控制器"),
   controlPlane: t("Control plane", "控制平面"),
   nodes: t("Nodes", "節點"),
   objects: t("Objects in the cluster", "叢集裡的物件"),
@@ -51,6 +52,40 @@ export const controllers: Record<string, Text> = {
   deployment: t("deployment", "Deployment"), replicaset: t("replicaset", "ReplicaSet"), node: t("node", "節點"),
   endpoints: t("endpoints", "Endpoints"), namespace: t("namespace", "命名空間"),
   serviceaccount: t("service account", "ServiceAccount"), garbagecollector: t("garbage collector", "垃圾回收"),
+};
+
+/** What a controller decided (the reconcile step's "decision", which the Go
+ * controllers write in English): each English sentence, with its values as
+ * {placeholders}, and its Chinese. The narrator matches a decision against
+ * the English and says the Chinese; one it does not know stays as it came. */
+export const decisions: Record<string, Text> = {
+  "rs.create": t("create {n} pods", "建立 {n} 個 Pod"),
+  "rs.delete": t("delete {n} pods", "刪除 {n} 個 Pod"),
+  "rs.wait": t("wait: {adds} creations and {dels} deletions not yet seen", "等待：還有 {adds} 個建立和 {dels} 個刪除尚未看到"),
+  "rs.inSync": t("in sync: nothing to do", "已一致：不需要做任何事"),
+  "deploy.deleting": t("being deleted: only report status", "正在刪除：只回報狀態"),
+  "deploy.paused": t("paused: scale without rolling out", "已暫停：只調整規模，不滾動更新"),
+  "deploy.scale": t("scale to {n} replicas", "調整為 {n} 個副本"),
+  "deploy.recreate": t("Recreate: old ReplicaSets to 0, then the new one to {n}", "Recreate：舊的 ReplicaSet 縮到 0，再把新的調到 {n}"),
+  "deploy.create": t("RollingUpdate: create ReplicaSet {name} (maxSurge {surge}, maxUnavailable {unavailable})",
+    "RollingUpdate：建立 ReplicaSet {name}（maxSurge {surge}，maxUnavailable {unavailable}）"),
+  "deploy.done": t("rolled out: nothing to move", "已更新完成：沒有要搬動的 Pod"),
+  "deploy.roll": t("RollingUpdate towards {name} (maxSurge {surge}, maxUnavailable {unavailable})",
+    "RollingUpdate 朝 {name} 進行（maxSurge {surge}，maxUnavailable {unavailable}）"),
+  "ep.create": t("create Endpoints {name}", "建立 Endpoints {name}"),
+  "ep.update": t("update Endpoints {name}", "更新 Endpoints {name}"),
+  "sa.create": t("create ServiceAccount {name}", "建立 ServiceAccount {name}"),
+  "ns.wait": t("wait for the remaining objects to go", "等待剩下的物件消失"),
+  "ns.finalize": t("remove the kubernetes finalizer", "移除 kubernetes finalizer"),
+  "node.unknown": t("mark the node Unknown, taint it unreachable and mark its pods not Ready",
+    "把節點標為 Unknown、加上 unreachable 污點，並把它的 Pod 標為未就緒"),
+  "node.healthy": t("remove the unreachable taints", "移除 unreachable 污點"),
+  "node.evict": t("delete pod {pod}", "刪除 Pod {pod}"),
+  "gc.orphan": t("remove the owner references, then the orphan finalizer", "移除擁有者參照，再移除 orphan finalizer"),
+  "gc.foregroundDone": t("remove the foregroundDeletion finalizer", "移除 foregroundDeletion finalizer"),
+  "gc.foreground": t("delete {n} dependents in the foreground first", "先在前景刪除 {n} 個依附物件"),
+  "gc.keep": t("keep it; remove the references to owners that are gone", "保留它；移除指向已消失擁有者的參照"),
+  "gc.delete": t("delete it ({policy})", "刪除它（{policy}）"),
 };
 
 /** Watch events, as an informer tells them. */

@@ -6,7 +6,7 @@
 import { Step } from "../model/step.js";
 import { Route } from "../model/route.js";
 import { Beat, headlineText } from "../model/story.js";
-import { controllers, events, fallbacks, kinds, Lang, messages, next, parts, stages, states, Text, ui, why } from "./catalog.js";
+import { controllers, decisions, events, fallbacks, kinds, Lang, messages, next, parts, stages, states, Text, ui, why } from "./catalog.js";
 
 export interface Narration {
   what: string;
@@ -19,9 +19,12 @@ export function pick(text: Text | undefined, lang: Lang): string {
   return lang === "zh-TW" ? text.zh : text.en;
 }
 
-/** fill replaces {name} with args[name]; unknown names are left out. */
+/** fill replaces {name} with args[name]; unknown names are left out. A
+ * space the template keeps before a Latin name goes when the name given is
+ * Chinese ("{controller} 比較" with 節點控制器). */
 export function fill(template: string, args: Record<string, string | undefined>): string {
-  return template.replace(/\{(\w+)\}/g, (_, k: string) => args[k] ?? "").replace(/\s+([.,:;。，：])/g, "$1").trim();
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => args[k] ?? "").replace(/\s+([.,:;。，：])/g, "$1")
+    .replace(/(\p{Script=Han}) +(?=\p{Script=Han})/gu, "$1").trim();
 }
 
 /** tr returns a user-interface string. */
@@ -53,6 +56,39 @@ export function stateName(state: string, lang: Lang): string {
 /** controllerName names a controller's chip ("replicaset" → ReplicaSet). */
 export function controllerName(c: string, lang: Lang): string {
   return pick(controllers[c], lang) || c;
+}
+
+// decisionPatterns turn each English decision into a regular expression
+// whose groups are its placeholders.
+const decisionPatterns = Object.values(decisions).map((text) => {
+  const names: string[] = [];
+  const source = text.en.split(/\{(\w+)\}/).map((part, i) => {
+    if (i % 2 === 0) return part.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
+    names.push(part);
+    return "(.+?)";
+  }).join("");
+  return { text, names, re: new RegExp(`^${source}$`) };
+});
+
+/** decisionText says a controller's decision in the learner's language. */
+export function decisionText(decision: string, lang: Lang): string {
+  if (lang === "en") return decision;
+  for (const p of decisionPatterns) {
+    const m = p.re.exec(decision);
+    if (m) return fill(pick(p.text, lang), Object.fromEntries(p.names.map((n, i) => [n, m[i + 1]])));
+  }
+  return decision;
+}
+
+/** controllerTitle names a controller from its name in the steps
+ * ("replicaset-controller" → "ReplicaSet 控制器"); English keeps the name. */
+export function controllerTitle(name: string, lang: Lang): string {
+  if (lang === "en") return name;
+  const flat = name.replace(/-controller$/, "").replace(/-/g, "");
+  const chip = Object.keys(controllers).find((c) => flat.startsWith(c));
+  if (!chip) return name;
+  const word = controllerName(chip, lang);
+  return word + (/\p{Script=Han}$/u.test(word) ? "" : " ") + pick(parts.controller, lang);
 }
 
 /** partName names a part of the diagram ("kubelet/node-1" → "kubelet on node-1"). */
@@ -95,6 +131,8 @@ export function narrate(s: Step, route: Route | null, lang: Lang): Narration {
   args.object = objectName(s, lang);
   args.caller = partName(route?.from ?? "kubectl", lang);
   if (args.event) args.event = eventWord(args.event, lang);
+  if (args.decision) args.decision = decisionText(args.decision, lang);
+  if (args.controller) args.controller = controllerTitle(args.controller, lang);
   const known = messages[s.message?.key ?? ""];
   const template = pick(known ?? fallbacks[s.stage] ?? fallbacks[""], lang);
   let what = fill(template, args);
@@ -120,6 +158,8 @@ export function beatSentence(beat: Beat, lang: Lang): string {
   a.what = named ? a.object : (args.resource ?? a.object);
   a.component = partName(beat.component, lang);
   if (a.user === undefined) a.user = lang === "zh-TW" ? "某人" : "someone";
+  if (a.decision) a.decision = decisionText(a.decision, lang);
+  if (a.controller) a.controller = controllerTitle(a.controller, lang);
   let s = fill(pick(messages[key] ?? messages["beat.other"], lang), a);
   if (lang === "en" && !key.startsWith("beat.request")) s = capitalise(s); // a user's name keeps its case
   return s;
