@@ -1,17 +1,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as catalog from "../src/i18n/catalog.js";
-import { decisions, fallbacks, messages, parts, stages, ui, why } from "../src/i18n/catalog.js";
+import { checks, decisions, fallbacks, messages, parts, stages, ui, why } from "../src/i18n/catalog.js";
 import { examples } from "../src/view/examples.js";
 import { glossary, styleFaults } from "./zhstyle.js";
-import { decisionText, narrate, tr } from "../src/i18n/narrate.js";
+import { checkText, decisionText, narrate, tr } from "../src/i18n/narrate.js";
+import type { CheckNote } from "../src/model/lessons.js";
 import { route } from "../src/model/route.js";
 import { helloSteps, resetSeq, step } from "./fixtures.js";
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 test("every sentence exists in English and in Traditional Chinese with the same placeholders", () => {
-  for (const table of [messages, fallbacks, ui, why]) {
+  for (const table of [messages, fallbacks, ui, why, checks, decisions]) {
     for (const [key, text] of Object.entries(table)) {
       assert.deepEqual(placeholders(text.zh), placeholders(text.en), key);
       if (text.en) assert.ok(text.zh, `${key} lacks zh-TW`);
@@ -146,4 +147,20 @@ test("a controller's decision and name reach a zh-TW page in Chinese, with the d
     const en = text.en.replace(/\{\w+\}/g, "7");
     assert.equal(decisionText(en, "zh-TW"), text.zh.replace(/\{\w+\}/g, "7"), key);
   }
+});
+
+test("a lesson's check says what it found in the learner's language, from the key and values the server sends", () => {
+  const pacer = { key: "check.pacer", args: { mode: "live", waiting: "0" } };
+  assert.equal(checkText(pacer, "en"), "the pacer is in live mode, 0 step(s) waiting");
+  assert.equal(checkText(pacer, "zh-TW"), "節奏控制目前是即時模式，有 0 個步驟在等待");
+  const pods: CheckNote = { key: "check.objects", args: { matched: "0", kind: "Pod", which: "[app=web]", namespace: "default", want: ">=1" },
+    parts: [{ key: "check.objectNot", args: { kind: "Pod", name: "web-1" } }, { key: "check.isNot", args: { path: "status.phase", got: "Pending", want: "Running" } }] };
+  assert.equal(checkText(pods, "en"), "0 Pod [app=web] in default matching (want >=1) (Pod web-1: status.phase is Pending, not Running)");
+  assert.equal(checkText(pods, "zh-TW"), "default 裡符合條件的 Pod [app=web]：0 個（需要 >=1）（Pod web-1：status.phase 是 Pending，不是 Running）");
+  const any: CheckNote = { key: "check.any", parts: [{ key: "check.component.stopped", args: { component: "scheduler" } }, { key: "check.snapshots", args: { n: "0" } }] };
+  assert.equal(checkText(any, "zh-TW"), "scheduler 已停止；或是已儲存 0 個快照");
+  const rec = { key: "check.notRecordedAny", args: { component: "apiserver", stage: "authorize", outcome: "" } };
+  assert.equal(checkText(rec, "zh-TW"), "課程開始後，還沒有 apiserver 的「授權」步驟");
+  assert.equal(checkText({ key: "check.somethingNew" }, "zh-TW"), "", "an unknown note leaves the server's English to the panel");
+  assert.equal(checkText({ key: "check.not", parts: [{ key: "check.somethingNew" }] }, "zh-TW"), "");
 });

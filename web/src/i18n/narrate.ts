@@ -6,7 +6,8 @@
 import { Step } from "../model/step.js";
 import { Route } from "../model/route.js";
 import { Beat, headlineText } from "../model/story.js";
-import { controllers, decisions, events, fallbacks, kinds, Lang, messages, next, parts, stages, states, Text, ui, why } from "./catalog.js";
+import type { CheckNote } from "../model/lessons.js";
+import { checks, controllers, decisions, events, fallbacks, kinds, Lang, messages, next, parts, stages, states, Text, ui, why } from "./catalog.js";
 
 export interface Narration {
   what: string;
@@ -78,6 +79,33 @@ export function decisionText(decision: string, lang: Lang): string {
     if (m) return fill(pick(p.text, lang), Object.fromEntries(p.names.map((n, i) => [n, m[i + 1]])));
   }
   return decision;
+}
+
+/** checkText says what a lesson's check found in the learner's language
+ * ("" for a note the catalogue does not know: the panel then shows the
+ * server's English). Stages, outcomes and pacer modes are translated too. */
+export function checkText(n: CheckNote | undefined, lang: Lang): string {
+  if (!n?.key || !checks[n.key]) return "";
+  if (n.key === "check.all" || n.key === "check.any") {
+    const parts = (n.parts ?? []).map((p) => checkText(p, lang));
+    return parts.length && parts.every(Boolean) ? parts.join(pick(checks[n.key], lang)) : "";
+  }
+  const a: Record<string, string> = { ...(n.args ?? {}) };
+  if (a.stage) a.stage = stageName(a.stage, lang);
+  if (a.outcome) a.outcome = stateName(a.outcome, lang);
+  const mode = a.mode ? "mode" + a.mode[0].toUpperCase() + a.mode.slice(1) : "";
+  if (ui[mode]) a.mode = tr(mode, lang);
+  if (n.key === "check.not") {
+    a.part = checkText(n.parts?.[0], lang);
+    if (!a.part) return "";
+  }
+  let s = fill(pick(checks[n.key], lang), a).replace(/\(\)|（）|「」/g, "").replace(/ {2,}/g, " ");
+  // A list of objects that falls short says the first that does not match, and why.
+  if (n.key.startsWith("check.objects") && n.parts?.length === 2) {
+    const why = fill(pick(checks["check.objectNot"], lang), { ...n.parts[0].args, reason: checkText(n.parts[1], lang) });
+    s += lang === "zh-TW" ? `（${why}）` : ` (${why})`;
+  }
+  return s;
 }
 
 /** controllerTitle names a controller from its name in the steps

@@ -21,7 +21,7 @@ import {
   checkState, clampStep, DoResult, doOutput, Lesson, LessonSummary, localize, pointerText, pollFor, Progress, stepRows,
 } from "../model/lessons.js";
 import { Lang } from "../i18n/catalog.js";
-import { gap, tr } from "../i18n/narrate.js";
+import { checkText, gap, tr } from "../i18n/narrate.js";
 import { h } from "./dom.js";
 
 export const pollMs = 500;
@@ -316,7 +316,7 @@ export class LessonPanel {
       return h("p", { class: "check", "data-testid": testid, "data-state": "unchecked" }, "○ " + tr("lessonChecking", L));
     }
     return h("p", { class: "check waiting", "data-testid": testid, "data-state": "waiting" },
-      h("span", {}, "○ " + tr("lessonNotYet", L)), c.detail ? h("span", { class: "why-not" }, " — " + c.detail) : "");
+      h("span", {}, "○ " + tr("lessonNotYet", L)), c.detail ? h("span", { class: "why-not" }, " — " + (checkText(c.note, L) || c.detail)) : "");
   }
 }
 
