@@ -150,6 +150,7 @@ export const states: Record<string, Text> = {
   ok: t("ok", "成功"), invalid: t("invalid", "不合規定"), conflict: t("conflict", "衝突"), error: t("error", "錯誤"), waiting: t("waiting", "等待中"),
   running: t("running", "執行中"), stopped: t("stopped", "已停止"),
   stop: t("stop", "停止"), start: t("start", "啟動"), restore: t("restore", "還原"),
+  created: t("created", "已建立"), configured: t("configured", "已更新"), unchanged: t("unchanged", "沒有變更"),
 };
 
 /** Messages by catalogue key: what happened. */
@@ -402,7 +403,7 @@ export const ui: Record<string, Text> = {
   // The story (web/src/view/story.ts) and its swimlane.
   storyTab: t("Story", "故事"), storyOf: t("The story of this action", "這個動作的故事"),
   storyNone: t("Apply a manifest or pick an action in the list below: its story appears here, one beat per act.",
-    "套用一份清單，或在下方清單選一個動作：它的故事會出現在這裡，每個行動一段。"),
+    "套用一份 manifest，或在下方清單選一個動作：它的故事會出現在這裡，每個行動一段。"),
   storyLoading: t("Reading the story…", "讀取故事中…"),
   storyBeats: t("{n} beats, {steps} steps", "{n} 段，{steps} 個步驟"),
   showBackground: t("+ {n} background steps", "+ {n} 個背景步驟"),
