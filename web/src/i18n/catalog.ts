@@ -411,6 +411,8 @@ export const ui: Record<string, Text> = {
   backgroundBeat: t("background", "背景"),
   beatSteps: t("{n} steps", "{n} 個步驟"),
   swimlane: t("Who did what, in time order", "誰做了什麼，依時間順序"),
+  // Words the narrator fills in (web/src/i18n/narrate.ts).
+  kubeletOn: t("the kubelet on {node}", "{node} 上的 kubelet"), someObject: t("an object", "某個物件"), someone: t("someone", "某人"),
   controllersLane: t("controllers", "控制器"),
   // The diagram (web/src/view/diagram.ts).
   queue: t("queue", "佇列"), requestChain: t("request → {authn} → … → etcd → {respond}", "請求 → {authn} → … → etcd → {respond}"), keysWritten: t("{n} keys written", "寫入了 {n} 個 key"),

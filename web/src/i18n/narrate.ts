@@ -123,7 +123,7 @@ export function controllerTitle(name: string, lang: Lang): string {
 export function partName(part: string, lang: Lang): string {
   if (part.startsWith("kubelet/")) {
     const node = part.slice(8);
-    return lang === "zh-TW" ? `${node} 上的 kubelet` : `the kubelet on ${node}`;
+    return tr("kubeletOn", lang, { node });
   }
   const p = parts[part];
   if (!p) return part;
@@ -145,7 +145,7 @@ export function objectName(s: Step, lang: Lang): string {
   const o = s.object ?? {};
   const kind = o.kind ? kindName(o.kind, lang) : "";
   const name = o.name ? (o.namespace ? `${o.namespace}/${o.name}` : o.name) : "";
-  return [kind, name].filter(Boolean).join(" ") || (lang === "zh-TW" ? "某個物件" : "an object");
+  return [kind, name].filter(Boolean).join(" ") || tr("someObject", lang);
 }
 
 /** narrate explains one step. */
@@ -185,7 +185,7 @@ export function beatSentence(beat: Beat, lang: Lang): string {
   a.object = key.startsWith("beat.schedule") || key.startsWith("beat.kubelet") ? named : [kind, named].filter(Boolean).join(" ");
   a.what = named ? a.object : (args.resource ?? a.object);
   a.component = partName(beat.component, lang);
-  if (a.user === undefined) a.user = lang === "zh-TW" ? "某人" : "someone";
+  if (a.user === undefined) a.user = tr("someone", lang);
   if (a.decision) a.decision = decisionText(a.decision, lang);
   if (a.controller) a.controller = controllerTitle(a.controller, lang);
   let s = fill(pick(messages[key] ?? messages["beat.other"], lang), a);
