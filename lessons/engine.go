@@ -70,11 +70,12 @@ type Progress struct {
 
 // CheckResult is one verdict of a step's check.
 type CheckResult struct {
-	Step   int       `json:"step"`
-	ID     string    `json:"id"`
-	Passed bool      `json:"passed"`
-	Detail string    `json:"detail"`
-	At     time.Time `json:"at"`
+	Step    int       `json:"step"`
+	ID      string    `json:"id"`
+	Passed  bool      `json:"passed"`
+	Detail  string    `json:"detail"`  // what the check found, in English
+	Message Note      `json:"message"` // the same, for the browser to say in the learner's language
+	At      time.Time `json:"at"`
 }
 
 // Engine keeps every sandbox's progress.
@@ -264,7 +265,7 @@ func (e *Engine) CheckStep(ctx context.Context, sb *Sandbox, lessonID string, n 
 
 func (e *Engine) evaluateLocked(ctx context.Context, sb *Sandbox, p *progress, n int) CheckResult {
 	ok, detail := e.check(ctx, sb, p.lesson, n, p.since)
-	r := CheckResult{Step: n, ID: p.lesson.Steps[n].ID, Passed: ok, Detail: detail, At: time.Now()}
+	r := CheckResult{Step: n, ID: p.lesson.Steps[n].ID, Passed: ok, Detail: detail.String(), Message: detail, At: time.Now()}
 	p.checks[n] = r
 	if n == p.step {
 		p.lastEval = r.At
@@ -329,12 +330,13 @@ func (e *Engine) Check(ctx context.Context, sb *Sandbox, lesson *Lesson, n int) 
 		since = p.since // set once, never changed
 	}
 	e.mu.Unlock()
-	return e.check(ctx, sb, lesson, n, since)
+	ok, found := e.check(ctx, sb, lesson, n, since)
+	return ok, found.String()
 }
 
-func (e *Engine) check(ctx context.Context, sb *Sandbox, lesson *Lesson, n int, since uint64) (bool, string) {
+func (e *Engine) check(ctx context.Context, sb *Sandbox, lesson *Lesson, n int, since uint64) (bool, Note) {
 	if n < 0 || n >= len(lesson.Steps) {
-		return false, fmt.Sprintf("lesson %s has no step %d", lesson.ID, n)
+		return false, note(fmt.Sprintf("lesson %s has no step %d", lesson.ID, n), "check.noStep", "lesson", lesson.ID, "n", n)
 	}
 	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()

@@ -82,13 +82,13 @@ func startEtcdMembers(sb *Sandbox) error {
 	return nil
 }
 
-func checkEtcd(ctx context.Context, sb *Sandbox, ec *EtcdCheck) (bool, string) {
+func checkEtcd(ctx context.Context, sb *Sandbox, ec *EtcdCheck) (bool, Note) {
 	if ec.Snapshots > 0 {
 		all, err := sb.Cluster.Snapshots(ctx)
 		if err != nil {
-			return false, err.Error()
+			return false, errorNote(err)
 		}
-		detail := fmt.Sprintf("%d snapshots saved", len(all))
+		detail := note(fmt.Sprintf("%d snapshots saved", len(all)), "check.snapshots", "n", len(all))
 		if len(all) < ec.Snapshots {
 			return false, detail
 		}
@@ -98,7 +98,7 @@ func checkEtcd(ctx context.Context, sb *Sandbox, ec *EtcdCheck) (bool, string) {
 	}
 	members := etcdMembers(sb)
 	if len(members) == 0 {
-		return false, errOneMember.Error()
+		return false, note(errOneMember.Error(), "check.oneMember")
 	}
 	running := 0
 	for _, m := range members {
@@ -107,9 +107,11 @@ func checkEtcd(ctx context.Context, sb *Sandbox, ec *EtcdCheck) (bool, string) {
 		}
 	}
 	l, leads := leaderOf(members)
-	detail := fmt.Sprintf("%d etcd members, %d running, no leader", len(members), running)
+	detail := note(fmt.Sprintf("%d etcd members, %d running, no leader", len(members), running), "check.etcdNoLeader",
+		"members", len(members), "running", running)
 	if leads {
-		detail = fmt.Sprintf("%d etcd members, %d running, %s leads in term %d", len(members), running, l.Name, l.Term)
+		detail = note(fmt.Sprintf("%d etcd members, %d running, %s leads in term %d", len(members), running, l.Name, l.Term), "check.etcdLeader",
+			"members", len(members), "running", running, "leader", l.Name, "term", l.Term)
 	}
 	ok := len(members) >= ec.Members &&
 		(ec.Running == nil || running == *ec.Running) &&

@@ -127,34 +127,37 @@ func text(v any) string {
 	return string(b)
 }
 
-// matchWhere evaluates one clause on obj; detail says why it failed.
-func matchWhere(obj map[string]any, w Where) (bool, string) {
+// matchWhere evaluates one clause on obj; the note says why it failed.
+func matchWhere(obj map[string]any, w Where) (bool, Note) {
 	v, found := lookup(obj, w.Path)
+	unset := note(w.Path+" is not set", "check.unset", "path", w.Path)
 	switch w.Op {
 	case "exists":
-		return found, w.Path + " is not set"
+		return found, unset
 	case "notExists":
-		return !found, fmt.Sprintf("%s is %s", w.Path, text(v))
+		return !found, note(fmt.Sprintf("%s is %s", w.Path, text(v)), "check.is", "path", w.Path, "got", text(v))
 	}
 	if !found {
-		return w.Op == "notEquals", w.Path + " is not set"
+		return w.Op == "notEquals", unset
 	}
 	got := text(v)
 	switch w.Op {
 	case "equals":
-		return got == w.Value, fmt.Sprintf("%s is %s, not %s", w.Path, got, w.Value)
+		return got == w.Value, note(fmt.Sprintf("%s is %s, not %s", w.Path, got, w.Value), "check.isNot",
+			"path", w.Path, "got", got, "want", w.Value)
 	case "notEquals":
-		return got != w.Value, fmt.Sprintf("%s is %s", w.Path, got)
+		return got != w.Value, note(fmt.Sprintf("%s is %s", w.Path, got), "check.is", "path", w.Path, "got", got)
 	case "contains":
 		if l, ok := v.([]any); ok {
 			for _, e := range l {
 				if text(e) == w.Value {
-					return true, ""
+					return true, Note{}
 				}
 			}
-			return false, fmt.Sprintf("%s has no %s", w.Path, w.Value)
+			return false, note(fmt.Sprintf("%s has no %s", w.Path, w.Value), "check.hasNo", "path", w.Path, "want", w.Value)
 		}
-		return strings.Contains(got, w.Value), fmt.Sprintf("%s (%s) does not contain %s", w.Path, got, w.Value)
+		return strings.Contains(got, w.Value), note(fmt.Sprintf("%s (%s) does not contain %s", w.Path, got, w.Value), "check.lacks",
+			"path", w.Path, "got", got, "want", w.Value)
 	}
-	return false, "unknown operator " + w.Op
+	return false, note("unknown operator "+w.Op, "check.unknownOperator", "op", w.Op)
 }

@@ -85,8 +85,10 @@ func walkLessonOne(t *testing.T, g *glassplane, b *browser, l *lessons.Lesson, l
 		b.waitFor(fmt.Sprintf("step %d's check has a verdict", n+1),
 			`["waiting", "passed", "recap"].includes(document.querySelector('[data-testid="lesson-check"]')?.dataset.state)`, 10*time.Second)
 		if n == 0 {
-			if got := b.text(`[data-testid="lesson-check"]`); !strings.Contains(got, "live mode") {
-				t.Errorf("before step mode is on, the check says %q; want why not: the pacer is in live mode", got)
+			// The server's note is said in the learner's language.
+			want := map[string]string{"en": "the pacer is in live mode", "zh-TW": "節奏控制目前是即時模式"}[lang]
+			if got := b.text(`[data-testid="lesson-check"]`); !strings.Contains(got, want) {
+				t.Errorf("before step mode is on, the check says %q; want why not: %s", got, want)
 			}
 		}
 		if step.Hint != nil && n == 0 {

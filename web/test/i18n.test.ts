@@ -1,14 +1,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fallbacks, messages, ui, why } from "../src/i18n/catalog.js";
-import { narrate, tr } from "../src/i18n/narrate.js";
+import * as catalog from "../src/i18n/catalog.js";
+import { checks, decisions, fallbacks, messages, parts, stages, ui, why } from "../src/i18n/catalog.js";
+import { examples } from "../src/view/examples.js";
+import { glossary, styleFaults } from "./zhstyle.js";
+import { checkText, decisionText, narrate, tr } from "../src/i18n/narrate.js";
+import type { CheckNote } from "../src/model/lessons.js";
 import { route } from "../src/model/route.js";
 import { helloSteps, resetSeq, step } from "./fixtures.js";
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 test("every sentence exists in English and in Traditional Chinese with the same placeholders", () => {
-  for (const table of [messages, fallbacks, ui, why]) {
+  for (const table of [messages, fallbacks, ui, why, checks, decisions]) {
     for (const [key, text] of Object.entries(table)) {
       assert.deepEqual(placeholders(text.zh), placeholders(text.en), key);
       if (text.en) assert.ok(text.zh, `${key} lacks zh-TW`);
@@ -68,4 +72,95 @@ test("a held step whose component has no waiting sentence still says to press Ne
   assert.match(narrate(s, route(s), "zh-TW").what, /下一步/);
   const held = step({ component: "apiserver", stage: "authorize", outcome: "waiting", message: { key: "apiserver.wait", args: { stage: "authorize" } } });
   assert.equal(narrate(held, route(held), "en").what.match(/Press Next/g)?.length, 1, "said once");
+});
+
+// Every table of the catalogue, by name, and the playground's example names.
+const tables: Record<string, Record<string, { en: string; zh: string }>> = {
+  ...Object.fromEntries(Object.entries(catalog).filter(([, v]) => typeof v === "object" && v !== null && !Array.isArray(v)) as
+    [string, Record<string, { en: string; zh: string }>][]),
+  examples: Object.fromEntries(examples.map((e) => [e.id, { en: e.en, zh: e.zh }])),
+};
+// Names that read the same in both languages.
+const sameInBoth = new Set(["etcd", "kubelet", "Glassplane"]);
+
+test("every catalogue text is translated: zh-TW is there and is not the English again", () => {
+  const untranslated: string[] = [];
+  let n = 0;
+  for (const [name, table] of Object.entries(tables)) {
+    for (const [key, text] of Object.entries(table)) {
+      n++;
+      if (text.en && !text.zh) untranslated.push(`${name}.${key}: no zh-TW`);
+      else if (text.en && text.zh === text.en && !sameInBoth.has(text.en)) untranslated.push(`${name}.${key}: zh-TW is the English "${text.en}"`);
+    }
+  }
+  assert.ok(n > 300, `only ${n} texts found: a table is missing`);
+  assert.deepEqual(untranslated, []);
+});
+
+test("zh-TW catalogue text uses full-width punctuation, no stray spaces and the glossary's words", () => {
+  const faults: string[] = [];
+  for (const [name, table] of Object.entries(tables)) {
+    for (const [key, text] of Object.entries(table)) for (const f of styleFaults(text.zh)) faults.push(`${name}.${key}: ${f}`);
+  }
+  assert.deepEqual(faults, []);
+});
+
+test("the style check catches half-width punctuation and stray spaces, and leaves code alone", () => {
+  assert.notDeepEqual(styleFaults("一個指令,七個關卡"), [], "一個指令,七個關卡");
+  assert.notDeepEqual(styleFaults("就緒探針(readiness probe)失敗了"), [], "就緒探針(readiness probe)失敗了");
+  assert.notDeepEqual(styleFaults("為什麼?"), [], "為什麼?");
+  assert.notDeepEqual(styleFaults("etcd 是叢集的記憶."), [], "etcd 是叢集的記憶.");
+  assert.notDeepEqual(styleFaults("身分驗證、 控制器管理員"), [], "身分驗證、 控制器管理員");
+  assert.notDeepEqual(styleFaults("控制器 管理員"), [], "控制器 管理員");
+  assert.notDeepEqual(styleFaults("請 API Server 建立"), [], "請 API Server 建立");
+  assert.notDeepEqual(styleFaults("建立一個 Deployment echo,2 個副本"), [], "echo,2");
+  assert.deepEqual(styleFaults("執行 `kubectl get pods -o wide, -n x`，看 {node}: status.phase 為 Running（執行中）；1,000 個「0/3 nodes are available: 3 Insufficient cpu.」"), []);
+});
+
+test("the diagram's names are the glossary's words", () => {
+  const zh = Object.fromEntries(glossary.terms.map((t) => [t.en, t.zh]));
+  assert.equal(parts.apiserver.zh, zh["API server"]);
+  assert.equal(parts["controller-manager"].zh, zh["controller manager"]);
+  assert.equal(parts.scheduler.zh, zh.scheduler);
+  assert.equal(parts.node.zh, zh.node);
+  assert.equal(parts.controlPlane.zh, zh["control plane"]);
+  assert.equal(stages.watch.zh, zh.watch);
+  assert.equal(ui.revision.zh, zh.revision);
+  assert.equal(ui.modeStep.zh, zh["step mode"]);
+  assert.equal(`「${ui.next.zh}」`, zh.Next);
+  assert.equal(`「${ui.lessonDo.zh}」`, zh["Do it for me"]);
+  assert.equal(ui.playground.zh, zh.playground);
+  assert.equal(ui.terminal.zh, zh.terminal);
+});
+
+test("a controller's decision and name reach a zh-TW page in Chinese, with the decision's own values", () => {
+  resetSeq();
+  const s = step({ component: "controller-manager", stage: "reconcile", object: { kind: "ReplicaSet", name: "hello-1", namespace: "default" },
+    message: { key: "controller.reconcile", args: { controller: "replicaset-controller", decision: "create 3 pods" } } });
+  assert.equal(narrate(s, route(s), "en").what, "The replicaset-controller compares what is wanted with what exists, and decides: create 3 pods.");
+  assert.equal(narrate(s, route(s), "zh-TW").what, "ReplicaSet 控制器比較期望的狀態與實際的狀態，決定：建立 3 個 Pod。");
+  assert.equal(decisionText("RollingUpdate: create ReplicaSet web-5d8 (maxSurge 1, maxUnavailable 0)", "zh-TW"),
+    "RollingUpdate：建立 ReplicaSet web-5d8（maxSurge 1，maxUnavailable 0）");
+  assert.equal(decisionText("something new", "zh-TW"), "something new", "an unknown decision stays as it came");
+  // Every decision in the table is recognised from its English, whatever its values.
+  for (const [key, text] of Object.entries(decisions)) {
+    const en = text.en.replace(/\{\w+\}/g, "7");
+    assert.equal(decisionText(en, "zh-TW"), text.zh.replace(/\{\w+\}/g, "7"), key);
+  }
+});
+
+test("a lesson's check says what it found in the learner's language, from the key and values the server sends", () => {
+  const pacer = { key: "check.pacer", args: { mode: "live", waiting: "0" } };
+  assert.equal(checkText(pacer, "en"), "the pacer is in live mode, 0 step(s) waiting");
+  assert.equal(checkText(pacer, "zh-TW"), "節奏控制目前是即時模式，有 0 個步驟在等待");
+  const pods: CheckNote = { key: "check.objects", args: { matched: "0", kind: "Pod", which: "[app=web]", namespace: "default", want: ">=1" },
+    parts: [{ key: "check.objectNot", args: { kind: "Pod", name: "web-1" } }, { key: "check.isNot", args: { path: "status.phase", got: "Pending", want: "Running" } }] };
+  assert.equal(checkText(pods, "en"), "0 Pod [app=web] in default matching (want >=1) (Pod web-1: status.phase is Pending, not Running)");
+  assert.equal(checkText(pods, "zh-TW"), "default 裡符合條件的 Pod [app=web]：0 個（需要 >=1）（Pod web-1：status.phase 是 Pending，不是 Running）");
+  const any: CheckNote = { key: "check.any", parts: [{ key: "check.component.stopped", args: { component: "scheduler" } }, { key: "check.snapshots", args: { n: "0" } }] };
+  assert.equal(checkText(any, "zh-TW"), "scheduler 已停止；或是已儲存 0 個快照");
+  const rec = { key: "check.notRecordedAny", args: { component: "apiserver", stage: "authorize", outcome: "" } };
+  assert.equal(checkText(rec, "zh-TW"), "課程開始後，還沒有 apiserver 的「授權」步驟");
+  assert.equal(checkText({ key: "check.somethingNew" }, "zh-TW"), "", "an unknown note leaves the server's English to the panel");
+  assert.equal(checkText({ key: "check.not", parts: [{ key: "check.somethingNew" }] }, "zh-TW"), "");
 });

@@ -13,12 +13,12 @@ const lesson: Lesson = {
   summary: { en: "Follow one Deployment.", "zh-TW": "跟著一個 Deployment。" },
   steps: [
     { id: "step-mode", text: { en: "A real control plane moves fast: all of this takes well under a second. Turn on step mode.",
-      "zh-TW": "真正的控制平面動作很快,整個流程不到一秒就跑完了。先開啟「逐步模式」。" },
+      "zh-TW": "真正的控制平面動作很快，整個流程不到一秒就跑完了。先開啟「逐步模式」。" },
     actions: [{ pacer: { mode: "step" } }], check: { pacer: { mode: "step" } },
     hint: { en: "Choose step.", "zh-TW": "選擇 step。" }, code: [{ package: "controlplane/steps", function: "(*Pacer).Wait" }] },
     { id: "send", text: { en: "Now send the Deployment. It waits.", "zh-TW": "現在送出這個 Deployment。" }, check: { pacer: {} } },
-    { id: "recap", recap: true, text: { en: "One command, seven hops: kubectl → etcd.", "zh-TW": "一個指令,七個關卡:kubectl → etcd。" },
-      question: { en: "Why?", "zh-TW": "為什麼?" }, check: { none: true } },
+    { id: "recap", recap: true, text: { en: "One command, seven hops: kubectl → etcd.", "zh-TW": "一個指令，七個關卡：kubectl → etcd。" },
+      question: { en: "Why?", "zh-TW": "為什麼？" }, check: { none: true } },
   ],
 };
 
@@ -56,7 +56,7 @@ test("the step list labels each step by its first sentence, in the learner's lan
     ["One command, seven hops", false, false, false, true],
   ]);
   const zh = stepRows(lesson, undefined, 0, "zh-TW");
-  assert.deepEqual(zh.map((r) => r.label), ["真正的控制平面動作很快,整個流程不到一秒就跑完了。", "現在送出這個 Deployment。", "一個指令,七個關卡:kubectl → etcd。"]);
+  assert.deepEqual(zh.map((r) => r.label), ["真正的控制平面動作很快，整個流程不到一秒就跑完了。", "現在送出這個 Deployment。", "一個指令，七個關卡"], "a label stops at the colon, as in English");
   assert.equal(zh[0].current, true);
   const long = firstSentence("word ".repeat(40));
   assert.ok(long.length <= 70 && long.endsWith("…"), long);

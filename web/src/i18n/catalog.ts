@@ -3,8 +3,11 @@
 // the narrator fills them from the step's message arguments plus a few it
 // derives (component, kind, name, object, caller, node).
 //
-// Taiwan terms: 叢集 cluster, 節點 node, 排程器 scheduler, 控制器 controller,
-// 命名空間 namespace, 容器 container, 部署 Deployment.
+// Taiwan terms come from glossary.json, which the lessons use too: 叢集 cluster,
+// 節點 node, 排程器 scheduler, 控制器 controller, 命名空間 namespace, 修訂版
+// revision; kinds such as Deployment and ReplicaSet keep their names. zh-TW text
+// uses full-width punctuation (，。：；！？（）「」) and no space next to it;
+// web/test/i18n.test.ts holds every sentence here to both rules.
 
 export type Lang = "en" | "zh-TW";
 export type Text = { en: string; zh: string };
@@ -20,6 +23,7 @@ export const parts: Record<string, Text> = {
   scheduler: t("scheduler", "排程器"),
   kubelet: t("kubelet", "kubelet"),
   node: t("node", "節點"),
+  controller: t("controller", "控制器"),
   controlPlane: t("Control plane", "控制平面"),
   nodes: t("Nodes", "節點"),
   objects: t("Objects in the cluster", "叢集裡的物件"),
@@ -38,9 +42,115 @@ export const stages: Record<string, Text> = {
   respond: t("respond", "回應"), error: t("error", "錯誤"), compact: t("compact", "壓縮"),
 };
 
-/** Kinds, where Taiwan uses a word of its own. */
+/** Kinds, where Taiwan uses a word of its own; the others keep their Kubernetes names. */
 export const kinds: Record<string, Text> = {
-  Deployment: t("Deployment", "部署（Deployment）"), Namespace: t("Namespace", "命名空間"), Node: t("Node", "節點"),
+  Namespace: t("Namespace", "命名空間"), Node: t("Node", "節點"),
+};
+
+/** The controllers' chips in the diagram, named for what each one looks after. */
+export const controllers: Record<string, Text> = {
+  deployment: t("deployment", "Deployment"), replicaset: t("replicaset", "ReplicaSet"), node: t("node", "節點"),
+  endpoints: t("endpoints", "Endpoints"), namespace: t("namespace", "命名空間"),
+  serviceaccount: t("service account", "ServiceAccount"), garbagecollector: t("garbage collector", "垃圾回收"),
+};
+
+/** What a controller decided (the reconcile step's "decision", which the Go
+ * controllers write in English): each English sentence, with its values as
+ * {placeholders}, and its Chinese. The narrator matches a decision against
+ * the English and says the Chinese; one it does not know stays as it came. */
+export const decisions: Record<string, Text> = {
+  "rs.create": t("create {n} pods", "建立 {n} 個 Pod"),
+  "rs.delete": t("delete {n} pods", "刪除 {n} 個 Pod"),
+  "rs.wait": t("wait: {adds} creations and {dels} deletions not yet seen", "等待：還有 {adds} 個建立和 {dels} 個刪除尚未看到"),
+  "rs.inSync": t("in sync: nothing to do", "已一致：不需要做任何事"),
+  "deploy.deleting": t("being deleted: only report status", "正在刪除：只回報狀態"),
+  "deploy.paused": t("paused: scale without rolling out", "已暫停：只調整規模，不滾動更新"),
+  "deploy.scale": t("scale to {n} replicas", "調整為 {n} 個副本"),
+  "deploy.recreate": t("Recreate: old ReplicaSets to 0, then the new one to {n}", "Recreate：舊的 ReplicaSet 縮到 0，再把新的調到 {n}"),
+  "deploy.create": t("RollingUpdate: create ReplicaSet {name} (maxSurge {surge}, maxUnavailable {unavailable})",
+    "RollingUpdate：建立 ReplicaSet {name}（maxSurge {surge}，maxUnavailable {unavailable}）"),
+  "deploy.done": t("rolled out: nothing to move", "已更新完成：沒有要搬動的 Pod"),
+  "deploy.roll": t("RollingUpdate towards {name} (maxSurge {surge}, maxUnavailable {unavailable})",
+    "RollingUpdate 朝 {name} 進行（maxSurge {surge}，maxUnavailable {unavailable}）"),
+  "ep.create": t("create Endpoints {name}", "建立 Endpoints {name}"),
+  "ep.update": t("update Endpoints {name}", "更新 Endpoints {name}"),
+  "sa.create": t("create ServiceAccount {name}", "建立 ServiceAccount {name}"),
+  "ns.wait": t("wait for the remaining objects to go", "等待剩下的物件消失"),
+  "ns.finalize": t("remove the kubernetes finalizer", "移除 kubernetes finalizer"),
+  "node.unknown": t("mark the node Unknown, taint it unreachable and mark its pods not Ready",
+    "把節點標為 Unknown、加上 unreachable 污點，並把它的 Pod 標為未就緒"),
+  "node.healthy": t("remove the unreachable taints", "移除 unreachable 污點"),
+  "node.evict": t("delete pod {pod}", "刪除 Pod {pod}"),
+  "gc.orphan": t("remove the owner references, then the orphan finalizer", "移除擁有者參照，再移除 orphan finalizer"),
+  "gc.foregroundDone": t("remove the foregroundDeletion finalizer", "移除 foregroundDeletion finalizer"),
+  "gc.foreground": t("delete {n} dependents in the foreground first", "先在前景刪除 {n} 個依附物件"),
+  "gc.keep": t("keep it; remove the references to owners that are gone", "保留它；移除指向已消失擁有者的參照"),
+  "gc.delete": t("delete it ({policy})", "刪除它（{policy}）"),
+};
+
+/** What a lesson's check found (lessons/check.go and note.go send the key
+ * and its values). check.all and check.any are what goes between their parts. */
+export const checks: Record<string, Text> = {
+  "check.none": t("nothing to check: think about the question", "不用檢查：想一想這個問題"),
+  "check.noCheck": t("the step has no check", "這個步驟沒有檢查"),
+  "check.noStep": t("lesson {lesson} has no step {n}", "課程 {lesson} 沒有第 {n} 步"),
+  "check.error": t("{error}", "發生錯誤：{error}"),
+  "check.not": t("not: {part}", "必須不成立：{part}"),
+  "check.all": t("; ", "；"),
+  "check.any": t("; or ", "；或是"),
+  "check.notServed": t("the API server does not serve {apiVersion} {kind}", "API 伺服器不提供 {apiVersion} {kind}"),
+  "check.readFailed": t("reading {resource}: {error}", "讀取 {resource} 時出錯：{error}"),
+  "check.objects": t("{matched} {kind} {which} in {namespace} matching (want {want})", "{namespace} 裡符合條件的 {kind} {which}：{matched} 個（需要 {want}）"),
+  "check.objectsClusterWide": t("{matched} {kind} {which} matching (want {want})", "符合條件的 {kind} {which}：{matched} 個（需要 {want}）"),
+  "check.objectNot": t("{kind} {name}: {reason}", "{kind} {name}：{reason}"),
+  "check.unset": t("{path} is not set", "{path} 沒有設定"),
+  "check.is": t("{path} is {got}", "{path} 是 {got}"),
+  "check.isNot": t("{path} is {got}, not {want}", "{path} 是 {got}，不是 {want}"),
+  "check.hasNo": t("{path} has no {want}", "{path} 裡沒有 {want}"),
+  "check.lacks": t("{path} ({got}) does not contain {want}", "{path}（{got}）不包含 {want}"),
+  "check.unknownOperator": t("unknown operator {op}", "不認得的運算子 {op}"),
+  "check.component.running": t("{component} is running", "{component} 正在執行"),
+  "check.component.stopped": t("{component} is stopped", "{component} 已停止"),
+  "check.noComponent": t("there is no component {component}", "沒有名為 {component} 的元件"),
+  "check.pacer": t("the pacer is in {mode} mode, {waiting} step(s) waiting", "節奏控制目前是{mode}模式，有 {waiting} 個步驟在等待"),
+  "check.pacerNone": t("the pacer is in {mode} mode, {waiting} step(s) waiting; none from {component} {stage}",
+    "節奏控制目前是{mode}模式，有 {waiting} 個步驟在等待；沒有一個是 {component} 的「{stage}」"),
+  "check.notPaused": t("{component} is not paused", "{component} 沒有暫停"),
+  "check.holding": t("{component} is holding {stage} {name}", "{component} 在「{stage}」之前暫停了 {name}"),
+  "check.canI.yes": t("may {user} {verb} {resource}? yes", "{user} 可以對 {resource} 執行 {verb} 嗎？可以"),
+  "check.canI.no": t("may {user} {verb} {resource}? no", "{user} 可以對 {resource} 執行 {verb} 嗎？不行"),
+  "check.canI.yes.in": t("may {user} {verb} {resource} in {namespace}? yes", "{user} 可以在 {namespace} 對 {resource} 執行 {verb} 嗎？可以"),
+  "check.canI.no.in": t("may {user} {verb} {resource} in {namespace}? no", "{user} 可以在 {namespace} 對 {resource} 執行 {verb} 嗎？不行"),
+  "check.askFailed": t("asking the API server: {error}", "詢問 API 伺服器時出錯：{error}"),
+  "check.events": t("{n} {reason} events (want {want})", "{reason} 事件：{n} 個（需要 {want}）"),
+  "check.recorded": t("step {seq}: {component} {stage} {outcome} {kind}", "第 {seq} 步：{component}「{stage}」{kind}（{outcome}）"),
+  "check.notRecorded": t("no {component} {stage} {outcome} step for {kind} since the lesson started",
+    "課程開始後，還沒有 {component} 對 {kind} 的「{stage}」步驟（{outcome}）"),
+  "check.notRecordedAny": t("no {component} {stage} {outcome} step for any object since the lesson started",
+    "課程開始後，還沒有 {component} 的「{stage}」步驟（{outcome}）"),
+  "check.snapshots": t("{n} snapshots saved", "已儲存 {n} 個快照"),
+  "check.oneMember": t("etcd runs one member here: start Glassplane with `glassplane serve --etcd-members 3` (and a new --data-dir) to have several",
+    "這裡的 etcd 只有一個成員：要有多個成員，請用 `glassplane serve --etcd-members 3` 啟動 Glassplane（並指定新的 --data-dir）"),
+  "check.etcdNoLeader": t("{members} etcd members, {running} running, no leader", "{members} 個 etcd 成員，{running} 個在執行，沒有領導者"),
+  "check.etcdLeader": t("{members} etcd members, {running} running, {leader} leads in term {term}",
+    "{members} 個 etcd 成員，{running} 個在執行，{leader} 是任期 {term} 的領導者"),
+};
+
+/** Watch events, as an informer tells them. */
+export const events: Record<string, Text> = {
+  ADDED: t("added", "新增"), MODIFIED: t("modified", "修改"), DELETED: t("deleted", "刪除"),
+};
+
+/** Words of Kubernetes status that the diagram and the inspector show. */
+export const states: Record<string, Text> = {
+  Ready: t("Ready", "就緒"), NotReady: t("NotReady", "未就緒"), SchedulingDisabled: t("SchedulingDisabled", "停止排程"),
+  Pending: t("Pending", "等待中"), Running: t("Running", "執行中"), Succeeded: t("Succeeded", "已完成"),
+  Failed: t("Failed", "失敗"), Terminating: t("Terminating", "終止中"), Unknown: t("Unknown", "未知"),
+  allowed: t("allowed", "允許"), denied: t("denied", "拒絕"),
+  ok: t("ok", "成功"), invalid: t("invalid", "不合規定"), conflict: t("conflict", "衝突"), error: t("error", "錯誤"), waiting: t("waiting", "等待中"),
+  running: t("running", "執行中"), stopped: t("stopped", "已停止"),
+  stop: t("stop", "停止"), start: t("start", "啟動"), restore: t("restore", "還原"),
+  created: t("created", "已建立"), configured: t("configured", "已更新"), unchanged: t("unchanged", "沒有變更"),
 };
 
 /** Messages by catalogue key: what happened. */
@@ -233,7 +343,7 @@ export const ui: Record<string, Text> = {
   speed: t("Speed", "速度"), step: t("Step", "步驟"), of: t("of", "／"), live: t("Live", "即時"),
   allTraces: t("All actions", "所有動作"), trace: t("Action", "動作"),
   pacer: t("Cluster pace", "叢集節奏"), modeLive: t("live", "即時"), modeSlow: t("slow", "慢速"), modeStep: t("step by step", "逐步"),
-  next: t("Next", "下一步"), nextHint: t("Release the step the cluster is holding", "放行叢集正在等待的步驟"),
+  next: t("Next", "下一步"), nextHeld: t("Next ({n} held)", "下一步（{n} 個等待中）"), nextHint: t("Release the step the cluster is holding", "放行叢集正在等待的步驟"),
   waiting: t("held", "等待中"), breakpoint: t("Break before", "在此之前中斷"), addBreakpoint: t("Add breakpoint", "新增中斷點"),
   story: t("Story", "說明"), playground: t("Playground", "練習場"), terminal: t("Terminal", "終端機"), etcdTab: t("etcd", "etcd"),
   lessons: t("Lessons", "課程"), lessonsSoon: t("Lessons will appear here.", "課程會出現在這裡。"),
@@ -266,12 +376,6 @@ export const ui: Record<string, Text> = {
   documentAt: t("the document at line {line}", "第 {line} 行的文件"),
   readyOf: t("{ready}/{desired} ready", "{ready}/{desired} 就緒"),
   morePods: t("+{n} pods: {counts}", "另外 {n} 個 Pod：{counts}"),
-  "phase.Pending": t("Pending", "等待中"),
-  "phase.Running": t("Running", "執行中"),
-  "phase.Succeeded": t("Succeeded", "已完成"),
-  "phase.Failed": t("Failed", "失敗"),
-  "phase.Terminating": t("Terminating", "終止中"),
-  "phase.Unknown": t("Unknown", "未知"),
   snapshots: t("Snapshots", "快照"),
   saveSnapshot: t("Save a snapshot", "儲存快照"),
   restoreSnapshot: t("Restore", "還原"),
@@ -295,12 +399,13 @@ export const ui: Record<string, Text> = {
   lessonNotYet: t("Not yet", "還沒"), lessonChecking: t("Checking…", "檢查中…"),
   lessonPassed: t("done", "已完成"), lessonStepPassed: t("Lesson step {n} is done.", "課程第 {n} 步完成了。"),
   lessonRecap: t("Recap: nothing to do, something to think about.", "回顧：不用動手，想一想就好。"),
-  lessonComplete: t("Lesson complete.", "課程完成。"), lessonThink: t("Think about it:", "想一想："),
+  lessonComplete: t("Lesson complete.", "課程完成。"),
+  lessonDotLabel: t("Step {n}: {label}", "第 {n} 步：{label}"), lessonDotLabelPassed: t("Step {n} (done): {label}", "第 {n} 步（已完成）：{label}"), lessonThink: t("Think about it:", "想一想："),
   heldPressNext: t("It is held. Press Next to let it go on.", "它正被暫停。按「下一步」讓它繼續。"),
   // The story (web/src/view/story.ts) and its swimlane.
   storyTab: t("Story", "故事"), storyOf: t("The story of this action", "這個動作的故事"),
   storyNone: t("Apply a manifest or pick an action in the list below: its story appears here, one beat per act.",
-    "套用一份清單，或在下方清單選一個動作：它的故事會出現在這裡，每個行動一段。"),
+    "套用一份 manifest，或在下方清單選一個動作：它的故事會出現在這裡，每個行動一段。"),
   storyLoading: t("Reading the story…", "讀取故事中…"),
   storyBeats: t("{n} beats, {steps} steps", "{n} 段，{steps} 個步驟"),
   showBackground: t("+ {n} background steps", "+ {n} 個背景步驟"),
@@ -308,4 +413,21 @@ export const ui: Record<string, Text> = {
   backgroundBeat: t("background", "背景"),
   beatSteps: t("{n} steps", "{n} 個步驟"),
   swimlane: t("Who did what, in time order", "誰做了什麼，依時間順序"),
+  // Words the narrator fills in (web/src/i18n/narrate.ts).
+  kubeletOn: t("the kubelet on {node}", "{node} 上的 kubelet"), someObject: t("an object", "某個物件"), someone: t("someone", "某人"),
+  controllersLane: t("controllers", "控制器"),
+  // The diagram (web/src/view/diagram.ts).
+  queue: t("queue", "佇列"), requestChain: t("request → {authn} → … → etcd → {respond}", "請求 → {authn} → … → etcd → {respond}"), keysWritten: t("{n} keys written", "寫入了 {n} 個 key"),
+  noNodes: t("no nodes yet", "還沒有節點"), noObjects: t("none yet — try Apply", "還沒有——試試「套用」"),
+  // The action list (web/src/view/header.ts).
+  actionStop: t("{time} stop {component} ({n})", "{time} 停止{component}（{n}）"),
+  actionStart: t("{time} start {component} ({n})", "{time} 啟動{component}（{n}）"),
+  actionRequest: t("{time} {verb} {resource}{name} ({n})", "{time} {verb} {resource}{name}（{n}）"),
+  // The inspector's labels (web/src/view/inspector.ts).
+  fieldSeq: t("seq", "序號"), fieldTrace: t("trace", "動作編號"), fieldComponent: t("component", "元件"), fieldStage: t("stage", "階段"),
+  fieldOutcome: t("outcome", "結果"), fieldObject: t("object", "物件"), fieldReason: t("reason", "原因"), fieldUser: t("user", "使用者"),
+  fieldGroups: t("groups", "群組"), fieldVerb: t("verb", "動詞"), fieldResource: t("resource", "資源"), fieldPlugin: t("plugin", "外掛"),
+  fieldOp: t("op", "操作"), fieldKey: t("key", "鍵名"), fieldEtcdKey: t("etcd key", "etcd 鍵名"), fieldUid: t("uid", "UID"),
+  fieldPhase: t("phase", "Pod 狀態"), fieldOwner: t("owner", "擁有者"), deleted: t("deleted", "已刪除"), lastStep: t("last step", "最近的步驟"),
+  scoreOf: t("{plugin} (score)", "{plugin}（評分）"),
 };

@@ -41,11 +41,20 @@ export interface Lesson {
   steps: LessonStep[];
 }
 
+/** CheckNote is what a check found, as a catalogue key with its values
+ * (lessons/note.go); the parts of all, any and not are notes in turn. */
+export interface CheckNote {
+  key: string;
+  args?: Record<string, string>;
+  parts?: CheckNote[];
+}
+
 export interface CheckResult {
   step: number;
   id: string;
   passed: boolean;
-  detail: string;
+  detail: string; // in English
+  message?: CheckNote;
   at: string;
 }
 
@@ -84,16 +93,17 @@ export function clampStep(n: number | undefined, lesson: Lesson): number {
 
 /** The state of one step's check, as the learner sees it. */
 export type CheckState =
-  | { state: "passed"; detail: string }
-  | { state: "waiting"; detail: string } // checked, not true yet: detail says why
+  | { state: "passed"; detail: string; note?: CheckNote }
+  | { state: "waiting"; detail: string; note?: CheckNote } // checked, not true yet: detail says why
   | { state: "unchecked" } // not evaluated yet
   | { state: "recap" }; // a recap asks a question instead
 
 export function checkState(lesson: Lesson, p: Progress | undefined, n: number): CheckState {
   const last = p?.checks.find((c) => c.step === n);
-  if (p?.passed.includes(n)) return { state: "passed", detail: last?.passed ? last.detail : "" };
+  const note = last?.message ? { note: last.message } : {};
+  if (p?.passed.includes(n)) return last?.passed ? { state: "passed", detail: last.detail, ...note } : { state: "passed", detail: "" };
   if (lesson.steps[n]?.recap) return { state: "recap" };
-  if (last) return { state: "waiting", detail: last.detail };
+  if (last) return { state: "waiting", detail: last.detail, ...note };
   return { state: "unchecked" };
 }
 

@@ -11,7 +11,7 @@
 import { ClusterObject, ModelState } from "../model/cluster.js";
 import { ownershipTree, podsOn, TreeNode } from "../model/tree.js";
 import { Lang, parts, stages } from "../i18n/catalog.js";
-import { pick, tr } from "../i18n/narrate.js";
+import { controllerName, pick, stateName, tr } from "../i18n/narrate.js";
 import { esc } from "./dom.js";
 import type { ComponentStatus } from "../api/client.js";
 
@@ -30,7 +30,6 @@ const fixed: Record<string, Box> = {
 const frame: Box = { x: 158, y: 8, w: 518, h: 584 };
 
 const controllerChips = ["deployment", "replicaset", "node", "endpoints", "namespace", "serviceaccount", "garbagecollector"];
-const controllerLabels: Record<string, string> = { garbagecollector: "garbage collector", serviceaccount: "service account" };
 const apiStages = [["authenticate", "authn"], ["authorize", "authz"], ["admit", "admission"], ["validate", "validation"]];
 const schedStages = ["watch", "filter", "score", "bind"];
 
@@ -137,7 +136,7 @@ export function renderDiagram(st: ModelState, ctx: DiagramContext): string {
   let chips = "";
   controllerChips.forEach((c, i) => {
     const col = i % 2, row = Math.floor(i / 2);
-    chips += chip(cm.x + 12 + col * 126, cm.y + 34 + row * 27, 118, controllerLabels[c] ?? c, c === activeCtl ? "active" : "");
+    chips += chip(cm.x + 12 + col * 126, cm.y + 34 + row * 27, 118, controllerName(c, L), c === activeCtl ? "active" : "");
   });
   out.push(`<g ${partAttrs("controller-manager", pick(parts["controller-manager"], L), ctx, st)}>${box(cm)}${title(cm, pick(parts["controller-manager"], L), status(ctx, "controller-manager", L))}${chips}</g>`);
 
@@ -146,7 +145,7 @@ export function renderDiagram(st: ModelState, ctx: DiagramContext): string {
   let sch = "";
   schedStages.forEach((s, i) => {
     const on = cur?.component === "scheduler" && cur.stage === s;
-    sch += chip(sc.x + 14, sc.y + 34 + i * 27, sc.w - 28, s === "watch" ? (L === "en" ? "queue" : "佇列") : pick(stages[s], L), on ? "active" : "");
+    sch += chip(sc.x + 14, sc.y + 34 + i * 27, sc.w - 28, s === "watch" ? tr("queue", L) : pick(stages[s], L), on ? "active" : "");
   });
   out.push(`<g ${partAttrs("scheduler", pick(parts.scheduler, L), ctx, st)}>${box(sc)}${title(sc, pick(parts.scheduler, L), status(ctx, "scheduler", L))}${sch}</g>`);
 
@@ -162,7 +161,7 @@ export function renderDiagram(st: ModelState, ctx: DiagramContext): string {
     if (i < 3) chain += `<text class="chain-arrow" x="${x + cw + 11}" y="${a.y + 68}" text-anchor="middle">→</text>`;
   });
   const inStage = cur?.component === "apiserver" ? pick(stages[cur.stage], L) : "";
-  chain += `<text class="sub" x="${a.x + 12}" y="${a.y + 106}">${esc(L === "en" ? "request → " : "請求 → ")}${esc(pick(parts.authn, L))} → … → etcd → ${esc(pick(stages.respond, L))}</text>`;
+  chain += `<text class="sub" x="${a.x + 12}" y="${a.y + 106}">${esc(tr("requestChain", L, { authn: pick(parts.authn, L), respond: pick(stages.respond, L) }))}</text>`;
   if (inStage) chain += `<text class="now" x="${a.x + a.w - 12}" y="${a.y + 106}" text-anchor="end">${esc(inStage)}</text>`;
   out.push(`<g ${partAttrs("apiserver", pick(parts.apiserver, L), ctx, st)}>${box(a)}${title(a, pick(parts.apiserver, L))}${chain}</g>`);
 
@@ -176,8 +175,8 @@ export function renderDiagram(st: ModelState, ctx: DiagramContext): string {
     `<ellipse class="box-top" cx="${e.x + e.w / 2}" cy="${e.y + 18}" rx="${e.w / 2}" ry="16"/>` +
     (members.length ? renderMembers(e, members, st, ctx) :
       `<text class="title" x="${e.x + e.w / 2}" y="${e.y + 62}" text-anchor="middle">etcd</text>` +
-      `<text class="big" x="${e.x + e.w / 2}" y="${e.y + 104}" text-anchor="middle">${esc(L === "en" ? "revision" : "修訂版")} ${st.revision}</text>` +
-      `<text class="sub" x="${e.x + e.w / 2}" y="${e.y + 130}" text-anchor="middle">${Object.keys(st.etcd).length} ${L === "en" ? "keys written" : "個 key 寫入"}</text>` +
+      `<text class="big" x="${e.x + e.w / 2}" y="${e.y + 104}" text-anchor="middle">${esc(tr("revision", L))} ${st.revision}</text>` +
+      `<text class="sub" x="${e.x + e.w / 2}" y="${e.y + 130}" text-anchor="middle">${esc(tr("keysWritten", L, { n: String(Object.keys(st.etcd).length) }))}</text>` +
       (lastWrite ? `<text class="now" x="${e.x + e.w / 2}" y="${e.y + 156}" text-anchor="middle">${esc(shortKey(lastWrite))}</text>` : "")) +
     `</g>`);
 
@@ -186,7 +185,7 @@ export function renderDiagram(st: ModelState, ctx: DiagramContext): string {
 
   // Nodes with kubelets and pods
   if (st.nodes.length === 0) {
-    out.push(`<text class="sub" x="844" y="300" text-anchor="middle">${esc(L === "en" ? "no nodes yet" : "還沒有節點")}</text>`);
+    out.push(`<text class="sub" x="844" y="300" text-anchor="middle">${esc(tr("noNodes", L))}</text>`);
   }
   for (const n of st.nodes) out.push(renderNode(st, n, boxes["kubelet/" + n], ctx));
 
@@ -207,7 +206,7 @@ export function renderDiagram(st: ModelState, ctx: DiagramContext): string {
 function renderMembers(e: Box, members: readonly ComponentStatus[], st: ModelState, ctx: DiagramContext): string {
   const L = ctx.lang;
   const leader = members.find((m) => m.running && m.role === "leader");
-  let out = `<text class="title" x="${e.x + e.w / 2}" y="${e.y + 48}" text-anchor="middle">etcd · ${esc(L === "en" ? "revision" : "修訂版")} ${st.revision}</text>` +
+  let out = `<text class="title" x="${e.x + e.w / 2}" y="${e.y + 48}" text-anchor="middle">etcd · ${esc(tr("revision", L))} ${st.revision}</text>` +
     `<text class="sub" x="${e.x + e.w / 2}" y="${e.y + 66}" text-anchor="middle">${esc(leader ? `${tr("leader", L)} ${leader.name} · ${tr("term", L)} ${leader.term ?? ""}` : tr("candidate", L))}</text>`;
   members.forEach((m, i) => {
     const y = e.y + 76 + i * 24;
@@ -232,13 +231,6 @@ function shortKey(k: string): string {
   const i = k.indexOf("/registry/");
   const s = i >= 0 ? k.slice(i) : k;
   return s.length > 24 ? "…" + s.slice(-23) : s;
-}
-
-/** phaseName says a pod phase in the learner's language. */
-function phaseName(phase: string, L: Lang): string {
-  const key = `phase.${phase}`;
-  const t = tr(key, L);
-  return t === key ? phase : t;
 }
 
 // A ReplicaSet with more pods than podRowsShown shows that many (the ones
@@ -279,7 +271,7 @@ function renderObjects(st: ModelState, b: Box, ctx: DiagramContext): string {
     if ("rest" in row) {
       const by = new Map<string, number>();
       for (const o of row.rest) by.set(o.phase ?? "Pending", (by.get(o.phase ?? "Pending") ?? 0) + 1);
-      const counts = [...by].map(([phase, n]) => `${n} ${phaseName(phase, L)}`).join(" · ");
+      const counts = [...by].map(([phase, n]) => `${n} ${stateName(phase, L)}`).join(" · ");
       body += `<g class="obj-rest">${line}<text class="sub" x="${x}" y="${y + 12}">${esc(tr("morePods", L, { n: String(row.rest.length), counts }))}</text></g>`;
       return;
     }
@@ -289,7 +281,7 @@ function renderObjects(st: ModelState, b: Box, ctx: DiagramContext): string {
     const right = b.x + b.w - 16;
     let extra = "";
     if (o.kind === "Pod") {
-      extra = `<circle class="phase phase-${esc(o.phase)}" cx="${right}" cy="${y + 8}" r="6"><title>${esc(o.reason ? `${o.phase}: ${o.reason}` : o.phase)}</title></circle>`;
+      extra = `<circle class="phase phase-${esc(o.phase)}" cx="${right}" cy="${y + 8}" r="6"><title>${esc(stateName(o.phase ?? "", L) + (o.reason ? `: ${o.reason}` : ""))}</title></circle>`;
       if (o.reason) extra += `<text class="reason" x="${right - 10}" y="${y + 12}" text-anchor="end">${esc(o.reason)}</text>`;
     } else if (o.replicas) {
       const { ready, desired } = o.replicas;
@@ -303,7 +295,7 @@ function renderObjects(st: ModelState, b: Box, ctx: DiagramContext): string {
       `<text x="${x}" y="${y + 12}"><tspan class="kind">${esc(o.kind)}</tspan> ${esc(middle(o.name, Math.max(8, Math.min(22, room))))}</text>${extra}</g>`;
   });
   if (rows.length > max) body += `<text class="sub" x="${b.x + 10}" y="${b.y + b.h - 8}">+${rows.length - max}</text>`;
-  if (rows.length === 0) body += `<text class="sub" x="${b.x + b.w / 2}" y="${b.y + b.h / 2}" text-anchor="middle">${esc(L === "en" ? "none yet — try Apply" : "還沒有 — 試試「套用」")}</text>`;
+  if (rows.length === 0) body += `<text class="sub" x="${b.x + b.w / 2}" y="${b.y + b.h / 2}" text-anchor="middle">${esc(tr("noObjects", L))}</text>`;
   return `<g class="objects">${box(b, "box soft")}${title(b, pick(parts.objects, L))}${body}</g>`;
 }
 
@@ -312,8 +304,8 @@ function renderNode(st: ModelState, name: string, b: Box, ctx: DiagramContext): 
   const part = "kubelet/" + name;
   const node = Object.values(st.objects).find((o) => o.kind === "Node" && o.name === name && !o.deleted);
   const flags: string[] = [];
-  if (node) flags.push(node.ready ? "Ready" : "NotReady");
-  if (node?.unschedulable) flags.push("SchedulingDisabled");
+  if (node) flags.push(stateName(node.ready ? "Ready" : "NotReady", L));
+  if (node?.unschedulable) flags.push(stateName("SchedulingDisabled", L));
   const kubeletOn = st.current?.component === part;
   const stop = ctx.stopped.has(part);
   let pods = "";
@@ -322,14 +314,14 @@ function renderNode(st: ModelState, name: string, b: Box, ctx: DiagramContext): 
   list.slice(0, perRow * rowsFit).forEach((p, i) => {
     const x = b.x + 12 + (i % perRow) * (pw + 6), y = b.y + 58 + Math.floor(i / perRow) * 24;
     const sel = ctx.selected === p.key ? " selected" : "";
-    pods += `<g class="pod phase-${esc(p.phase)}${sel}" data-object="${esc(p.key)}" tabindex="0" role="button" aria-label="${esc("Pod " + p.name + " " + p.phase)}">` +
+    pods += `<g class="pod phase-${esc(p.phase)}${sel}" data-object="${esc(p.key)}" tabindex="0" role="button" aria-label="${esc("Pod " + p.name + " " + stateName(p.phase ?? "", L))}">` +
       `<rect x="${x}" y="${y}" width="${pw}" height="20" rx="5"/><text x="${x + 6}" y="${y + 14}">${esc(middle(p.name, 25))}</text>` +
-      `<text class="pod-phase" x="${x + pw - 5}" y="${y + 14}" text-anchor="end">${esc(p.phase)}</text></g>`;
+      `<text class="pod-phase" x="${x + pw - 5}" y="${y + 14}" text-anchor="end">${esc(stateName(p.phase ?? "", L))}</text></g>`;
   });
   if (list.length > perRow * rowsFit) pods += `<text class="sub" x="${b.x + b.w - 12}" y="${b.y + b.h - 6}" text-anchor="end">+${list.length - perRow * rowsFit}</text>`;
   return `<g ${partAttrs(part, `${pick(parts.node, L)} ${name}`, ctx, st)}>${box(b, "box node")}` +
     `<text class="title" x="${b.x + 12}" y="${b.y + 22}">${esc(pick(parts.node, L))} ${esc(name)}</text>` +
-    `<text class="sub${node && !node.ready ? " bad" : ""}" x="${b.x + b.w - 10}" y="${b.y + 22}" text-anchor="end">${esc(flags.join(", "))}</text>` +
+    `<text class="sub${node && !node.ready ? " bad" : ""}" x="${b.x + b.w - 10}" y="${b.y + 22}" text-anchor="end">${esc(flags.join(L === "zh-TW" ? "、" : ", "))}</text>` +
     chip(b.x + 12, b.y + 30, 110, stop ? `kubelet ✕` : "kubelet", kubeletOn ? "active" : stop ? "off" : "") +
     (kubeletOn && st.current ? `<text class="now" x="${b.x + 132}" y="${b.y + 46}">${esc(pick(stages[st.current.stage], L))}</text>` : "") +
     pods + `</g>`;

@@ -9,7 +9,7 @@ import { Diagnostic, lintGutter, setDiagnostics } from "@codemirror/lint";
 import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { tags } from "@lezer/highlight";
 import { Lang } from "../i18n/catalog.js";
-import { tr } from "../i18n/narrate.js";
+import { colon, stateName, tr } from "../i18n/narrate.js";
 import { ApplyResult } from "../api/client.js";
 import { examples, helloDeployment } from "./examples.js";
 import { clear, h } from "./dom.js";
@@ -84,13 +84,13 @@ export class Playground {
       // A document that could not be read has no kind yet: name it by its line.
       const what = r.kind ? `${r.kind} ${r.name ?? ""}`.trim() : tr("documentAt", this.lang, { line: String(r.errorLine || r.line || 1) });
       if (r.outcome !== "error") {
-        this.results.append(h("p", { class: "ok" }, `✓ ${what} ${r.outcome}`));
+        this.results.append(h("p", { class: "ok" }, `✓ ${what} ${stateName(r.outcome, this.lang)}`));
         if (r.trace) this.onTrace(r.trace, true);
         continue;
       }
       const msg = r.status?.message ?? "error";
       const causes = r.status?.details?.causes ?? [];
-      this.results.append(h("p", { class: "bad" }, `✗ ${what}: ${msg}`));
+      this.results.append(h("p", { class: "bad" }, `✗ ${what}${colon(this.lang)}${msg}`));
       const extra = causes.filter((c) => c.message && !msg.includes(c.message));
       if (extra.length) this.results.append(h("ul", {}, ...extra.map((c) => h("li", {}, `${c.field ?? ""}: ${c.message ?? ""}`))));
       const lines = r.causeLines?.length ? r.causeLines.map((l, i) => [l, causes[i]?.message ?? msg] as const) : [[r.errorLine || r.line || 1, msg] as const];

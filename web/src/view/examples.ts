@@ -26,7 +26,7 @@ spec:
 `;
 
 export const examples: Example[] = [
-  { id: "hello", en: "hello-deployment.yaml (the article's Deployment)", zh: "hello-deployment.yaml（文章裡的部署）", yaml: helloDeployment },
+  { id: "hello", en: "hello-deployment.yaml (the article's Deployment)", zh: "hello-deployment.yaml（文章裡的 Deployment）", yaml: helloDeployment },
   {
     id: "pod", en: "A single Pod", zh: "單一個 Pod", yaml: `apiVersion: v1
 kind: Pod
@@ -43,7 +43,7 @@ spec:
 `,
   },
   {
-    id: "service", en: "A Service in front of the Deployment", zh: "部署前面的 Service", yaml: `apiVersion: v1
+    id: "service", en: "A Service in front of the Deployment", zh: "Deployment 前面的 Service", yaml: `apiVersion: v1
 kind: Service
 metadata:
   name: helloworld-service
@@ -71,7 +71,7 @@ spec:
 `,
   },
   {
-    id: "badselector", en: "A Deployment whose selector does not match (422)", zh: "選擇器對不上的部署（422）", yaml: `apiVersion: apps/v1
+    id: "badselector", en: "A Deployment whose selector does not match (422)", zh: "選擇器對不上的 Deployment（422）", yaml: `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: mismatched

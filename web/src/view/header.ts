@@ -5,7 +5,7 @@
 // playback states say; main.ts wires the clicks.
 
 import { Lang } from "../i18n/catalog.js";
-import { tr } from "../i18n/narrate.js";
+import { colon, partName, tr } from "../i18n/narrate.js";
 import { Step } from "../model/step.js";
 import { Playback } from "../model/playback.js";
 import { UI } from "../model/ui.js";
@@ -25,7 +25,7 @@ export function renderHeader(ui: UI, offline: string): void {
   const L = ui.lang;
   const conn = byId("conn");
   conn.className = `pill conn-${offline ? "file" : ui.conn}`;
-  conn.textContent = offline ? `${tr("replaying", L)}: ${offline}` : tr(ui.conn === "open" ? "connected" : ui.conn === "connecting" ? "connecting" : "offline", L);
+  conn.textContent = offline ? tr("replaying", L) + colon(L) + offline : tr(ui.conn === "open" ? "connected" : ui.conn === "connecting" ? "connecting" : "offline", L);
   const live = byId("tolive");
   live.hidden = !offline;
   live.textContent = tr("backToLive", L);
@@ -38,7 +38,7 @@ export function renderHeader(ui: UI, offline: string): void {
   }
   const held = ui.pacer?.waiting?.length ?? 0;
   const next = byId<HTMLButtonElement>("next");
-  next.textContent = `${tr("next", L)}${held ? ` (${held} ${tr("waiting", L)})` : ""}`;
+  next.textContent = held ? tr("nextHeld", L, { n: String(held) }) : tr("next", L);
   next.title = tr("nextHint", L);
   next.disabled = !!offline || (held === 0 && ui.pacer?.mode !== "step");
   next.classList.toggle("attention", held > 0);
@@ -68,7 +68,7 @@ export function renderControls(L: Lang, pb: Playback, tl: Timeline): void {
   speed.setAttribute("aria-label", tr("speed", L));
   const sel = byId<HTMLSelectElement>("trace");
   const traces = tl.traces().filter((t) => isUserTrace(t.root)).slice(-40);
-  const want = [["", tr("allTraces", L)], ...traces.reverse().map((t) => [t.trace, traceLabel(isBreak(t.root) ? t.root : t.action ?? t.root, t.count)])];
+  const want = [["", tr("allTraces", L)], ...traces.reverse().map((t) => [t.trace, traceLabel(isBreak(t.root) ? t.root : t.action ?? t.root, t.count, L)])];
   if (sel.dataset.sig !== JSON.stringify(want)) {
     clear(sel);
     for (const [v, label] of want) sel.append(h("option", { value: v }, label));
@@ -91,12 +91,17 @@ function isBreak(root: Step): boolean {
   return (root.stage === "stop" || root.stage === "start") && !root.parent;
 }
 
-function traceLabel(root: Step, count: number): string {
-  if (isBreak(root)) return `${new Date(root.time).toLocaleTimeString()} ${root.stage} ${root.component} (${count})`;
+// traceLabel names an action in the list: when, what (the request's own verb
+// and resource, as kubectl says them) and how many steps it took.
+function traceLabel(root: Step, count: number, L: Lang): string {
+  const time = L === "zh-TW" ? new Date(root.time).toLocaleTimeString("zh-TW", { hour12: false }) : new Date(root.time).toLocaleTimeString();
+  const n = String(count);
+  if (isBreak(root)) {
+    return tr(root.stage === "stop" ? "actionStop" : "actionStart", L, { time, component: partName(root.component, L).replace(/^the /, ""), n });
+  }
   const a = root.message?.args ?? {};
-  const time = new Date(root.time).toLocaleTimeString();
   const name = root.object?.name ? ` ${root.object.name}` : "";
-  return `${time} ${a.verb ?? root.stage} ${a.resource ?? root.object?.kind ?? ""}${name} (${count})`;
+  return tr("actionRequest", L, { time, verb: a.verb ?? root.stage, resource: a.resource ?? root.object?.kind ?? "", name, n });
 }
 
 export function renderHelp(ui: UI): void {

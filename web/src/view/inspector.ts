@@ -10,7 +10,7 @@ import { Step } from "../model/step.js";
 import { versionsOf } from "../model/tree.js";
 import { diffLines, prettyValue, toYAML } from "../model/yaml.js";
 import { Lang, stages } from "../i18n/catalog.js";
-import { partName, pick, tr } from "../i18n/narrate.js";
+import { partName, pick, stageName, stateName, tr } from "../i18n/narrate.js";
 import { h } from "./dom.js";
 
 export interface PartActions {
@@ -39,31 +39,33 @@ function kv(rows: [string, string | undefined][]): HTMLElement {
 export function stepDetail(s: Step, lang: Lang): HTMLElement {
   const d = (s.detail ?? {}) as Record<string, unknown>;
   const wrap = h("section", { class: "detail" }, h("h3", {}, tr("detail", lang)));
-  wrap.append(kv([["seq", String(s.seq)], ["trace", s.trace], ["component", s.component], ["stage", s.stage],
-    ["outcome", s.outcome], ["object", [s.object?.kind, s.object?.namespace, s.object?.name].filter(Boolean).join(" / ")],
+  const L = lang;
+  wrap.append(kv([[tr("fieldSeq", L), String(s.seq)], [tr("fieldTrace", L), s.trace], [tr("fieldComponent", L), s.component],
+    [tr("fieldStage", L), L === "en" ? s.stage : stageName(s.stage, L)], [tr("fieldOutcome", L), stateName(s.outcome, L)],
+    [tr("fieldObject", L), [s.object?.kind, s.object?.namespace, s.object?.name].filter(Boolean).join(" / ")],
     ["resourceVersion", s.object?.resourceVersion]]));
   switch (s.stage) {
     case "authorize": {
       const dec = (d.decision ?? {}) as Record<string, unknown>;
-      wrap.append(kv([[tr("decision", lang), dec.allowed ? "allowed" : "denied"], ["reason", String(dec.reason ?? "")],
-        ["user", String(d.user ?? "")], ["groups", ((d.groups as string[]) ?? []).join(", ")], ["verb", String(d.verb ?? "")],
-        ["resource", [d.apiGroup, d.resource, d.subresource].filter(Boolean).join(" ")]]));
+      wrap.append(kv([[tr("decision", L), stateName(dec.allowed ? "allowed" : "denied", L)], [tr("fieldReason", L), String(dec.reason ?? "")],
+        [tr("fieldUser", L), String(d.user ?? "")], [tr("fieldGroups", L), ((d.groups as string[]) ?? []).join(", ")], [tr("fieldVerb", L), String(d.verb ?? "")],
+        [tr("fieldResource", L), [d.apiGroup, d.resource, d.subresource].filter(Boolean).join(" ")]]));
       if (dec.binding || dec.rule || dec.role) wrap.append(pre(toYAML({ binding: dec.binding, role: dec.role, rule: dec.rule })));
       break;
     }
     case "authenticate":
-      wrap.append(kv([["user", String(d.user ?? "")], ["groups", ((d.groups as string[]) ?? []).join(", ")]]));
+      wrap.append(kv([[tr("fieldUser", L), String(d.user ?? "")], [tr("fieldGroups", L), ((d.groups as string[]) ?? []).join(", ")]]));
       if (Array.isArray(d.attempts)) wrap.append(pre(toYAML(d.attempts)));
       break;
     case "admit":
-      wrap.append(kv([["plugin", String(d.plugin ?? "")], ["error", String(d.error ?? "")]]));
+      wrap.append(kv([[tr("fieldPlugin", L), String(d.plugin ?? "")], [tr("error", L), String(d.error ?? "")]]));
       if (Array.isArray(d.patch) && d.patch.length) wrap.append(h("h4", {}, tr("patch", lang)), pre(toYAML(d.patch)));
       break;
     case "validate":
       if (Array.isArray(d.causes) && d.causes.length) wrap.append(h("ul", { class: "causes" }, ...d.causes.map((c) => h("li", {}, typeof c === "string" ? c : JSON.stringify(c)))));
       break;
     case "store":
-      wrap.append(kv([["op", String(d.op ?? "")], ["key", String(d.key ?? "")], [tr("revision", lang), String(d.revision ?? "")]]));
+      wrap.append(kv([[tr("fieldOp", L), String(d.op ?? "")], [tr("fieldKey", L), String(d.key ?? "")], [tr("revision", L), String(d.revision ?? "")]]));
       if (typeof d.value === "string" && d.value) wrap.append(pre(prettyValue(d.value)));
       break;
     case "filter":
@@ -94,7 +96,7 @@ function filterTable(d: Record<string, unknown>, lang: Lang): HTMLElement {
     body.append(row);
   }
   for (const p of scorers) {
-    const row = h("tr", { class: "score" }, h("th", { scope: "row" }, `${p} (score)`));
+    const row = h("tr", { class: "score" }, h("th", { scope: "row" }, tr("scoreOf", lang, { plugin: p })));
     for (const n of nodes) row.append(h("td", {}, n.scores?.[p] === undefined ? "—" : String(n.scores[p])));
     body.append(row);
   }
@@ -107,8 +109,9 @@ function filterTable(d: Record<string, unknown>, lang: Lang): HTMLElement {
 export function objectView(st: ModelState, o: ClusterObject, lang: Lang): HTMLElement {
   const wrap = h("section", { class: "object" },
     h("h3", {}, `${o.kind} ${o.namespace ? o.namespace + "/" : ""}${o.name}`),
-    kv([["etcd key", o.etcdKey], ["resourceVersion", o.resourceVersion], ["uid", o.uid], ["node", o.node], ["phase", o.phase],
-      ["owner", o.owners.map((r) => `${r.kind} ${r.name}`).join(", ")], ["", o.deleted ? "deleted" : undefined]]));
+    kv([[tr("fieldEtcdKey", lang), o.etcdKey], ["resourceVersion", o.resourceVersion], [tr("fieldUid", lang), o.uid], [tr("node", lang), o.node],
+      [tr("fieldPhase", lang), o.phase && stateName(o.phase, lang)], [tr("fieldOwner", lang), o.owners.map((r) => `${r.kind} ${r.name}`).join(", ")],
+      ["", o.deleted ? tr("deleted", lang) : undefined]]));
   const versions = versionsOf(st, o).filter((v) => v.op === "put");
   const cur = prettyValue(o.value);
   const prev = versions.length > 1 ? prettyValue(versions[versions.length - 2].value) : "";
@@ -161,7 +164,7 @@ const breakable: Record<string, string[]> = {
 export function partView(part: string, st: ModelState, lang: Lang, act: PartActions | undefined): HTMLElement {
   const wrap = h("section", { class: "part-view" }, h("h3", {}, partName(part, lang).replace(/^the /, "")));
   const last = st.components[part];
-  if (last) wrap.append(kv([["last step", `#${last.lastSeq} ${pick(stages[last.stage], lang) || last.stage} (${last.outcome})`]]));
+  if (last) wrap.append(kv([[tr("lastStep", lang), `#${last.lastSeq} ${pick(stages[last.stage], lang) || last.stage}${lang === "zh-TW" ? `（${stateName(last.outcome, lang)}）` : ` (${last.outcome})`}`]]));
   if (!act) return wrap;
   const buttons = h("div", { class: "actions" });
   const isKubelet = part.startsWith("kubelet/");

@@ -21,7 +21,7 @@ import {
   checkState, clampStep, DoResult, doOutput, Lesson, LessonSummary, localize, pointerText, pollFor, Progress, stepRows,
 } from "../model/lessons.js";
 import { Lang } from "../i18n/catalog.js";
-import { tr } from "../i18n/narrate.js";
+import { checkText, gap, tr } from "../i18n/narrate.js";
 import { h } from "./dom.js";
 
 export const pollMs = 500;
@@ -252,7 +252,7 @@ export class LessonPanel {
       nav.append(h("button", {
         class: `dot${r.passed ? " passed" : ""}${r.viewed ? " viewed" : ""}${r.current ? " current" : ""}`,
         "data-key": `dot-${r.n}`, title: r.label, "aria-current": r.viewed ? "step" : undefined,
-        "aria-label": `${tr("step", L)} ${r.n + 1}${r.passed ? ` (${tr("lessonPassed", L)})` : ""}: ${r.label}`,
+        "aria-label": tr(r.passed ? "lessonDotLabelPassed" : "lessonDotLabel", L, { n: String(r.n + 1), label: r.label }),
         onclick: () => this.show(r.n),
       }, r.passed ? "✓" : String(r.n + 1)));
     }
@@ -266,7 +266,7 @@ export class LessonPanel {
     const card = h("div", { class: `lesson-step${s.recap ? " recap" : ""}`, "data-testid": dock ? "lesson-dock-step" : "lesson-step" });
     card.append(h("p", { class: "lesson-text", "data-testid": dock ? undefined : "lesson-text" }, localize(s.text, L)));
     if (s.recap && s.question) {
-      card.append(h("div", { class: "question" }, h("strong", {}, tr("lessonThink", L) + " "), localize(s.question, L)));
+      card.append(h("div", { class: "question" }, h("strong", {}, tr("lessonThink", L) + gap(L)), localize(s.question, L)));
     }
     const passed = this.progress?.passed.includes(n) ?? false;
     const buttons = h("div", { class: "actions" });
@@ -316,7 +316,7 @@ export class LessonPanel {
       return h("p", { class: "check", "data-testid": testid, "data-state": "unchecked" }, "○ " + tr("lessonChecking", L));
     }
     return h("p", { class: "check waiting", "data-testid": testid, "data-state": "waiting" },
-      h("span", {}, "○ " + tr("lessonNotYet", L)), c.detail ? h("span", { class: "why-not" }, " — " + c.detail) : "");
+      h("span", {}, "○ " + tr("lessonNotYet", L)), c.detail ? h("span", { class: "why-not" }, " — " + (checkText(c.note, L) || c.detail)) : "");
   }
 }
 

@@ -4,7 +4,7 @@
 // a welcome until the learner dismisses it.
 
 import { Lang } from "../i18n/catalog.js";
-import { narrate, partName, tr } from "../i18n/narrate.js";
+import { colon, gap, narrate, partName, stageName, tr } from "../i18n/narrate.js";
 import { ModelState } from "../model/cluster.js";
 import { codeFor, codeText } from "../model/code.js";
 import { clear, h } from "./dom.js";
@@ -28,13 +28,15 @@ export function renderNarration(el: HTMLElement, state: ModelState, ctx: Narrati
     return;
   }
   const n = narrate(s, state.route, L);
-  const badge = h("span", { class: `badge outcome-${s.outcome}` }, `#${s.seq} · ${partName(s.component, L).replace(/^the /, "")} · ${s.stage}`);
+  // English keeps the stage's own name (it is what the code and the steps' JSON say).
+  const stage = L === "en" ? s.stage : stageName(s.stage, L);
+  const badge = h("span", { class: `badge outcome-${s.outcome}` }, `#${s.seq} · ${partName(s.component, L).replace(/^the /, "")} · ${stage}`);
   el.append(h("p", { class: "meta" }, badge), h("p", { class: "what" }, n.what));
-  el.append(h("p", { class: "why" }, n.why + (n.next ? " " + n.next : "")));
+  el.append(h("p", { class: "why" }, n.why + (n.next ? gap(L) + n.next : "")));
   const code = codeFor(s);
   if (code) {
     const text = codeText(code);
-    el.append(h("p", { class: "code-link" }, `${tr("readCode", L)}: `, h("code", {}, text),
+    el.append(h("p", { class: "code-link" }, tr("readCode", L) + colon(L), h("code", {}, text),
       h("button", { class: "small", onclick: () => void navigator.clipboard?.writeText(text) }, tr("copy", L))));
   }
 }

@@ -5,7 +5,7 @@
 
 import { SwimlaneLayout } from "../model/swimlane.js";
 import { Lang } from "../i18n/catalog.js";
-import { partName } from "../i18n/narrate.js";
+import { partName, tr } from "../i18n/narrate.js";
 import { esc } from "./dom.js";
 
 const svgNS = "http://www.w3.org/2000/svg";
@@ -14,7 +14,7 @@ const svgNS = "http://www.w3.org/2000/svg";
 function laneLabel(id: string, lang: Lang): string {
   if (id.startsWith("kubelet/")) return id.slice("kubelet/".length);
   if (id === "kubectl") return "kubectl";
-  if (id === "controller-manager") return lang === "zh-TW" ? "控制器" : "controllers";
+  if (id === "controller-manager") return tr("controllersLane", lang);
   return partName(id, lang).replace(/^the /, "");
 }
 
