@@ -5,6 +5,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -266,11 +267,11 @@ func TestBeatModeTakesTheSeedCreateToARunningPodInAtMostFifteenNexts(t *testing.
 		switch {
 		case w.Component == steps.Scheduler:
 			if len(l.Items) != 1 || l.Items[0].Spec.NodeName != "" {
-				t.Errorf("the scheduler is held, yet the pod is bound: %d pods", len(l.Items))
+				t.Errorf("the scheduler is held, yet the pod is bound: %s", podsAndOwners(l.Items))
 			}
 		case strings.HasPrefix(w.Component, "kubelet/"):
 			if len(l.Items) != 1 || l.Items[0].Spec.NodeName == "" || l.Items[0].Status.Phase == corev1.PodRunning {
-				t.Errorf("the kubelet is held, yet the pod is unbound or running: %d pods", len(l.Items))
+				t.Errorf("the kubelet is held, yet the pod is unbound or running: %s", podsAndOwners(l.Items))
 			}
 		}
 		held = append(held, w.Component+" "+w.Stage+" "+w.Object.Kind)
@@ -297,4 +298,17 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// podsAndOwners says which pods there are, where, and who made them.
+func podsAndOwners(pods []corev1.Pod) string {
+	var out []string
+	for _, p := range pods {
+		owner := "no owner"
+		if ref := metav1.GetControllerOf(&p); ref != nil {
+			owner = ref.Kind + " " + ref.Name
+		}
+		out = append(out, fmt.Sprintf("%s (%s, node %q, %s)", p.Name, owner, p.Spec.NodeName, p.Status.Phase))
+	}
+	return fmt.Sprintf("%d pods: %s", len(pods), strings.Join(out, "; "))
 }

@@ -87,7 +87,7 @@ func TestEtcdSizeLevelsOffThroughAClassDayOfChurn(t *testing.T) {
 			samples = append(samples, soakSample{at: elapsed, size: st.DbSize, inUse: st.DbSizeInUse,
 				revision: st.Header.Revision, written: written.Load()})
 		}
-		if elapsed >= length && (written.Load() >= 2*soakQuota || elapsed >= 3*length) {
+		if elapsed >= length && (written.Load() >= 2*soakQuota || elapsed >= 8*length) {
 			break
 		}
 	}
