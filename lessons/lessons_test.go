@@ -226,3 +226,8 @@ func TestAClosedEngineStartsNoBackgroundAction(t *testing.T) {
 	case <-time.After(100 * time.Millisecond):
 	}
 }
+
+func TestLessonDebuggingReadsPendingImagePullBackOffAndCrashLoopBackOff(t *testing.T) {
+	t.Parallel()
+	walk(t, testcluster.StartCascade(t), "debugging")
+}
