@@ -7,8 +7,8 @@
 // the informer factory — one watch per resource, one cache, fed to every
 // controller that asks — and the identity system:kube-controller-manager.
 // Each controller lives in its own package (deployment, replicaset,
-// endpoints, endpointslice, namespace, serviceaccount, garbagecollector,
-// nodelifecycle) and
+// endpoints, endpointslice, namespace, serviceaccount, rootcacertpublisher,
+// garbagecollector, nodelifecycle) and
 // has the same shape:
 //
 //	New(client, …, factory, rec) *Controller   registers informer handlers
@@ -39,6 +39,7 @@ import (
 	"github.com/glassplane/glassplane/controlplane/controllers/namespace"
 	"github.com/glassplane/glassplane/controlplane/controllers/nodelifecycle"
 	"github.com/glassplane/glassplane/controlplane/controllers/replicaset"
+	"github.com/glassplane/glassplane/controlplane/controllers/rootcacertpublisher"
 	"github.com/glassplane/glassplane/controlplane/controllers/serviceaccount"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
@@ -78,14 +79,15 @@ func NewManager(cfg *rest.Config, rec *steps.Recorder, opts Options) (*Manager, 
 	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(client.Discovery()))
 	factory := informers.NewSharedInformerFactory(client, 0)
 	m := &Manager{factory: factory, workers: opts.Workers, controllers: map[string]Controller{
-		deployment.Name:       deployment.New(client, factory, rec),
-		replicaset.Name:       replicaset.New(client, factory, rec),
-		endpoints.Name:        endpoints.New(client, factory, rec),
-		endpointslice.Name:    endpointslice.New(client, factory, rec),
-		namespace.Name:        namespace.New(client, dyn, factory, rec),
-		serviceaccount.Name:   serviceaccount.New(client, factory, rec),
-		garbagecollector.Name: garbagecollector.New(dyn, mapper, factory, rec),
-		nodelifecycle.Name:    nodelifecycle.New(client, factory, rec, opts.NodeLifecycle),
+		deployment.Name:          deployment.New(client, factory, rec),
+		replicaset.Name:          replicaset.New(client, factory, rec),
+		endpoints.Name:           endpoints.New(client, factory, rec),
+		endpointslice.Name:       endpointslice.New(client, factory, rec),
+		namespace.Name:           namespace.New(client, dyn, factory, rec),
+		serviceaccount.Name:      serviceaccount.New(client, factory, rec),
+		garbagecollector.Name:    garbagecollector.New(dyn, mapper, factory, rec),
+		nodelifecycle.Name:       nodelifecycle.New(client, factory, rec, opts.NodeLifecycle),
+		rootcacertpublisher.Name: rootcacertpublisher.New(client, factory, rec, cfg.CAData),
 	}}
 	if m.workers <= 0 {
 		m.workers = 2

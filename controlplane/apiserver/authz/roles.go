@@ -124,6 +124,8 @@ func controllerManagerRules() []rbacv1.PolicyRule {
 		newRule("update").groups(core).resources("namespaces/finalize", "namespaces/status").rule(),
 		// serviceaccount controller and tokens
 		newRule("create").groups(core).resources("secrets", "serviceaccounts", "serviceaccounts/token").rule(),
+		// root CA certificate publisher
+		newRule("create").groups(core).resources("configmaps").rule(),
 		newRule("create").groups(authorization).resources("subjectaccessreviews").rule(),
 	}
 }
