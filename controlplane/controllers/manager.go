@@ -8,7 +8,7 @@
 // controller that asks — and the identity system:kube-controller-manager.
 // Each controller lives in its own package (deployment, replicaset,
 // endpoints, endpointslice, namespace, serviceaccount, rootcacertpublisher,
-// garbagecollector, nodelifecycle) and
+// resourcequota, garbagecollector, nodelifecycle) and
 // has the same shape:
 //
 //	New(client, …, factory, rec) *Controller   registers informer handlers
@@ -39,6 +39,7 @@ import (
 	"github.com/glassplane/glassplane/controlplane/controllers/namespace"
 	"github.com/glassplane/glassplane/controlplane/controllers/nodelifecycle"
 	"github.com/glassplane/glassplane/controlplane/controllers/replicaset"
+	"github.com/glassplane/glassplane/controlplane/controllers/resourcequota"
 	"github.com/glassplane/glassplane/controlplane/controllers/rootcacertpublisher"
 	"github.com/glassplane/glassplane/controlplane/controllers/serviceaccount"
 	"github.com/glassplane/glassplane/controlplane/steps"
@@ -88,6 +89,7 @@ func NewManager(cfg *rest.Config, rec *steps.Recorder, opts Options) (*Manager, 
 		garbagecollector.Name:    garbagecollector.New(dyn, mapper, factory, rec),
 		nodelifecycle.Name:       nodelifecycle.New(client, factory, rec, opts.NodeLifecycle),
 		rootcacertpublisher.Name: rootcacertpublisher.New(client, factory, rec, cfg.CAData),
+		resourcequota.Name:       resourcequota.New(client, dyn, factory, rec),
 	}}
 	if m.workers <= 0 {
 		m.workers = 2

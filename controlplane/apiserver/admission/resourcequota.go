@@ -15,14 +15,15 @@ package admission
 //
 // How usage is counted: kube keeps it in the quota's status.used, kept
 // current by the resource quota controller and by this plugin (which bumps
-// status.used before the object is stored). Glassplane has no quota
-// controller yet, and here admission runs before validation, so a
-// reservation made in status could be left behind by a create that is then
-// refused. So this plugin recomputes usage on every create by listing the
-// namespace's objects of that kind from the store, and does not write
-// status: correct rather than fast, and nothing left behind. Two creates
-// racing each other can both be admitted (kube closes that with a
-// compare-and-swap on status.used).
+// status.used before the object is stored). Here admission runs before
+// validation, so a reservation made in status could be left behind by a
+// create that is then refused. So this plugin recomputes usage on every
+// create by listing the namespace's objects of that kind from the store, and
+// leaves status to the resource quota controller
+// (controllers/resourcequota), which counts with the same Usage: correct
+// rather than fast, and nothing left behind. Two creates racing each other
+// can both be admitted (kube closes that with a compare-and-swap on
+// status.used).
 
 import (
 	"context"
