@@ -9,6 +9,7 @@ package apiserver
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -17,9 +18,11 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
-// PodLogs returns the log of a container of a pod running on a node.
+// PodLogs returns the log of a container of a pod running on a node, or
+// writes it and follows it (kubectl logs -f).
 type PodLogs interface {
 	Logs(ctx context.Context, pod *corev1.Pod, container string, opts *corev1.PodLogOptions) ([]byte, error)
+	FollowLogs(ctx context.Context, pod *corev1.Pod, container string, opts *corev1.PodLogOptions, w io.Writer, flush func()) error
 }
 
 func (s *Server) podLog(q *apiRequest) (runtime.Object, int, error) {
@@ -50,6 +53,9 @@ func (s *Server) podLog(q *apiRequest) (runtime.Object, int, error) {
 		}
 		opts.TailLines = &n
 	}
+	if opts.Follow && !opts.Previous {
+		return s.followLog(q, pod, container, opts)
+	}
 	out, err := s.PodLogs.Logs(q.ctx, pod, container, opts)
 	if err != nil {
 		return nil, 0, err
@@ -58,6 +64,42 @@ func (s *Server) podLog(q *apiRequest) (runtime.Object, int, error) {
 	q.w.WriteHeader(http.StatusOK)
 	_, _ = q.w.Write(out)
 	return nil, 0, nil
+}
+
+// followLog streams a container's log until the container stops or the
+// client goes: the answer is 200 as soon as the first lines are out, so an
+// error before them is answered as a Status and one after ends the stream.
+func (s *Server) followLog(q *apiRequest, pod *corev1.Pod, container string, opts *corev1.PodLogOptions) (runtime.Object, int, error) {
+	sw := &startedWriter{w: q.w}
+	flush := func() {
+		if f, ok := q.w.(http.Flusher); ok {
+			f.Flush()
+		}
+	}
+	err := s.PodLogs.FollowLogs(q.ctx, pod, container, opts, sw, flush)
+	if err != nil && !sw.started {
+		return nil, 0, err
+	}
+	if !sw.started { // nothing written and nothing wrong: an empty log, ended
+		q.w.Header().Set("Content-Type", "text/plain")
+		q.w.WriteHeader(http.StatusOK)
+	}
+	return nil, 0, nil
+}
+
+// startedWriter writes the 200 header before its first bytes.
+type startedWriter struct {
+	w       http.ResponseWriter
+	started bool
+}
+
+func (s *startedWriter) Write(b []byte) (int, error) {
+	if !s.started {
+		s.w.Header().Set("Content-Type", "text/plain")
+		s.w.WriteHeader(http.StatusOK)
+		s.started = true
+	}
+	return s.w.Write(b)
 }
 
 func containerNames(pod *corev1.Pod) []string {

@@ -10,7 +10,9 @@ package kubelet
 // is simulated. Lines carry the time the container started.
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"time"
@@ -126,14 +128,92 @@ func (k *Kubelet) Logs(pod *corev1.Pod, name string, opts *corev1.PodLogOptions)
 	if opts.TailLines != nil && int64(len(lines)) > *opts.TailLines {
 		lines = lines[int64(len(lines))-*opts.TailLines:]
 	}
+	return formatLines(lines, opts.Timestamps), nil
+}
+
+// followPoll is how often a follower looks for new lines and for the end
+// of the container it follows.
+const followPoll = 200 * time.Millisecond
+
+// FollowLogs writes the log of container name of pod to w as Logs does,
+// then keeps writing what that container writes after, until it stops, its
+// pod leaves the node, the kubelet stops, or ctx ends: what `kubectl logs
+// -f` waits on. flush, if set, pushes each write to the client.
+func (k *Kubelet) FollowLogs(ctx context.Context, pod *corev1.Pod, name string, opts *corev1.PodLogOptions, w io.Writer, flush func()) error {
+	first, err := k.Logs(pod, name, opts)
+	if err != nil {
+		return err
+	}
+	id, written, ok := k.followed(pod, name)
+	if _, err := w.Write(first); err != nil || !ok {
+		return err
+	}
+	if flush != nil {
+		flush()
+	}
+	tick := time.NewTicker(followPoll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		lines, running := k.linesAfter(pod, name, id, written)
+		written += len(lines)
+		if len(lines) > 0 {
+			if _, err := w.Write(formatLines(lines, opts.Timestamps)); err != nil {
+				return nil // the client went away
+			}
+			if flush != nil {
+				flush()
+			}
+		}
+		if !running || !k.Running() {
+			return nil
+		}
+	}
+}
+
+// followed is the instance of container name of pod now running and how many
+// lines it has written; ok is false when none runs (nothing to follow).
+func (k *Kubelet) followed(pod *corev1.Pod, name string) (id string, lines int, ok bool) {
+	k.runtime.mu.Lock()
+	defer k.runtime.mu.Unlock()
+	sb, found := k.runtime.sandboxes[pod.UID]
+	if !found || sb.containers[name] == nil || !sb.containers[name].running() {
+		return "", 0, false
+	}
+	c := sb.containers[name]
+	return c.id, len(c.log), true
+}
+
+// linesAfter returns the lines instance id of the container wrote after the
+// first n, and whether it still runs.
+func (k *Kubelet) linesAfter(pod *corev1.Pod, name, id string, n int) ([]logLine, bool) {
+	k.runtime.mu.Lock()
+	defer k.runtime.mu.Unlock()
+	sb, found := k.runtime.sandboxes[pod.UID]
+	if !found || sb.containers[name] == nil || sb.containers[name].id != id {
+		return nil, false // gone, or restarted as another instance: this one ended
+	}
+	c := sb.containers[name]
+	var out []logLine
+	if len(c.log) > n {
+		out = append(out, c.log[n:]...)
+	}
+	return out, c.running()
+}
+
+func formatLines(lines []logLine, timestamps bool) []byte {
 	var b strings.Builder
 	for _, l := range lines {
-		if opts.Timestamps {
+		if timestamps {
 			b.WriteString(l.time.UTC().Format(time.RFC3339Nano) + " ")
 		}
 		b.WriteString(l.text + "\n")
 	}
-	return []byte(b.String()), nil
+	return []byte(b.String())
 }
 
 func (k *Kubelet) logLines(pod *corev1.Pod, name string, previous bool) ([]logLine, error) {

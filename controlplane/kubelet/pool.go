@@ -12,6 +12,7 @@ package kubelet
 
 import (
 	"context"
+	"io"
 	"slices"
 	"sync"
 
@@ -63,6 +64,15 @@ func (p *Pool) Nodes() []string {
 }
 
 // Logs answers pods/log for the API server (apiserver.PodLogs).
+// FollowLogs writes a container's log to w and follows it (Kubelet.FollowLogs).
+func (p *Pool) FollowLogs(ctx context.Context, pod *corev1.Pod, container string, opts *corev1.PodLogOptions, w io.Writer, flush func()) error {
+	k, ok := p.Kubelet(pod.Spec.NodeName)
+	if !ok {
+		return apierrors.NewNotFound(schema.GroupResource{Resource: "nodes"}, pod.Spec.NodeName)
+	}
+	return k.FollowLogs(ctx, pod, container, opts, w, flush)
+}
+
 func (p *Pool) Logs(_ context.Context, pod *corev1.Pod, container string, opts *corev1.PodLogOptions) ([]byte, error) {
 	k, ok := p.Kubelet(pod.Spec.NodeName)
 	if !ok {
