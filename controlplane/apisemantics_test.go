@@ -6,6 +6,7 @@ package controlplane_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
@@ -234,8 +235,22 @@ func TestServicesGetClusterIPsAndNodePorts(t *testing.T) {
 	if a.Spec.ClusterIP != "10.96.0.2" || b.Spec.ClusterIP != "10.96.0.3" {
 		t.Errorf("cluster IPs %s and %s, want 10.96.0.2 and 10.96.0.3", a.Spec.ClusterIP, b.Spec.ClusterIP)
 	}
-	if a.Spec.Ports[0].NodePort != 0 || b.Spec.Ports[0].NodePort != 30000 {
-		t.Errorf("node ports %d and %d, want 0 and 30000", a.Spec.Ports[0].NodePort, b.Spec.Ports[0].NodePort)
+	if p := b.Spec.Ports[0].NodePort; a.Spec.Ports[0].NodePort != 0 || p < 30000 || p > 32767 {
+		t.Errorf("node ports %d and %d, want 0 and one in 30000-32767", a.Spec.Ports[0].NodePort, p)
+	}
+	// Node ports are picked at random, as kube picks them, not in order.
+	ports := map[int32]bool{b.Spec.Ports[0].NodePort: true}
+	inOrder := true
+	for i := range 6 {
+		p := mk(fmt.Sprintf("np-%d", i), corev1.ServiceTypeNodePort).Spec.Ports[0].NodePort
+		if ports[p] {
+			t.Errorf("node port %d handed out twice", p)
+		}
+		inOrder = inOrder && ports[p-1]
+		ports[p] = true
+	}
+	if inOrder {
+		t.Errorf("node ports were handed out in sequence: %v", ports)
 	}
 	if a.Spec.Ports[0].TargetPort.IntValue() != 80 {
 		t.Errorf("targetPort defaulted to %v, want 80", a.Spec.Ports[0].TargetPort)

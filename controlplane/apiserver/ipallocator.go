@@ -3,12 +3,16 @@ package apiserver
 // A Service gets a virtual IP (its ClusterIP) from the service CIDR when it is
 // created, and NodePort Services a port in 30000–32767 on every node. In
 // kube-apiserver an allocator with a bitmap in etcd hands them out; Glassplane
-// scans the Services it stores, which is plenty for a classroom-sized cluster
-// and keeps the rule visible: the lowest free address wins.
+// scans the Services it stores, which is plenty for a classroom-sized cluster.
+// A node port is picked as kube picks it: at random among the free ones, so
+// no one comes to rely on getting 30000. A ClusterIP is the lowest free
+// address (kube picks those at random too), which keeps a lesson's addresses
+// the same from one run to the next.
 
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 
 	corev1 "k8s.io/api/core/v1"
@@ -53,20 +57,30 @@ func (s *Server) allocateServiceAddresses(ctx context.Context, svc *corev1.Servi
 	if svc.Spec.Type != corev1.ServiceTypeNodePort && svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
 		return nil
 	}
-	next := int32(nodePortLow)
 	for i := range svc.Spec.Ports {
 		if svc.Spec.Ports[i].NodePort != 0 {
 			continue
 		}
-		for usedPorts[next] && next <= nodePortHigh {
-			next++
-		}
-		if next > nodePortHigh {
+		port, ok := randomFreePort(usedPorts)
+		if !ok {
 			return apierrors.NewServiceUnavailable("no node port is free in 30000-32767")
 		}
-		svc.Spec.Ports[i].NodePort, usedPorts[next] = next, true
+		svc.Spec.Ports[i].NodePort, usedPorts[port] = port, true
 	}
 	return nil
+}
+
+// randomFreePort picks a node port not in used: from a random place in the
+// range, the first free one, wrapping around.
+func randomFreePort(used map[int32]bool) (int32, bool) {
+	size := int32(nodePortHigh - nodePortLow + 1)
+	start := rand.Int32N(size)
+	for i := range size {
+		if p := nodePortLow + (start+i)%size; !used[p] {
+			return p, true
+		}
+	}
+	return 0, false
 }
 
 // lowestFree returns the lowest address of ServiceCIDR after the first that
