@@ -13,6 +13,11 @@ package server_test
 // memory an idle sandbox costs, the process's peak and final resident memory
 // (VmHWM, VmRSS; clients included, they run in the same process) and the CPU
 // seconds the process used to create the sandboxes and to run the class.
+// Then the class idles until every sandbox's step history is full, and it
+// reports what a sandbox costs then.
+//
+// BENCH_PROFILE_DIR=dir writes a CPU profile of the class alone
+// (classcpu.prof) and the heap and goroutines at its end there.
 
 import (
 	"bufio"
@@ -24,6 +29,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +52,7 @@ const (
 	afterLastPod  = 2 * time.Second  // streams keep reading this long after the last pod runs
 	settleIdle    = 2 * time.Second  // for new sandboxes to settle into idle
 	pressTimeout  = 10 * time.Second // one press of Next
+	agingTimeout  = 5 * time.Minute  // for the idle sandboxes' histories to fill
 )
 
 func heapInUse() uint64 {
@@ -263,6 +270,10 @@ func BenchmarkClassroom(b *testing.B) {
 		ran := make([]chan struct{}, len(sbs))
 		cpu1 := cpuSeconds()
 		start := time.Now()
+		if dir := os.Getenv("BENCH_PROFILE_DIR"); dir != "" {
+			f, _ := os.Create(filepath.Join(dir, "classcpu.prof"))
+			_ = pprof.StartCPUProfile(f)
+		}
 		for j, sb := range sbs {
 			student := benchClient{base: base, token: sb.Token}
 			if code, err := student.send("PUT", "/glassplane/v1/sandboxes/"+sb.ID+"/pacer", "application/json", `{"mode":"step"}`); err != nil || code != http.StatusOK {
@@ -313,6 +324,14 @@ func BenchmarkClassroom(b *testing.B) {
 		}
 		classTime := time.Since(start)
 		time.Sleep(afterLastPod)
+		if dir := os.Getenv("BENCH_PROFILE_DIR"); dir != "" {
+			pprof.StopCPUProfile()
+			for _, name := range []string{"heap", "goroutine"} {
+				f, _ := os.Create(filepath.Join(dir, name+".prof"))
+				_ = pprof.Lookup(name).WriteTo(f, 0)
+				f.Close()
+			}
+		}
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		b.Logf("in class: %d goroutines, heap in use %.0f MiB, stacks %.0f MiB, runtime total %.0f MiB; RSS anonymous %.0f MiB, file %.0f MiB",
@@ -346,12 +365,37 @@ func BenchmarkClassroom(b *testing.B) {
 		b.ReportMetric(float64(d.lost), "steps-lost")
 		b.ReportMetric(float64(notRun), "pods-not-running")
 		b.ReportMetric(perSandbox, "MiB/idle-sandbox")
-		b.ReportMetric(hwm, "MiB-peak-RSS")
 		b.ReportMetric(cpuCreate, "cpu-s-create")
 		b.ReportMetric(cpuClass, "cpu-s-class")
 		if d.lost > 0 || notRun > 0 {
 			b.Errorf("%d steps lost, %d students' pods not running", d.lost, notRun)
 		}
+		// The class closes its pages and goes idle until every sandbox's history is full of
+		// background steps, as it is some minutes into a lesson: that,
+		// not a fresh sandbox, is what a class costs for most of its day.
+		full := func() bool {
+			for _, sb := range sbs {
+				if sb.Cluster.Steps.Last() < server.SandboxStepHistory*11/10 {
+					return false
+				}
+			}
+			return true
+		}
+		aged, cpuAged := time.Now(), cpuSeconds()
+		for !full() && time.Since(aged) < agingTimeout {
+			time.Sleep(time.Second)
+		}
+		if !full() {
+			b.Errorf("the sandboxes' histories did not fill in %v", agingTimeout)
+		}
+		idleCPU := (cpuSeconds() - cpuAged) / time.Since(aged).Seconds()
+		perFull := float64(heapInUse()-before) / benchStudents / (1 << 20)
+		hwm = procStatusMiB("VmHWM")
+		b.Logf("idle class, pages closed: %.0f%% of a core; with full histories (%d steps each, after %v): %.1f MiB heap per sandbox, RSS %.0f MiB, peak RSS %.0f MiB",
+			100*idleCPU, server.SandboxStepHistory, time.Since(aged).Round(time.Second), perFull, procStatusMiB("VmRSS"), hwm)
+		b.ReportMetric(100*idleCPU, "idle-cpu-%")
+		b.ReportMetric(perFull, "MiB/full-sandbox")
+		b.ReportMetric(hwm, "MiB-peak-RSS")
 		for _, sb := range sbs {
 			_ = h.sandboxes.Delete(context.Background(), sb.ID)
 		}
