@@ -43,6 +43,7 @@ bench:
 	go test -run '^$$' -bench 'SeedCreateToRunning' -benchtime 30x ./controlplane/
 	go test -run '^$$' -bench 'Scheduling' -benchtime 3x ./controlplane/scheduler/
 	go test -run '^$$' -bench 'Authorize' ./controlplane/apiserver/authz/
+	go test -run '^$$' -bench 'StreamFanOut' -benchtime 20000x -ldflags '$(LDFLAGS)' ./server/
 	go test -run '^$$' -bench 'Classroom' -benchtime 1x -timeout 20m -ldflags '$(LDFLAGS)' ./server/
 
 # A long class day against etcd: churn from 8 sandboxes into a 16 MiB quota
