@@ -94,10 +94,10 @@ var DefaultLimits = apiserver.Limits{MaxObjects: 2000, RequestsPerSecond: 50, Bu
 // second (its kubelets' Leases and the API requests and etcd writes they
 // make), about 2 KB each in memory: the 20,000 a local cluster keeps would
 // cost some 40 MB per sandbox after twenty minutes, over 2 GB for a class of
-// sixty. 3,000 keep the last few minutes of background; a learner's own
-// steps, and what they caused, outlive the history in the story
+// sixty. 2,000 keep the last two minutes or so of background; a learner's
+// own steps, and what they caused, outlive the history in the story
 // (steps/story.go), so what a student did stays replayable.
-const SandboxStepHistory = 3000
+const SandboxStepHistory = 2000
 
 // recordPrefix holds one key per created sandbox, under its lease.
 const recordPrefix = "/glassplane/sandboxes/"
