@@ -43,7 +43,8 @@ bench:
 	go test -run '^$$' -bench 'SeedCreateToRunning' -benchtime 30x ./controlplane/
 	go test -run '^$$' -bench 'Scheduling' -benchtime 3x ./controlplane/scheduler/
 	go test -run '^$$' -bench 'Authorize' ./controlplane/apiserver/authz/
-	go test -run '^$$' -bench 'Classroom' -benchtime 1x -timeout 20m ./server/
+	go test -run '^$$' -bench 'StreamFanOut' -benchtime 20000x -ldflags '$(LDFLAGS)' ./server/
+	go test -run '^$$' -bench 'Classroom' -benchtime 1x -timeout 20m -ldflags '$(LDFLAGS)' ./server/
 
 # A long class day against etcd: churn from 8 sandboxes into a 16 MiB quota
 # with compaction every 200 ms; the size must level off and no write fail.

@@ -89,6 +89,16 @@ func WithOnDelete(f func(id string)) Option { return func(s *Sandboxes) { s.onDe
 // enough that one student cannot fill the shared etcd or starve the others.
 var DefaultLimits = apiserver.Limits{MaxObjects: 2000, RequestsPerSecond: 50, Burst: 200, MaxRequestBytes: 512 << 10}
 
+// SandboxStepHistory bounds the steps a created (classroom) sandbox keeps
+// for replay. An idle sandbox records about sixteen background steps a
+// second (its kubelets' Leases and the API requests and etcd writes they
+// make), about 2 KB each in memory: the 20,000 a local cluster keeps would
+// cost some 40 MB per sandbox after twenty minutes, over 2 GB for a class of
+// sixty. 2,000 keep the last two minutes or so of background; a learner's
+// own steps, and what they caused, outlive the history in the story
+// (steps/story.go), so what a student did stays replayable.
+const SandboxStepHistory = 2000
+
 // recordPrefix holds one key per created sandbox, under its lease.
 const recordPrefix = "/glassplane/sandboxes/"
 
@@ -198,7 +208,7 @@ func (s *Sandboxes) clusterConfig(id string, lease clientv3.LeaseID) controlplan
 	return controlplane.Config{
 		Name: id, DataDir: filepath.Join(s.dataDir, "sandboxes", id), Etcd: s.etcd,
 		Prefix: "/sandboxes/" + id + "/registry", Lease: lease,
-		SecureListen: net.JoinHostPort(s.host, "0"), Limits: s.Limits,
+		SecureListen: net.JoinHostPort(s.host, "0"), Limits: s.Limits, StepHistory: SandboxStepHistory,
 	}
 }
 

@@ -10,10 +10,12 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/glassplane/glassplane/controlplane"
+	"github.com/glassplane/glassplane/controlplane/steps"
 	"github.com/glassplane/glassplane/controlplane/testcluster"
 )
 
@@ -130,4 +132,47 @@ func mustCreate(t *testing.T, sbs *Sandboxes) *Sandbox {
 		t.Fatal(err)
 	}
 	return sb
+}
+
+// TestAClassroomSandboxKeepsABoundedHistoryAndTheLearnersSteps: background
+// steps beyond SandboxStepHistory push older ones out of a created
+// sandbox's history, but a learner's request made before them is still
+// replayed, down to its etcd write.
+func TestAClassroomSandboxKeepsABoundedHistoryAndTheLearnersSteps(t *testing.T) {
+	c := testcluster.Start(t)
+	sbs := NewSandboxes(c.Etcd, t.TempDir(), "127.0.0.1", time.Hour, startAPIOnly)
+	t.Cleanup(sbs.Close)
+	sb, err := sbs.Create(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := sb.Cluster.ClientConfig("admin", "system:masters")
+	if err != nil {
+		t.Fatal(err)
+	}
+	learner, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "mine", Namespace: "default"}}
+	if _, err := learner.CoreV1().ConfigMaps("default").Create(context.Background(), cm, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2*SandboxStepHistory; i++ {
+		sb.Cluster.Steps.Record(context.Background(), steps.Step{Component: "kubelet/node-1", Stage: steps.Status})
+	}
+	replay := sb.Cluster.Steps.Since(0, 0)
+	background, stored := 0, false
+	for _, s := range replay {
+		if s.Component == "kubelet/node-1" {
+			background++
+		}
+		stored = stored || (s.Component == steps.Etcd && s.Stage == steps.Store && s.Object.Name == "mine")
+	}
+	if background > SandboxStepHistory {
+		t.Errorf("the sandbox replays %d background steps, want at most %d", background, SandboxStepHistory)
+	}
+	if !stored {
+		t.Error("the learner's ConfigMap write left the replay with the background")
+	}
 }

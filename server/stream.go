@@ -21,6 +21,7 @@ package server
 //   - streams are capped per sandbox and per client (streamlimits.go).
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -161,7 +162,7 @@ func (w *Web) stream(c echo.Context) error {
 				_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, "stream ended"), time.Now().Add(time.Second))
 				return nil
 			}
-			batch := []steps.Step{s}
+			batch := []*steps.Live{s}
 		drain:
 			for len(batch) < streamBatch {
 				select {
@@ -175,7 +176,7 @@ func (w *Web) stream(c echo.Context) error {
 				}
 			}
 			last = batch[len(batch)-1].Seq
-			if !send(Message{Type: "steps", Steps: batch}) {
+			if !sendLive(conn, batch) {
 				return nil
 			}
 		case <-ping.C:
@@ -184,6 +185,26 @@ func (w *Web) stream(c echo.Context) error {
 			}
 		}
 	}
+}
+
+// sendLive sends live steps as one Message of type "steps", made of each
+// step's JSON as the first stream to send it encoded it (steps.Live): the
+// streams of one sandbox encode a step once between them.
+func sendLive(conn *websocket.Conn, batch []*steps.Live) bool {
+	_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	w, err := conn.NextWriter(websocket.TextMessage)
+	if err != nil {
+		return false
+	}
+	_, _ = io.WriteString(w, `{"type":"steps","steps":[`)
+	for i, l := range batch {
+		if i > 0 {
+			_, _ = io.WriteString(w, ",")
+		}
+		_, _ = w.Write(l.JSON())
+	}
+	_, _ = io.WriteString(w, "]}\n")
+	return w.Close() == nil
 }
 
 // replay sends the history after since, a page at a time, until a page comes

@@ -72,9 +72,13 @@ func (r *Recorder) Record(ctx context.Context, s Step) Step {
 	}
 	r.history = append(r.history, s)
 	r.noteUserLocked(s)
+	var live *Live // one copy for every subscriber (live.go)
+	if len(r.subs) > 0 {
+		live = &Live{Step: s}
+	}
 	for sub := range r.subs {
 		select {
-		case sub.c <- s:
+		case sub.c <- live:
 		default:
 			sub.dropped = true
 			r.unsubscribeLocked(sub)
@@ -113,13 +117,13 @@ func (r *Recorder) sinceLocked(seq uint64, limit int) []Step {
 
 // Subscription delivers live steps on C until it is closed.
 type Subscription struct {
-	c       chan Step
+	c       chan *Live
 	dropped bool // set under Recorder.mu before c is closed
 	r       *Recorder
 }
 
 // C delivers steps; it is closed when the subscription ends.
-func (s *Subscription) C() <-chan Step { return s.c }
+func (s *Subscription) C() <-chan *Live { return s.c }
 
 // Dropped reports whether the subscriber fell behind and was cut off.
 func (s *Subscription) Dropped() bool {
@@ -141,7 +145,7 @@ func (s *Subscription) Close() {
 func (r *Recorder) Subscribe(since uint64, buffer int) ([]Step, *Subscription) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	sub := &Subscription{c: make(chan Step, buffer), r: r}
+	sub := &Subscription{c: make(chan *Live, buffer), r: r}
 	r.subs[sub] = struct{}{}
 	return r.sinceLocked(since, 0), sub
 }

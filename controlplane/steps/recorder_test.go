@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 )
 
@@ -114,5 +115,23 @@ func TestALearnersTraceOutlivesAnHourOfBackground(t *testing.T) {
 	}
 	if got := r.Since(0, 2); len(got) != 2 || got[1].Stage != Authenticate {
 		t.Errorf("a page of two from the start: %+v", got)
+	}
+}
+
+func TestSubscribersShareEachStepAndItsJSON(t *testing.T) {
+	r := NewRecorder(100)
+	_, a := r.Subscribe(0, 10)
+	defer a.Close()
+	_, b := r.Subscribe(0, 10)
+	defer b.Close()
+	s := r.Record(context.Background(), Step{Component: APIServer, Stage: Store, Message: Msg("k", "name", "<hello>"),
+		Detail: map[string]any{"key": "/registry/pods/default/p"}})
+	la, lb := <-a.C(), <-b.C()
+	if la != lb {
+		t.Fatal("two subscribers got two copies of one step")
+	}
+	want, _ := json.Marshal(s)
+	if got := la.JSON(); string(got) != string(want) || &lb.JSON()[0] != &got[0] {
+		t.Errorf("the shared JSON is %s, want %s made once", got, want)
 	}
 }
