@@ -104,6 +104,7 @@ var subresourceKinds = map[string]struct {
 	"finalize": {verbs: []string{"update"}},
 	"log":      {kind: "Pod", verbs: []string{"get"}},
 	"token":    {group: "authentication.k8s.io", version: "v1", kind: "TokenRequest", verbs: []string{"create"}},
+	"eviction": {group: "policy", version: "v1", kind: "Eviction", verbs: []string{"create"}},
 }
 
 func resourceList(gv schema.GroupVersion) *metav1.APIResourceList {

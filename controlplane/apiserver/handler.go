@@ -95,6 +95,8 @@ func (s *Server) dispatch(q *apiRequest) (runtime.Object, int, error) {
 		return s.podLog(q)
 	case "token":
 		return s.tokenRequest(q)
+	case "eviction":
+		return s.evict(q)
 	case "":
 	default:
 		return nil, 0, apierrors.NewMethodNotSupported(q.res.GroupResource(), q.info.Verb+" "+q.info.Subresource)

@@ -8,7 +8,7 @@
 // controller that asks — and the identity system:kube-controller-manager.
 // Each controller lives in its own package (deployment, replicaset,
 // endpoints, endpointslice, namespace, serviceaccount, rootcacertpublisher,
-// resourcequota, garbagecollector, nodelifecycle) and
+// resourcequota, disruption, garbagecollector, nodelifecycle) and
 // has the same shape:
 //
 //	New(client, …, factory, rec) *Controller   registers informer handlers
@@ -33,6 +33,7 @@ import (
 	"k8s.io/client-go/restmapper"
 
 	"github.com/glassplane/glassplane/controlplane/controllers/deployment"
+	"github.com/glassplane/glassplane/controlplane/controllers/disruption"
 	"github.com/glassplane/glassplane/controlplane/controllers/endpoints"
 	"github.com/glassplane/glassplane/controlplane/controllers/endpointslice"
 	"github.com/glassplane/glassplane/controlplane/controllers/garbagecollector"
@@ -90,6 +91,7 @@ func NewManager(cfg *rest.Config, rec *steps.Recorder, opts Options) (*Manager, 
 		nodelifecycle.Name:       nodelifecycle.New(client, factory, rec, opts.NodeLifecycle),
 		rootcacertpublisher.Name: rootcacertpublisher.New(client, factory, rec, cfg.CAData),
 		resourcequota.Name:       resourcequota.New(client, dyn, factory, rec),
+		disruption.Name:          disruption.New(client, factory, rec),
 	}}
 	if m.workers <= 0 {
 		m.workers = 2

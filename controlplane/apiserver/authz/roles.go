@@ -37,6 +37,7 @@ const (
 	coordination  = "coordination.k8s.io"
 	eventsGroup   = "events.k8s.io"
 	discoveryK8s  = "discovery.k8s.io"
+	policyGroup   = "policy"
 )
 
 // ruleBuilder writes a PolicyRule the way Kubernetes' bootstrap policy does:
@@ -63,6 +64,7 @@ func viewRules() []rbacv1.PolicyRule {
 		newRule(read...).groups(apps).resources("deployments", "deployments/scale", "deployments/status",
 			"replicasets", "replicasets/scale", "replicasets/status").rule(),
 		newRule(read...).groups(discoveryK8s).resources("endpointslices").rule(),
+		newRule(read...).groups(policyGroup).resources("poddisruptionbudgets", "poddisruptionbudgets/status").rule(),
 	}
 }
 
@@ -73,6 +75,8 @@ func editRules() []rbacv1.PolicyRule {
 		newRule(readWrite...).groups(core).resources("serviceaccounts", "services", "configmaps", "secrets", "events").rule(),
 		newRule("create").groups(core).resources("serviceaccounts/token").rule(),
 		newRule(readWrite...).groups(apps).resources("deployments", "deployments/scale", "replicasets", "replicasets/scale").rule(),
+		newRule("create").groups(core).resources("pods/eviction").rule(),
+		newRule(readWrite...).groups(policyGroup).resources("poddisruptionbudgets").rule(),
 	}, viewRules()...)
 }
 

@@ -12,6 +12,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -67,6 +68,7 @@ var (
 	rbac        = schema.GroupVersion{Group: "rbac.authorization.k8s.io", Version: "v1"}
 	coordinaton = schema.GroupVersion{Group: "coordination.k8s.io", Version: "v1"}
 	discovery   = schema.GroupVersion{Group: "discovery.k8s.io", Version: "v1"}
+	policy      = schema.GroupVersion{Group: "policy", Version: "v1"}
 )
 
 // Resources is every resource Glassplane serves, in discovery order.
@@ -80,7 +82,7 @@ var Resources = []*Resource{
 		New:          func() runtime.Object { return &corev1.Node{} }, NewList: func() runtime.Object { return &corev1.NodeList{} },
 		Fields: nodeFields},
 	{GroupVersion: core, Resource: "pods", Kind: "Pod", Namespaced: true, ShortNames: []string{"po"}, Categories: []string{"all"},
-		Subresources: []string{"status", "binding", "log"},
+		Subresources: []string{"status", "binding", "log", "eviction"},
 		New:          func() runtime.Object { return &corev1.Pod{} }, NewList: func() runtime.Object { return &corev1.PodList{} },
 		Fields: podFields},
 	{GroupVersion: core, Resource: "services", Kind: "Service", Namespaced: true, StoragePath: "services/specs", ShortNames: []string{"svc"}, Categories: []string{"all"},
@@ -120,6 +122,9 @@ var Resources = []*Resource{
 		New: func() runtime.Object { return &coordinationv1.Lease{} }, NewList: func() runtime.Object { return &coordinationv1.LeaseList{} }},
 	{GroupVersion: discovery, Resource: "endpointslices", Kind: "EndpointSlice", Namespaced: true,
 		New: func() runtime.Object { return &discoveryv1.EndpointSlice{} }, NewList: func() runtime.Object { return &discoveryv1.EndpointSliceList{} }},
+	{GroupVersion: policy, Resource: "poddisruptionbudgets", Kind: "PodDisruptionBudget", Namespaced: true, ShortNames: []string{"pdb"},
+		Subresources: []string{"status"},
+		New:          func() runtime.Object { return &policyv1.PodDisruptionBudget{} }, NewList: func() runtime.Object { return &policyv1.PodDisruptionBudgetList{} }},
 }
 
 // Lookup finds a served resource by group and plural name.

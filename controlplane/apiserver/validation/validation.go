@@ -24,6 +24,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -64,6 +65,8 @@ func Validate(obj, old runtime.Object) field.ErrorList {
 		return ValidateEvent(o)
 	case *coordinationv1.Lease:
 		return ValidateLease(o)
+	case *policyv1.PodDisruptionBudget:
+		return ValidatePodDisruptionBudget(o)
 	case *discoveryv1.EndpointSlice:
 		was, _ := old.(*discoveryv1.EndpointSlice)
 		return ValidateEndpointSlice(o, was)
