@@ -48,6 +48,9 @@ func walk(t *testing.T, c *testcluster.Cluster, id string) {
 	defer e.Close()
 	sb := &lessons.Sandbox{ID: "test", Cluster: c.Cluster, Kubectl: kubectlIn(t, c)}
 	ctx := context.Background()
+	if res, err := e.Reset(ctx, sb, id); err != nil {
+		t.Fatalf("resetting the lesson: %v (%+v)", err, res)
+	}
 	if _, err := e.Start(sb, id, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -91,6 +94,16 @@ func waitPassed(t *testing.T, e *lessons.Engine, sb *lessons.Sandbox, id string,
 func TestLessonKubectlCreateFollowsTheSeedStoryStepByStep(t *testing.T) {
 	t.Parallel()
 	walk(t, testcluster.StartCascade(t), "kubectl-create")
+}
+
+// TestLessonKubectlCreateWalksAgainAfterTheSeedWasApplied: a learner who
+// applied the seed already, or walks lesson 1 a second time, starts from a
+// cluster without it: every step is false before its actions again.
+func TestLessonKubectlCreateWalksAgainAfterTheSeedWasApplied(t *testing.T) {
+	t.Parallel()
+	c := testcluster.StartCascade(t)
+	walk(t, c, "kubectl-create")
+	walk(t, c, "kubectl-create")
 }
 
 func TestLessonWhoAreYouFixesAForbiddenRequestWithARoleBinding(t *testing.T) {
