@@ -75,7 +75,8 @@ func (w *Web) getLesson(c echo.Context) error {
 func (w *Web) lessonSandbox(sb *Sandbox) *lessons.Sandbox {
 	return &lessons.Sandbox{ID: sb.ID, Cluster: sb.Cluster,
 		Kubectl: func(ctx context.Context, user string, args []string, stdin string) (lessons.KubectlOutput, error) {
-			if err := checkKubectlArgs(args); err != nil {
+			args, stdin, err := kubectlWords(args, stdin)
+			if err != nil {
 				return lessons.KubectlOutput{Stderr: "error: " + err.Error() + "\n", ExitCode: 1}, nil
 			}
 			res, err := w.runKubectlAs(ctx, sb, user, args, stdin)
