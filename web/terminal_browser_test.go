@@ -70,3 +70,21 @@ func TestTheTerminalTakesAPastedManifestForCreateFromInput(t *testing.T) {
 	}
 	b.noExceptions()
 }
+
+// TestThePlaygroundShowsTheDeprecationWarningUnderItsResult: applying the
+// preloaded seed shows, beside "created", the Warning kubectl would print
+// for apps/v1beta2.
+func TestThePlaygroundShowsTheDeprecationWarningUnderItsResult(t *testing.T) {
+	g := startGlassplane(t)
+	b := newBrowser(t, 1280, 720)
+	b.open(g.URL)
+	b.click(".playground button.primary")
+	b.waitFor("the playground shows the Deployment created and the Warning",
+		`(document.querySelector(".playground .results")?.textContent ?? "").includes("created") &&
+		(document.querySelector('[data-testid="apply-warning"]')?.textContent ?? "").includes("Warning: apps/v1beta2 Deployment is deprecated")`, 30*time.Second)
+	b.click("#tab-playground") // Apply moved on to the story; the result stays in the playground
+	b.waitFor("the Warning is on screen in the playground",
+		`document.querySelector('[data-testid="apply-warning"]')?.getClientRects().length > 0`, 10*time.Second)
+	b.snap("playground-warning")
+	b.noExceptions()
+}

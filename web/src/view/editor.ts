@@ -82,6 +82,7 @@ export class Playground {
     const lineAt = (n: number) => doc.line(Math.max(1, Math.min(n, doc.lines)));
     for (const r of results) {
       const what = `${r.kind ?? "?"} ${r.name ?? ""}`.trim();
+      for (const w of r.warnings ?? []) this.results.append(h("p", { class: "warn", "data-testid": "apply-warning" }, `Warning: ${w}`));
       if (r.outcome !== "error") {
         this.results.append(h("p", { class: "ok" }, `✓ ${what} ${r.outcome}`));
         if (r.trace) this.onTrace(r.trace, true);
