@@ -239,3 +239,23 @@ func TestAClosedEngineStartsNoBackgroundAction(t *testing.T) {
 	case <-time.After(100 * time.Millisecond):
 	}
 }
+
+// TestDoItForMeReportsABackgroundCommandThatFailsAtOnce: a background
+// kubectl that fails before the pacer holds it (the Deployment exists
+// already) is reported with kubectl's error, not lost.
+func TestDoItForMeReportsABackgroundCommandThatFailsAtOnce(t *testing.T) {
+	e := lessons.NewEngine(&lessons.Catalog{})
+	defer e.Close()
+	sb := &lessons.Sandbox{ID: "sb-1", Kubectl: func(ctx context.Context, user string, args []string, stdin string) (lessons.KubectlOutput, error) {
+		return lessons.KubectlOutput{Stderr: `Error from server (AlreadyExists): deployments.apps "helloworld-deployment" already exists`, ExitCode: 1}, nil
+	}}
+	l := &lessons.Lesson{ID: "again", Steps: []lessons.Step{{ID: "send", Actions: []lessons.Action{
+		{Kubectl: []string{"create", "-f", "-"}, Background: true}}}}}
+	res, err := e.Do(context.Background(), sb, l, 0)
+	if err == nil || !strings.Contains(err.Error(), "AlreadyExists") {
+		t.Fatalf("doing the step answered %v, want kubectl's AlreadyExists", err)
+	}
+	if len(res) != 1 || !strings.Contains(res[0].Error, "AlreadyExists") || res[0].Output == nil {
+		t.Errorf("the action's result does not carry the error and kubectl's output: %+v", res)
+	}
+}

@@ -110,11 +110,13 @@ export class LessonPanel {
     if (!this.lesson) return;
     this.done = null;
     this.show(0);
-    await this.begin(this.lesson.id);
+    await this.begin(this.lesson.id, true);
   }
 
-  /** begin starts the lesson at step 1 after the engine's reset. */
-  private async begin(id: string): Promise<void> {
+  /** begin starts the lesson at step 1 after the engine's reset; first
+   * puts step 1 on screen (Start over), else the step shown stays (a link
+   * or a teacher's push may have opened another). */
+  private async begin(id: string, first = false): Promise<void> {
     if (this.resetting) return;
     this.resetting = true;
     this.resetError = "";
@@ -124,7 +126,7 @@ export class LessonPanel {
       if (this.lesson?.id !== id) return;
       this.announced = new Set();
       this.apply(p, ++this.sent);
-      this.show(0);
+      if (first) this.show(0);
     } catch (e) {
       this.resetError = e instanceof Error ? e.message : String(e);
     } finally {
