@@ -31,6 +31,11 @@ const nextUntilPassedLimit = 30 * time.Second
 // backgroundLimit bounds a background kubectl (a request held in step mode).
 const backgroundLimit = 10 * time.Minute
 
+// backgroundGrace is how long "do it for me" waits for a background kubectl
+// that fails at once, so its error is shown rather than lost; it answers as
+// soon as the pacer holds the request instead.
+const backgroundGrace = time.Second
+
 // Do performs the actions of step n of lesson in sb, in order, and stops at
 // the first that fails.
 func (e *Engine) Do(ctx context.Context, sb *Sandbox, lesson *Lesson, n int) ([]ActionResult, error) {
@@ -76,6 +81,8 @@ func (e *Engine) do(ctx context.Context, sb *Sandbox, lesson *Lesson, n int, a A
 		return nil, err
 	case a.RestoreSnapshot:
 		return nil, restoreNewestSnapshot(ctx, sb)
+	case a.Delete != nil:
+		return nil, e.deleteAndWait(ctx, sb, *a.Delete)
 	}
 	return nil, nil
 }
@@ -92,17 +99,62 @@ func (e *Engine) kubectl(ctx context.Context, sb *Sandbox, a Action) (*KubectlOu
 		// It runs under the sandbox's context, not the request's: it ends
 		// when the sandbox is deleted (Forget), the engine closes, or after
 		// backgroundLimit, whichever comes first.
-		ctx, cancel := context.WithTimeout(e.sandboxContext(sb.ID), backgroundLimit)
+		// A command that fails at once (refused, or the object exists)
+		// is reported like one in the foreground; one still running after
+		// backgroundGrace is held, as the step expects.
+		bctx, cancel := context.WithTimeout(e.sandboxContext(sb.ID), backgroundLimit)
+		ended := make(chan kubectlEnd, 1)
 		err := e.startBackground(func() {
 			defer cancel()
-			_, _ = sb.Kubectl(ctx, user, a.Kubectl, a.Stdin)
+			out, err := sb.Kubectl(bctx, user, a.Kubectl, a.Stdin)
+			ended <- kubectlEnd{out, err}
 		})
 		if err != nil {
 			cancel()
+			return nil, err
 		}
-		return nil, err
+		grace := time.After(backgroundGrace)
+		for {
+			select {
+			case end := <-ended:
+				return judgeKubectl(a, end.out, end.err)
+			case <-grace:
+				return nil, nil
+			case <-ctx.Done():
+				return nil, nil
+			case <-time.After(20 * time.Millisecond):
+				if apiserverHolds(sb) {
+					return nil, nil // held, as the step expects: answer now
+				}
+			}
+		}
 	}
 	out, err := sb.Kubectl(ctx, user, a.Kubectl, a.Stdin)
+	return judgeKubectl(a, out, err)
+}
+
+// apiserverHolds says whether the pacer holds a request at the API server.
+func apiserverHolds(sb *Sandbox) bool {
+	if sb.Cluster == nil {
+		return false
+	}
+	for _, w := range sb.Cluster.Pacer.State().Waiting {
+		if w.Component == "apiserver" {
+			return true
+		}
+	}
+	return false
+}
+
+// kubectlEnd is how a background kubectl ended.
+type kubectlEnd struct {
+	out KubectlOutput
+	err error
+}
+
+// judgeKubectl turns kubectl's exit into the action's result: a failure is
+// an error unless the action expects one (Fails).
+func judgeKubectl(a Action, out KubectlOutput, err error) (*KubectlOutput, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -185,6 +237,8 @@ func describeAction(a Action) string {
 		return "save a snapshot"
 	case a.RestoreSnapshot:
 		return "restore the newest snapshot"
+	case a.Delete != nil:
+		return "delete " + describeObjects(&ObjectCheck{Kind: a.Delete.Kind, Name: a.Delete.Name, Selector: a.Delete.Selector}, a.Delete.Namespace)
 	}
 	return "nothing"
 }

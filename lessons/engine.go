@@ -151,10 +151,7 @@ func (e *Engine) startBackground(f func()) error {
 func (e *Engine) Forget(sandboxID string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if w, ok := e.work[sandboxID]; ok {
-		w.cancel()
-		delete(e.work, sandboxID)
-	}
+	e.endBackgroundLocked(sandboxID)
 	delete(e.clients, sandboxID)
 	for k := range e.progress {
 		if k.sandbox == sandboxID {

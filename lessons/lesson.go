@@ -15,6 +15,12 @@
 // however the learner made it true — "do it for me", the terminal, the
 // playground or their own kubectl.
 //
+// A lesson may say how to clear the ground before its first step (`reset`):
+// actions such as "pacer back to live" and "delete the seed Deployment",
+// run when the learner starts the lesson or starts it over, so a lesson
+// tried once, or a seed already applied in the playground, does not leave
+// the first steps true before the learner does them.
+//
 // Rules of the format: every text has both "en" and "zh-TW"; every step but
 // a recap has a check that is false before the step's actions and true after
 // them (the lesson tests prove it); only a recap may say `none: true`.
@@ -32,6 +38,9 @@ type Lesson struct {
 	Title   Text   `yaml:"title" json:"title"`
 	Summary Text   `yaml:"summary" json:"summary"`
 	Steps   []Step `yaml:"steps" json:"steps"`
+	// Reset are the actions that clear what the lesson makes, run before
+	// its first step (Engine.Reset).
+	Reset []Action `yaml:"reset,omitempty" json:"reset,omitempty"`
 	// Source is the file the lesson came from ("embedded:01-….yaml" or a path).
 	Source string `yaml:"-" json:"source"`
 }
@@ -56,8 +65,9 @@ type CodePointer struct {
 	Function string `yaml:"function" json:"function"`
 }
 
-// Action is one thing "do it for me" does. Exactly one of Apply, Kubectl,
-// Pacer, Next, NextUntilPassed, Stop and Start is set.
+// Action is one thing "do it for me" (or a lesson's reset) does. Exactly one
+// kind is set: Apply, Kubectl, Pacer, Next, NextUntilPassed, Stop, Start,
+// StopEtcdLeader, StartEtcdMembers, SaveSnapshot, RestoreSnapshot or Delete.
 type Action struct {
 	// Apply is a manifest, applied as the sandbox admin (kubectl apply -f -).
 	Apply string `yaml:"apply,omitempty" json:"apply,omitempty"`
@@ -89,6 +99,20 @@ type Action struct {
 	// restores the newest one — the etcd pane's two buttons.
 	SaveSnapshot    bool `yaml:"saveSnapshot,omitempty" json:"saveSnapshot,omitempty"`
 	RestoreSnapshot bool `yaml:"restoreSnapshot,omitempty" json:"restoreSnapshot,omitempty"`
+	// Delete deletes the objects it names and waits until they are gone
+	// (a Pod is gone when its kubelet confirmed it stopped).
+	Delete *ObjectRef `yaml:"delete,omitempty" json:"delete,omitempty"`
+}
+
+// ObjectRef names objects of a kind: one by Name, or all that Selector picks
+// (every one when both are empty), in Namespace ("default" when the kind is
+// namespaced and it is empty).
+type ObjectRef struct {
+	APIVersion string `yaml:"apiVersion" json:"apiVersion"`
+	Kind       string `yaml:"kind" json:"kind"`
+	Namespace  string `yaml:"namespace,omitempty" json:"namespace,omitempty"`
+	Name       string `yaml:"name,omitempty" json:"name,omitempty"`
+	Selector   string `yaml:"selector,omitempty" json:"selector,omitempty"`
 }
 
 // PacerAction sets the pacer fields that are present.

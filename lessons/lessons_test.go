@@ -48,6 +48,9 @@ func walk(t *testing.T, c *testcluster.Cluster, id string) {
 	defer e.Close()
 	sb := &lessons.Sandbox{ID: "test", Cluster: c.Cluster, Kubectl: kubectlIn(t, c)}
 	ctx := context.Background()
+	if res, err := e.Reset(ctx, sb, id); err != nil {
+		t.Fatalf("resetting the lesson: %v (%+v)", err, res)
+	}
 	if _, err := e.Start(sb, id, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -91,6 +94,16 @@ func waitPassed(t *testing.T, e *lessons.Engine, sb *lessons.Sandbox, id string,
 func TestLessonKubectlCreateFollowsTheSeedStoryStepByStep(t *testing.T) {
 	t.Parallel()
 	walk(t, testcluster.StartCascade(t), "kubectl-create")
+}
+
+// TestLessonKubectlCreateWalksAgainAfterTheSeedWasApplied: a learner who
+// applied the seed already, or walks lesson 1 a second time, starts from a
+// cluster without it: every step is false before its actions again.
+func TestLessonKubectlCreateWalksAgainAfterTheSeedWasApplied(t *testing.T) {
+	t.Parallel()
+	c := testcluster.StartCascade(t)
+	walk(t, c, "kubectl-create")
+	walk(t, c, "kubectl-create")
 }
 
 func TestLessonWhoAreYouFixesAForbiddenRequestWithARoleBinding(t *testing.T) {
@@ -230,4 +243,24 @@ func TestAClosedEngineStartsNoBackgroundAction(t *testing.T) {
 func TestLessonDebuggingReadsPendingImagePullBackOffAndCrashLoopBackOff(t *testing.T) {
 	t.Parallel()
 	walk(t, testcluster.StartCascade(t), "debugging")
+}
+
+// TestDoItForMeReportsABackgroundCommandThatFailsAtOnce: a background
+// kubectl that fails before the pacer holds it (the Deployment exists
+// already) is reported with kubectl's error, not lost.
+func TestDoItForMeReportsABackgroundCommandThatFailsAtOnce(t *testing.T) {
+	e := lessons.NewEngine(&lessons.Catalog{})
+	defer e.Close()
+	sb := &lessons.Sandbox{ID: "sb-1", Kubectl: func(ctx context.Context, user string, args []string, stdin string) (lessons.KubectlOutput, error) {
+		return lessons.KubectlOutput{Stderr: `Error from server (AlreadyExists): deployments.apps "helloworld-deployment" already exists`, ExitCode: 1}, nil
+	}}
+	l := &lessons.Lesson{ID: "again", Steps: []lessons.Step{{ID: "send", Actions: []lessons.Action{
+		{Kubectl: []string{"create", "-f", "-"}, Background: true}}}}}
+	res, err := e.Do(context.Background(), sb, l, 0)
+	if err == nil || !strings.Contains(err.Error(), "AlreadyExists") {
+		t.Fatalf("doing the step answered %v, want kubectl's AlreadyExists", err)
+	}
+	if len(res) != 1 || !strings.Contains(res[0].Error, "AlreadyExists") || res[0].Output == nil {
+		t.Errorf("the action's result does not carry the error and kubectl's output: %+v", res)
+	}
 }

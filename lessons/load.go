@@ -173,6 +173,7 @@ func (v *validator) lessonNode(n *yaml.Node) {
 	}
 	v.text(n, "title", true)
 	v.text(n, "summary", true)
+	v.reset(field(n, "reset"))
 	steps := field(n, "steps")
 	if steps == nil || steps.Kind != yaml.SequenceNode || len(steps.Content) == 0 {
 		v.errorf(orNode(steps, n), "the lesson needs a list of steps")

@@ -46,6 +46,10 @@ func TestLoaderRefusesMalformedLessonsNamingFileLineAndProblem(t *testing.T) {
 		{"none outside a recap", "      object: {apiVersion: v1, kind: ConfigMap, name: tiny}", "      none: true", 10, "none: true is only allowed on a recap step"},
 		{"code pointer without function", "    check:\n      object", "    code: [{package: controlplane/scheduler}]\n    check:\n      object", 9, "a code pointer needs a function"},
 		{"bad count", "name: tiny}", "name: tiny, count: lots}", 10, `bad count "lots"`},
+		{"reset that waits for a step", "steps:\n", "reset:\n  - nextUntilPassed: true\nsteps:\n", 5, "a reset cannot nextUntilPassed"},
+		{"reset in the background", "steps:\n", "reset:\n  - {kubectl: [delete, cm, tiny], background: true}\nsteps:\n", 5, "background is not allowed"},
+		{"delete without a kind", "steps:\n", "reset:\n  - delete: {apiVersion: v1, name: tiny}\nsteps:\n", 5, "the delete needs kind"},
+		{"delete by name and selector", "steps:\n", "reset:\n  - delete: {apiVersion: v1, kind: ConfigMap, name: tiny, selector: a=b}\nsteps:\n", 5, "a name or a selector, not both"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

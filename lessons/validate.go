@@ -14,7 +14,7 @@ import (
 )
 
 var actionKinds = []string{"apply", "kubectl", "pacer", "next", "nextUntilPassed", "stop", "start", "stopEtcdLeader", "startEtcdMembers",
-	"saveSnapshot", "restoreSnapshot"}
+	"saveSnapshot", "restoreSnapshot", "delete"}
 
 // kubectlOnly are action fields that modify a kubectl action.
 var kubectlOnly = []string{"as", "stdin", "fails", "background"}
@@ -94,6 +94,42 @@ func (v *validator) action(n *yaml.Node) {
 	case "apply":
 		if a := field(n, "apply"); strings.TrimSpace(a.Value) == "" {
 			v.errorf(a, "apply needs a manifest")
+		}
+	case "delete":
+		d := field(n, "delete")
+		v.require(d, "delete", "apiVersion", "kind")
+		if field(d, "name") != nil && field(d, "selector") != nil {
+			v.errorf(d, "delete takes a name or a selector, not both")
+		}
+	}
+}
+
+// resetKinds are the action kinds a reset may use: it runs before the first
+// step, so nothing in it waits for a step (nextUntilPassed), the learner
+// (next) or the pacer (a background kubectl).
+var resetKinds = []string{"pacer", "kubectl", "apply", "start", "startEtcdMembers", "delete"}
+
+// reset checks a lesson's reset: a list of actions of resetKinds.
+func (v *validator) reset(n *yaml.Node) {
+	if n == nil {
+		return
+	}
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		v.errorf(n, "reset is a list of actions, like [{pacer: {mode: live}}, {delete: {apiVersion: v1, kind: Pod, name: x}}]")
+		return
+	}
+	for _, a := range n.Content {
+		v.action(a)
+		if a.Kind != yaml.MappingNode {
+			continue
+		}
+		for _, k := range keys(a) {
+			if contains(actionKinds, k.Value) && !contains(resetKinds, k.Value) {
+				v.errorf(k, "a reset cannot %s (it may: %s)", k.Value, strings.Join(resetKinds, ", "))
+			}
+		}
+		if b := field(a, "background"); b != nil && b.Value == "true" {
+			v.errorf(b, "a reset waits for each of its actions: background is not allowed")
 		}
 	}
 }

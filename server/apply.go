@@ -52,6 +52,9 @@ type ApplyResult struct {
 	ErrorLine int            `json:"errorLine,omitempty"`
 	// CauseLines maps each field cause of a 422 to its line.
 	CauseLines []int `json:"causeLines,omitempty"`
+	// Warnings are the API server's Warning headers, as kubectl prints
+	// them after "Warning: " (apps/v1beta2 is converted with one).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
@@ -169,7 +172,9 @@ func (a *appClients) applyDocument(ctx context.Context, doc []byte) ApplyResult 
 	r := ApplyResult{Kind: obj.GetKind(), Name: obj.GetName(), Namespace: obj.GetNamespace(), Outcome: "error"}
 	r.Trace = steps.NewTrace()
 	ctx = steps.WithCause(ctx, steps.Cause{Trace: r.Trace})
+	ctx, warned := withWarnings(ctx)
 	outcome, err := a.applyObject(ctx, obj, j)
+	r.Warnings = warned.list()
 	if err != nil {
 		st := statusOf(err)
 		r.Status = &st

@@ -29,6 +29,7 @@ func (sb *Sandbox) clients() (*appClients, error) {
 		return nil, err
 	}
 	cfg.UserAgent = "glassplane-playground"
+	cfg.WarningHandlerWithContext = collectWarnings{} // each answer carries its own (warnings.go)
 	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {
 		return nil, err

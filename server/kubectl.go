@@ -3,9 +3,10 @@ package server
 // The terminal: real kubectl (glassplane's own `glassplane kubectl`) run in a
 // child process as the sandbox's admin. The child gets a kubeconfig for the
 // sandbox only, an empty home directory, and no way to name files: the words
-// are first parsed and judged by checkKubectlArgs (kubectlargs.go), which lets
-// only allow-listed subcommands and flags through and refuses anything that
-// reads or writes files or points kubectl elsewhere.
+// are first parsed and judged by kubectlWords (kubectlargs.go), which lets
+// only allow-listed subcommands and flags through, refuses anything that
+// reads or writes files or points kubectl elsewhere, and turns `-f NAME` of a
+// built-in file (examplefiles.go) into `-f -` with the file as input.
 
 import (
 	"bytes"
@@ -40,13 +41,14 @@ func (w *Web) kubectl(c echo.Context) error {
 	if err := c.Bind(&req); err != nil {
 		return fail(c, http.StatusBadRequest, `the body must be JSON like {"args": ["get", "pods"]}`)
 	}
-	if err := checkKubectlArgs(req.Args); err != nil {
-		return c.JSON(http.StatusOK, KubectlResult{Stderr: "error: " + err.Error() + "\n", ExitCode: 1})
-	}
 	if len(req.Stdin) > maxApplyBytes {
 		return fail(c, http.StatusRequestEntityTooLarge, "stdin is too large")
 	}
-	res, err := w.runKubectl(c.Request().Context(), sandboxOf(c), req.Args, req.Stdin)
+	args, stdin, err := kubectlWords(req.Args, req.Stdin)
+	if err != nil {
+		return c.JSON(http.StatusOK, KubectlResult{Stderr: "error: " + err.Error() + "\n", ExitCode: 1})
+	}
+	res, err := w.runKubectl(c.Request().Context(), sandboxOf(c), args, stdin)
 	if err != nil {
 		return fail(c, http.StatusInternalServerError, err.Error())
 	}

@@ -18,8 +18,13 @@ package server
 //     (never --server, --kubeconfig, --token, --cache-dir, --user or the
 //     profiler), a subcommand's own flags only from localFlags;
 //   - values that could name a file or another server are checked: -f only
-//     as "-" (the manifest comes as input), -o only in formats that read no
-//     file, --raw only as a path on the sandbox's own API.
+//     as "-" (the manifest comes as input) or as the name of a built-in
+//     file (examplefiles.go), -o only in formats that read no file, --raw
+//     only as a path on the sandbox's own API.
+//
+// A built-in file's name never reaches kubectl: kubectlWords rewrites
+// `-f NAME` to `-f -` and gives the file's text as input, then parses the
+// rewritten words again and runs them only if they say the same thing.
 //
 // Words pflag does not know (klog's -v among them: the terminal does not
 // register it) make the parse fail, and a failed parse is a refusal. The
@@ -30,6 +35,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -94,38 +100,97 @@ var kubectlTreeMu sync.Mutex
 // checkKubectlArgs parses args as kubectl would and refuses, with a sentence
 // for the learner, anything outside the allow-list.
 func checkKubectlArgs(args []string) error {
+	_, err := parseKubectlArgs(args)
+	return err
+}
+
+// parsedArgs is what kubectl will make of its words.
+type parsedArgs struct {
+	files []string // the values of -f
+	args  []string // the words that are not flags
+	flags []string // every other flag set, as name=value
+}
+
+// parseKubectlArgs parses and judges args (checkKubectlArgs) and says what
+// they mean.
+func parseKubectlArgs(args []string) (parsedArgs, error) {
 	if len(args) == 0 {
-		return errors.New("type a kubectl command, for example: get pods -o wide")
+		return parsedArgs{}, errors.New("type a kubectl command, for example: get pods -o wide")
 	}
 	kubectlTreeMu.Lock()
 	defer kubectlTreeMu.Unlock()
 	root := cmd.NewKubectlCommand(cmd.KubectlOptions{IOStreams: genericiooptions.NewTestIOStreamsDiscard()})
 	sub, rest, err := root.Find(args)
 	if err != nil || sub == root {
-		return fmt.Errorf("the terminal runs only these kubectl commands: %s", allowedList())
+		return parsedArgs{}, fmt.Errorf("the terminal runs only these kubectl commands: %s", allowedList())
 	}
 	if top := topCommand(sub); !kubectlSubcommands[top.Name()] || sub.DisableFlagParsing {
-		return fmt.Errorf("the terminal runs only these kubectl commands: %s", allowedList())
+		return parsedArgs{}, fmt.Errorf("the terminal runs only these kubectl commands: %s", allowedList())
 	}
 	sub.InitDefaultHelpFlag() // cobra adds --help when it runs a command
 	if err := sub.ParseFlags(rest); err != nil {
-		return fmt.Errorf("kubectl cannot read this command line here: %v", err)
+		return parsedArgs{}, fmt.Errorf("kubectl cannot read this command line here: %v", err)
 	}
 	inherited := sub.InheritedFlags()
 	var refused error
+	var flags []string
 	sub.Flags().Visit(func(f *pflag.Flag) {
 		if refused == nil {
 			refused = checkFlag(f, inherited.Lookup(f.Name) != nil)
 		}
+		if f.Name != "filename" {
+			flags = append(flags, f.Name+"="+f.Value.String())
+		}
 	})
 	if refused != nil {
-		return refused
+		return parsedArgs{}, refused
 	}
 	if sub.HasSubCommands() && len(sub.Flags().Args()) > 0 {
 		// kubectl would look for a plugin named after the word.
-		return fmt.Errorf("kubectl %s has no subcommand %q", sub.Name(), sub.Flags().Arg(0))
+		return parsedArgs{}, fmt.Errorf("kubectl %s has no subcommand %q", sub.Name(), sub.Flags().Arg(0))
 	}
-	return nil
+	p := parsedArgs{args: sub.Flags().Args(), flags: flags}
+	if f := sub.Flags().Lookup("filename"); f != nil && f.Changed {
+		p.files = values(f)
+	}
+	return p, nil
+}
+
+// kubectlWords judges args and, when -f names a built-in file, rewrites it
+// to -f - with the file's text as stdin. What it returns is what may run.
+func kubectlWords(args []string, stdin string) ([]string, string, error) {
+	p, err := parseKubectlArgs(args)
+	if err != nil {
+		return nil, "", err
+	}
+	var name string
+	for _, v := range p.files {
+		if v != "-" {
+			name = v
+		}
+	}
+	if name == "" {
+		return args, stdin, nil
+	}
+	if len(p.files) != 1 {
+		return nil, "", errors.New("-f reads one file here: name one built-in file, or use -f - alone")
+	}
+	rewritten := make([]string, len(args))
+	for i, a := range args {
+		rewritten[i] = a
+		if prefix, ok := strings.CutSuffix(a, name); ok && (prefix == "" || strings.HasPrefix(prefix, "-") &&
+			(strings.HasSuffix(prefix, "f") || strings.HasSuffix(prefix, "f=") || prefix == "--filename=")) {
+			rewritten[i] = prefix + "-"
+		}
+	}
+	// The rewrite must change only the file: -f - once, the other words as
+	// they were. Anything else (the name also used as an object's name, say)
+	// is refused rather than guessed at.
+	q, err := parseKubectlArgs(rewritten)
+	if err != nil || len(q.files) != 1 || q.files[0] != "-" || !slices.Equal(q.args, p.args) || !slices.Equal(q.flags, p.flags) {
+		return nil, "", fmt.Errorf("write the file's name only after -f, as in: create -f %s", name)
+	}
+	return rewritten, exampleFiles[name], nil
 }
 
 // topCommand is the subcommand directly under kubectl: "create" for
@@ -145,8 +210,8 @@ func checkFlag(f *pflag.Flag, global bool) error {
 	switch f.Name {
 	case "filename":
 		for _, v := range values(f) {
-			if v != "-" {
-				return errors.New("files cannot be read here: use -f - with the manifest as input, or the playground")
+			if _, builtIn := exampleFiles[v]; v != "-" && !builtIn {
+				return fmt.Errorf("files cannot be read here: -f takes - (paste the manifest) or one of the built-in files: %s", exampleNames())
 			}
 		}
 	case "output":

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -97,5 +98,87 @@ func TestTerminalAcceptsOrdinaryLearnerCommands(t *testing.T) {
 		if err := checkKubectlArgs(args); err != nil {
 			t.Errorf("kubectl %q was refused: %v", args, err)
 		}
+	}
+}
+
+// TestTerminalReadsTheArticlesFileByNameAsInput: `-f NAME` of a built-in
+// file, however it is spelt, runs as `-f -` with the file's text as input,
+// so the article's own command works without a disk to read.
+func TestTerminalReadsTheArticlesFileByNameAsInput(t *testing.T) {
+	for _, tc := range []struct{ args, want []string }{
+		{[]string{"create", "-f", "hello-deployment.yaml"}, []string{"create", "-f", "-"}},
+		{[]string{"create", "--filename=hello-deployment.yaml"}, []string{"create", "--filename=-"}},
+		{[]string{"create", "--filename", "hello-deployment.yaml"}, []string{"create", "--filename", "-"}},
+		{[]string{"create", "-fhello-deployment.yaml"}, []string{"create", "-f-"}},
+		{[]string{"create", "-f=hello-deployment.yaml"}, []string{"create", "-f=-"}},
+		{[]string{"-n", "default", "apply", "-f", "hello-pod.yaml", "-o", "name"}, []string{"-n", "default", "apply", "-f", "-", "-o", "name"}},
+		{[]string{"delete", "-f", "greedy-pod.yaml", "--wait=false"}, []string{"delete", "-f", "-", "--wait=false"}},
+	} {
+		args, stdin, err := kubectlWords(tc.args, "")
+		if err != nil {
+			t.Errorf("kubectl %q was refused: %v", tc.args, err)
+			continue
+		}
+		if strings.Join(args, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("kubectl %q runs as %q, want %q", tc.args, args, tc.want)
+		}
+		name := strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(tc.args[len(tc.args)-1], "--filename="), "-f="), "-f")
+		for _, a := range tc.args {
+			if _, ok := exampleFiles[a]; ok {
+				name = a
+			}
+		}
+		if stdin != exampleFiles[name] || stdin == "" {
+			t.Errorf("kubectl %q gets as input %q, want the built-in %s", tc.args, stdin, name)
+		}
+	}
+	if _, stdin, err := kubectlWords([]string{"create", "-f", "-"}, "kind: Pod"); err != nil || stdin != "kind: Pod" {
+		t.Errorf("-f - keeps the learner's own input: got %q, %v", stdin, err)
+	}
+}
+
+// TestTerminalRefusesFilesThatAreNotBuiltIn: only the built-in names are
+// files; paths to them, unknown names, two files at once and a name that is
+// also an object's name are refused, and the refusal lists the names.
+func TestTerminalRefusesFilesThatAreNotBuiltIn(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"create", "-f", "nothere.yaml"}, "hello-deployment.yaml"},
+		{[]string{"create", "-f", "./hello-deployment.yaml"}, "files cannot be read"},
+		{[]string{"create", "-f", "/tmp/hello-deployment.yaml"}, "files cannot be read"},
+		{[]string{"create", "-f", "../hello-deployment.yaml"}, "files cannot be read"},
+		{[]string{"create", "-f", "hello-deployment.yaml", "-f", "-"}, "one file"},
+		{[]string{"create", "-f", "hello-deployment.yaml,hello-pod.yaml"}, "one file"},
+		{[]string{"create", "-f", "hello-deployment.yaml", "-f", "/etc/passwd"}, "files cannot be read"},
+		{[]string{"get", "hello-deployment.yaml", "-f", "hello-deployment.yaml"}, "only after -f"},
+		{[]string{"get", "-f", "hello-deployment.yaml", "-l=af=hello-deployment.yaml"}, "only after -f"},
+	} {
+		if _, _, err := kubectlWords(tc.args, ""); err == nil || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("kubectl %q: got %v, want a refusal mentioning %q", tc.args, err, tc.says)
+		}
+	}
+}
+
+// TestTerminalFilesAreThePlaygroundsExamples: each built-in file is one of
+// the playground's examples, by the same name and text, so what the
+// terminal creates is what the playground shows.
+func TestTerminalFilesAreThePlaygroundsExamples(t *testing.T) {
+	src, err := os.ReadFile("../web/src/view/examples.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range exampleFiles {
+		if !strings.Contains(string(src), `file: "`+name+`"`) {
+			t.Errorf("the playground has no example with file %q", name)
+		}
+		if !strings.Contains(string(src), "`"+text+"`") {
+			t.Errorf("the playground's %s differs from the terminal's", name)
+		}
+	}
+	seed, err := os.ReadFile("../controlplane/testdata/hello-deployment.yaml")
+	if err != nil || string(seed) != exampleFiles["hello-deployment.yaml"] {
+		t.Errorf("hello-deployment.yaml is not the seed manifest of controlplane/testdata (%v)", err)
 	}
 }

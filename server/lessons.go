@@ -8,6 +8,7 @@ package server
 //	GET  /lessons/{lesson}                       → the whole lesson
 //	GET  /sandboxes/{id}/lessons/{lesson}/progress          evaluates the current step
 //	POST /sandboxes/{id}/lessons/{lesson}/start             {"step": n} optional → progress
+//	                                                        (at step 0 the lesson's reset runs first)
 //	POST /sandboxes/{id}/lessons/{lesson}/steps/{n}/do      performs the step's actions
 //	POST /sandboxes/{id}/lessons/{lesson}/steps/{n}/check   evaluates step n now
 //
@@ -74,7 +75,8 @@ func (w *Web) getLesson(c echo.Context) error {
 func (w *Web) lessonSandbox(sb *Sandbox) *lessons.Sandbox {
 	return &lessons.Sandbox{ID: sb.ID, Cluster: sb.Cluster,
 		Kubectl: func(ctx context.Context, user string, args []string, stdin string) (lessons.KubectlOutput, error) {
-			if err := checkKubectlArgs(args); err != nil {
+			args, stdin, err := kubectlWords(args, stdin)
+			if err != nil {
 				return lessons.KubectlOutput{Stderr: "error: " + err.Error() + "\n", ExitCode: 1}, nil
 			}
 			res, err := w.runKubectlAs(ctx, sb, user, args, stdin)
@@ -102,7 +104,15 @@ func (w *Web) startLesson(c echo.Context) error {
 	if _, ok := w.lessons.Catalog().Get(c.Param("lesson")); !ok {
 		return fail(c, http.StatusNotFound, "there is no lesson "+strconv.Quote(c.Param("lesson")))
 	}
-	p, err := w.lessons.Start(w.lessonSandbox(sandboxOf(c)), c.Param("lesson"), body.Step)
+	sb := w.lessonSandbox(sandboxOf(c))
+	if body.Step == 0 {
+		// Starting over clears what an earlier try (or the playground)
+		// left, so step 1 begins where the lesson expects.
+		if _, err := w.lessons.Reset(c.Request().Context(), sb, c.Param("lesson")); err != nil {
+			return fail(c, http.StatusConflict, "the lesson could not clear what an earlier try left: "+err.Error())
+		}
+	}
+	p, err := w.lessons.Start(sb, c.Param("lesson"), body.Step)
 	if err != nil {
 		return fail(c, http.StatusBadRequest, err.Error())
 	}

@@ -278,6 +278,31 @@ spec:
 	}
 }
 
+// TestApplyShowsTheDeprecationWarningOfTheSeedsOldVersion: the seed's
+// apps/v1beta2 is converted with a Warning, which the playground's answer
+// carries for its document as kubectl would print it; a current version has
+// none.
+func TestApplyShowsTheDeprecationWarningOfTheSeedsOldVersion(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	seed, err := os.ReadFile("../controlplane/testdata/hello-deployment.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body := h.do("POST", "/glassplane/v1/sandboxes/default/apply", h.token, string(seed)+"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: current\n")
+	var a applyAnswer
+	_ = json.Unmarshal(body, &a)
+	if code != http.StatusCreated || len(a.Results) != 2 {
+		t.Fatalf("apply of the seed and a ConfigMap: %d %s", code, body)
+	}
+	if w := a.Results[0].Warnings; len(w) != 1 || !strings.Contains(w[0], "apps/v1beta2 Deployment is deprecated") {
+		t.Errorf("the seed's answer warns %q, want the apps/v1beta2 deprecation", w)
+	}
+	if w := a.Results[1].Warnings; len(w) != 0 {
+		t.Errorf("a ConfigMap in v1 is answered with warnings %q", w)
+	}
+}
+
 // TestApplyStatusSumsUpTheDocuments: 201 when all succeeded and one was
 // created, 200 when all succeeded unchanged, the failures' shared 4xx or 422
 // when all failed.

@@ -76,7 +76,13 @@ func walkLessonOne(t *testing.T, g *glassplane, b *browser, l *lessons.Lesson, l
 	}
 	b.screenshot(fmt.Sprintf("lesson-kubectl-create-%s-00-picker", lang))
 	b.click(pick)
+	walkLessonOneSteps(t, g, b, l, lang, "lesson-kubectl-create-"+lang)
+}
 
+// walkLessonOneSteps follows the lesson from step 1 on screen to the recap,
+// doing each step for the learner; shots names its screenshots.
+func walkLessonOneSteps(t *testing.T, g *glassplane, b *browser, l *lessons.Lesson, lang, shots string) {
+	t.Helper()
 	for n, step := range l.Steps {
 		want := strings.Join(strings.Fields(localized(step.Text, lang)), " ")
 		b.waitFor(fmt.Sprintf("step %d (%s) is on screen", n+1, step.ID),
@@ -124,7 +130,7 @@ func walkLessonOne(t *testing.T, g *glassplane, b *browser, l *lessons.Lesson, l
 				t.Errorf("the recap shows %q, want its question %q", got, localized(*step.Question, lang))
 			}
 		}
-		b.screenshot(fmt.Sprintf("lesson-kubectl-create-%s-%02d-%s", lang, n+1, step.ID))
+		b.screenshot(fmt.Sprintf("%s-%02d-%s", shots, n+1, step.ID))
 		if n < len(l.Steps)-1 {
 			b.click(`[data-testid="lesson-next"]`)
 		}
@@ -134,6 +140,45 @@ func walkLessonOne(t *testing.T, g *glassplane, b *browser, l *lessons.Lesson, l
 	if !p.Done || len(p.Passed) != len(l.Steps) {
 		t.Errorf("after the recap the sandbox's progress should be done with every step passed: %+v", p)
 	}
+}
+
+// TestLessonOneRunsTwiceInARowAfterTheSeedWasApplied: a learner who applied
+// the seed in the playground first, walks lesson 1, presses Start over and
+// walks it again passes every step both times: the lesson clears the seed
+// Deployment and its Pods before step 1, and each step is done by its own
+// action, not found done already.
+func TestLessonOneRunsTwiceInARowAfterTheSeedWasApplied(t *testing.T) {
+	l := lessonOne(t)
+	g := startGlassplane(t)
+	g.applySeed()
+	b := newBrowser(t, 1280, 720)
+	b.open(g.URL + "?lang=en#panel=lessons")
+	walkLessonOne(t, g, b, l, "en")
+
+	b.click(`[data-testid="lesson-start-over"]`)
+	b.waitFor("Start over brings back step 1 with nothing passed",
+		`document.querySelectorAll(".stepper .dot.passed").length === 0 && location.hash.includes("lessonStep=0") &&
+		document.querySelector('[data-testid="lesson-resetting"]') === null`, 90*time.Second)
+	if !eventuallyGone(g) {
+		t.Fatal("after Start over the seed Deployment or its Pods are still there")
+	}
+	walkLessonOneSteps(t, g, b, l, "en", "lesson-kubectl-create-again")
+	pods, err := g.cluster.Client("admin").CoreV1().Pods("default").List(context.Background(),
+		metav1.ListOptions{LabelSelector: "app=helloworld-pod"})
+	if err != nil || len(pods.Items) != 1 || pods.Items[0].Status.Phase != "Running" {
+		t.Errorf("after the second walk the seed's one pod should be Running: %v %v", pods, err)
+	}
+	b.noExceptions()
+}
+
+// eventuallyGone says whether the seed's Deployment and Pods are gone (the
+// reset waits for them before it answers).
+func eventuallyGone(g *glassplane) bool {
+	ctx := context.Background()
+	cs := g.cluster.Client("admin")
+	_, err := cs.AppsV1().Deployments("default").Get(ctx, "helloworld-deployment", metav1.GetOptions{})
+	pods, perr := cs.CoreV1().Pods("default").List(ctx, metav1.ListOptions{LabelSelector: "app=helloworld-pod"})
+	return err != nil && perr == nil && len(pods.Items) == 0
 }
 
 // reopenFromLink opens a shared link to step 5: the same step comes back,

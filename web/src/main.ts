@@ -506,9 +506,9 @@ function onKey(e: KeyboardEvent) {
 byId("back").innerHTML = icons.back;
 byId("fwd").innerHTML = icons.fwd;
 byId("end").innerHTML = icons.end;
-terminal = new Terminal(async (args) => {
+terminal = new Terminal(async (args, stdin) => {
   const before = tl.lastSeq;
-  const r = await client.kubectl(args);
+  const r = await client.kubectl(args, stdin);
   void followCommand(before);
   return r;
 }, ui.lang);

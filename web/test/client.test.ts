@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Client } from "../src/api/client.js";
+import { Client, readsStdin, splitArgs } from "../src/api/client.js";
 
 function answering(status: number, body: string): typeof fetch {
   return (async () => new Response(body, { status })) as typeof fetch;
@@ -21,4 +21,13 @@ test("apply shows every document's result when some failed (207)", async () => {
 
 test("apply still fails on an answer without results", async () => {
   await assert.rejects(new Client("default", answering(403, JSON.stringify({ message: "no" }))).apply("a\n"), /403: no/);
+});
+
+test("readsStdin knows every spelling of -f - and nothing else", () => {
+  for (const line of ["create -f -", "apply --filename -", "create -f=-", "create -f-", "apply --filename=- -n x"]) {
+    assert.equal(readsStdin(splitArgs(line)), true, line);
+  }
+  for (const line of ["create -f hello-deployment.yaml", "get pods", "delete pod -", "create -n - x"]) {
+    assert.equal(readsStdin(splitArgs(line)), false, line);
+  }
 });

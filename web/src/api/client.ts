@@ -53,6 +53,7 @@ export interface ApplyResult {
   status?: { message?: string; reason?: string; code?: number; details?: { causes?: StatusCause[] } };
   errorLine?: number;
   causeLines?: number[];
+  warnings?: string[]; // the API server's Warning headers (apps/v1beta2 is converted with one)
 }
 
 export interface KubectlResult { stdout: string; stderr: string; exitCode: number }
@@ -144,6 +145,13 @@ export function splitArgs(line: string): string[] {
   while ((m = re.exec(line))) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2] ?? m[3]);
   if (out[0] === "kubectl") out.shift();
   return out;
+}
+
+/** readsStdin says whether kubectl's words read the manifest from its input
+ * (-f -, in any of its spellings). */
+export function readsStdin(args: string[]): boolean {
+  return args.some((a, i) => a === "-f-" || a === "-f=-" || a === "--filename=-" ||
+    (a === "-" && (args[i - 1] === "-f" || args[i - 1] === "--filename")));
 }
 
 function hasResults(text: string): boolean {

@@ -83,6 +83,7 @@ export class Playground {
     for (const r of results) {
       // A document that could not be read has no kind yet: name it by its line.
       const what = r.kind ? `${r.kind} ${r.name ?? ""}`.trim() : tr("documentAt", this.lang, { line: String(r.errorLine || r.line || 1) });
+      for (const w of r.warnings ?? []) this.results.append(h("p", { class: "warn", "data-testid": "apply-warning" }, `Warning: ${w}`));
       if (r.outcome !== "error") {
         this.results.append(h("p", { class: "ok" }, `✓ ${what} ${stateName(r.outcome, this.lang)}`));
         if (r.trace) this.onTrace(r.trace, true);

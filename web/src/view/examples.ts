@@ -1,8 +1,10 @@
 // The playground's manifests. The first is the seed article's
 // hello-deployment.yaml, exactly as it was written (apps/v1beta2 included:
-// the API server converts it and warns).
+// the API server converts it and warns). Each has a file name: the terminal
+// knows the same files by these names (`kubectl create -f NAME`, server/
+// examplefiles.go; a test keeps the two in step).
 
-export interface Example { id: string; en: string; zh: string; yaml: string }
+export interface Example { id: string; file: string; en: string; zh: string; yaml: string }
 
 export const helloDeployment = `apiVersion: apps/v1beta2
 kind: Deployment
@@ -26,9 +28,9 @@ spec:
 `;
 
 export const examples: Example[] = [
-  { id: "hello", en: "hello-deployment.yaml (the article's Deployment)", zh: "hello-deployment.yaml（文章裡的 Deployment）", yaml: helloDeployment },
+  { id: "hello", file: "hello-deployment.yaml", en: "hello-deployment.yaml (the article's Deployment)", zh: "hello-deployment.yaml（文章裡的 Deployment）", yaml: helloDeployment },
   {
-    id: "pod", en: "A single Pod", zh: "單一個 Pod", yaml: `apiVersion: v1
+    id: "pod", file: "hello-pod.yaml", en: "A single Pod (hello-pod.yaml)", zh: "單一個 Pod（hello-pod.yaml）", yaml: `apiVersion: v1
 kind: Pod
 metadata:
   name: hello-pod
@@ -43,7 +45,8 @@ spec:
 `,
   },
   {
-    id: "service", en: "A Service in front of the Deployment", zh: "Deployment 前面的 Service", yaml: `apiVersion: v1
+    id: "service", file: "helloworld-service.yaml", en: "A Service in front of the Deployment (helloworld-service.yaml)",
+    zh: "Deployment 前面的 Service（helloworld-service.yaml）", yaml: `apiVersion: v1
 kind: Service
 metadata:
   name: helloworld-service
@@ -56,7 +59,8 @@ spec:
 `,
   },
   {
-    id: "huge", en: "A Pod asking for 100 CPUs (stays Pending)", zh: "要求 100 顆 CPU 的 Pod（會一直等待）", yaml: `apiVersion: v1
+    id: "huge", file: "greedy-pod.yaml", en: "A Pod asking for 100 CPUs (stays Pending; greedy-pod.yaml)",
+    zh: "要求 100 顆 CPU 的 Pod（會一直等待；greedy-pod.yaml）", yaml: `apiVersion: v1
 kind: Pod
 metadata:
   name: greedy-pod
@@ -71,7 +75,8 @@ spec:
 `,
   },
   {
-    id: "badselector", en: "A Deployment whose selector does not match (422)", zh: "選擇器對不上的 Deployment（422）", yaml: `apiVersion: apps/v1
+    id: "badselector", file: "mismatched-deployment.yaml", en: "A Deployment whose selector does not match (422; mismatched-deployment.yaml)",
+    zh: "選擇器對不上的 Deployment（422；mismatched-deployment.yaml）", yaml: `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: mismatched
@@ -91,7 +96,8 @@ spec:
 `,
   },
   {
-    id: "unknownfield", en: "A ConfigMap with a misspelt field (400)", zh: "欄位名稱拼錯的 ConfigMap（400）", yaml: `apiVersion: v1
+    id: "unknownfield", file: "misspelt-configmap.yaml", en: "A ConfigMap with a misspelt field (400; misspelt-configmap.yaml)",
+    zh: "欄位名稱拼錯的 ConfigMap（400；misspelt-configmap.yaml）", yaml: `apiVersion: v1
 kind: ConfigMap
 metadata:
   name: misspelt

@@ -15,6 +15,11 @@
 // stays the same node, so a poll never swallows a click or loses the focus.
 // Every control carries a data-key naming what its click does (with the
 // step number when it depends on it); a node is kept only for the same key.
+//
+// A lesson not yet begun, and every "Start over", starts through the
+// engine's start, which first clears what an earlier try left (the
+// lesson's reset); the panel says so while it runs, and says why when it
+// fails. A "Do it for me" that fails shows its error in the step's card.
 
 import { LessonClient } from "../api/lessons.js";
 import {
@@ -38,6 +43,8 @@ export class LessonPanel {
   private doing = -1; // the step whose actions are running
   private done: { step: number; result: DoResult } | null = null;
   private error = "";
+  private resetting = false; // the engine is clearing the ground for step 1
+  private resetError = "";
   private timer = 0;
   private inFlight = false;
   private sent = 0; // requests numbered, so an old answer never overwrites a newer one
@@ -70,6 +77,9 @@ export class LessonPanel {
       this.apply(p, ++this.sent);
       this.announced = new Set(p.passed);
       this.show(step === undefined ? (p.done ? lesson.steps.length - 1 : p.step) : clampStep(step, lesson));
+      // Nothing done yet: begin from a clean slate, as Start over does;
+      // the step shows once the ground is clear.
+      if (p.step === 0 && !p.done && p.passed.length === 0) await this.begin(id);
       this.poll();
     } catch (e) {
       this.wanted = "";
@@ -98,16 +108,35 @@ export class LessonPanel {
 
   private async startOver(): Promise<void> {
     if (!this.lesson) return;
+    this.done = null;
+    this.show(0);
+    await this.begin(this.lesson.id, true);
+  }
+
+  /** begin starts the lesson at step 1 after the engine's reset; first
+   * puts step 1 on screen (Start over), else the step shown stays (a link
+   * or a teacher's push may have opened another). */
+  private async begin(id: string, first = false): Promise<void> {
+    if (this.resetting) return;
+    this.resetting = true;
+    this.resetError = "";
+    this.changed();
     try {
-      const p = await this.api.start(this.lesson.id, 0);
+      const p = await this.api.start(id, 0);
+      if (this.lesson?.id !== id) return;
       this.announced = new Set();
       this.apply(p, ++this.sent);
-      this.show(0);
-    } catch (e) { this.toast(String(e)); }
+      if (first) this.show(0);
+    } catch (e) {
+      this.resetError = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.resetting = false;
+      this.changed();
+    }
   }
 
   private async doIt(n: number): Promise<void> {
-    if (!this.lesson || this.doing >= 0) return;
+    if (!this.lesson || this.doing >= 0 || this.resetting) return;
     const id = this.lesson.id, req = ++this.sent;
     this.doing = n;
     this.done = null;
@@ -118,7 +147,10 @@ export class LessonPanel {
       this.done = { step: n, result: r };
       this.apply(r.progress, req);
     } catch (e) {
-      this.toast(String(e));
+      // The request itself failed: say so where the learner looks.
+      if (this.lesson?.id === id && this.progress) {
+        this.done = { step: n, result: { ok: false, error: e instanceof Error ? e.message : String(e), results: [], progress: this.progress } };
+      } else this.toast(String(e));
     } finally {
       this.doing = -1;
       this.changed();
@@ -168,7 +200,7 @@ export class LessonPanel {
       this.api.list().then((l) => { this.list = l; this.changed(); }, (e) => this.toast(String(e)));
     }
     const sig = JSON.stringify([shown.lang, this.list, this.lesson?.id, this.progress, this.viewed, this.hintOpen,
-      this.doing, this.done, this.error]);
+      this.doing, this.done, this.error, this.resetting, this.resetError]);
     if (sig !== this.sigPanel) {
       this.sigPanel = sig;
       redraw(panel, this.lesson ? this.lessonView(shown.lang) : this.picker(shown.lang));
@@ -207,8 +239,17 @@ export class LessonPanel {
     const wrap = h("section", { class: "lesson", "data-testid": "lesson" });
     wrap.append(h("div", { class: "lesson-bar" },
       h("button", { class: "small", "data-key": "all", onclick: () => this.close() }, "← " + tr("lessonsAll", L)),
-      h("button", { class: "small", "data-key": "over", onclick: () => void this.startOver() }, tr("lessonStartOver", L))));
+      h("button", { class: "small", "data-key": "over", "data-testid": "lesson-start-over", onclick: () => void this.startOver() }, tr("lessonStartOver", L))));
     wrap.append(h("h3", { class: "lesson-name" }, localize(l.title, L)));
+    if (this.resetting) {
+      // The reset deletes through the API server: nothing to do until it is done.
+      wrap.append(h("p", { class: "lesson-reset muted", "data-testid": "lesson-resetting", role: "status" }, tr("lessonResetting", L)));
+      return wrap;
+    }
+    if (this.resetError) {
+      wrap.append(h("div", { class: "lesson-reset bad", "data-testid": "lesson-reset-failed" },
+        h("p", {}, tr("lessonResetFailed", L)), h("pre", { class: "code lesson-out", tabindex: "0" }, this.resetError)));
+    }
     wrap.append(this.stepper(L));
     wrap.append(this.stepCard(L, n, false));
     const code = l.steps[n].code ?? [];
@@ -240,7 +281,7 @@ export class LessonPanel {
     const wrap = h("section", { class: "lesson-dock-in", "aria-label": tr("lessons", L) });
     wrap.append(h("p", { class: "lesson-where" },
       h("span", { class: "badge" }, `${tr("lessons", L)} · ${this.viewed + 1}/${l.steps.length}`), " ", localize(l.title, L)));
-    wrap.append(this.stepCard(L, this.viewed, true));
+    wrap.append(this.resetting ? h("p", { class: "lesson-reset muted" }, tr("lessonResetting", L)) : this.stepCard(L, this.viewed, true));
     return wrap;
   }
 
@@ -274,7 +315,7 @@ export class LessonPanel {
       const busy = this.doing === n;
       buttons.append(h("button", { class: passed ? "" : "primary", "data-key": `${k}do-${n}`, "data-testid": dock ? undefined : "lesson-do",
         // aria-disabled, not disabled: a disabled button drops the keyboard focus.
-        "aria-disabled": this.doing >= 0 ? "true" : undefined, "aria-busy": busy ? "true" : undefined,
+        "aria-disabled": this.doing >= 0 || this.resetting ? "true" : undefined, "aria-busy": busy ? "true" : undefined,
         onclick: () => void this.doIt(n) },
       tr(busy ? "lessonDoing" : "lessonDo", L)));
     }
@@ -295,7 +336,7 @@ export class LessonPanel {
     if (this.hintOpen && s.hint && !dock) card.append(h("p", { class: "hint" }, localize(s.hint, L)));
     if (this.done?.step === n && !dock) {
       const out = doOutput(this.done.result);
-      if (!this.done.result.ok) card.append(h("p", { class: "bad" }, tr("lessonDoFailed", L)));
+      if (!this.done.result.ok) card.append(h("p", { class: "bad", "data-testid": "lesson-do-failed" }, tr("lessonDoFailed", L)));
       if (out) card.append(h("pre", { class: "code lesson-out", tabindex: "0" }, out));
     }
     return card;
