@@ -149,10 +149,7 @@ func (c *Controller) syncBudget(ctx context.Context, key string) error {
 		Desired:  fmt.Sprintf("%d healthy of %d, %d disruptions allowed", status.DesiredHealthy, status.ExpectedPods, status.DisruptionsAllowed),
 		Actual:   fmt.Sprintf("%d healthy of %d, %d disruptions allowed", pdb.Status.CurrentHealthy, pdb.Status.ExpectedPods, pdb.Status.DisruptionsAllowed),
 		Decision: fmt.Sprintf("update the status of PodDisruptionBudget %s: %d healthy, %d needed", name, status.CurrentHealthy, status.DesiredHealthy)}
-	s := trace.Paced(c.rec.ContextFor(ctx, pdb), c.rec, trace.ReconcileStep("policy/v1", "PodDisruptionBudget", pdb, d))
-	if s.Trace != "" {
-		ctx = steps.WithCause(ctx, steps.Cause{Trace: s.Trace, Parent: s.Seq})
-	}
+	ctx = trace.Decided(c.rec.ContextFor(ctx, pdb), c.rec, "policy/v1", "PodDisruptionBudget", pdb, d)
 	next := pdb.DeepCopy()
 	next.Status = status
 	_, err = c.client.PolicyV1().PodDisruptionBudgets(namespace).UpdateStatus(ctx, next, metav1.UpdateOptions{})
@@ -233,6 +230,5 @@ func ready(p *corev1.Pod) bool {
 
 // watched records that the budget informer delivered event for obj.
 func (c *Controller) watched(event string, obj any) {
-	ctx := c.rec.ContextFor(context.Background(), obj)
-	c.rec.Record(ctx, trace.WatchStep("policy/v1", "PodDisruptionBudget", obj, trace.Watch{Controller: Name, Informer: "poddisruptionbudgets", Event: event}))
+	trace.Watched(c.rec, "policy/v1", "PodDisruptionBudget", obj, trace.Watch{Controller: Name, Informer: "poddisruptionbudgets", Event: event})
 }

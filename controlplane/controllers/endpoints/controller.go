@@ -131,15 +131,10 @@ func (c *Controller) syncService(ctx context.Context, key string) error {
 // writes are filed under; the one place this controller shows a decision.
 func (c *Controller) reconciled(ctx context.Context, svc *corev1.Service, d trace.Reconcile) context.Context {
 	d.Controller = Name
-	s := trace.Paced(ctx, c.rec, trace.ReconcileStep("v1", "Service", svc, d))
-	if s.Trace == "" {
-		return ctx
-	}
-	return steps.WithCause(ctx, steps.Cause{Trace: s.Trace, Parent: s.Seq})
+	return trace.Decided(ctx, c.rec, "v1", "Service", svc, d)
 }
 
 // watched records that an informer delivered event for obj.
 func (c *Controller) watched(informer, kind, event string, obj any) {
-	ctx := c.rec.ContextFor(context.Background(), obj)
-	c.rec.Record(ctx, trace.WatchStep("v1", kind, obj, trace.Watch{Controller: Name, Informer: informer, Event: event}))
+	trace.Watched(c.rec, "v1", kind, obj, trace.Watch{Controller: Name, Informer: informer, Event: event})
 }

@@ -159,11 +159,7 @@ func (c *Controller) update(ctx context.Context, svc *corev1.Service, cur, want 
 // writes are filed under.
 func (c *Controller) reconciled(ctx context.Context, svc *corev1.Service, d trace.Reconcile) context.Context {
 	d.Controller = Name
-	s := trace.Paced(ctx, c.rec, trace.ReconcileStep("v1", "Service", svc, d))
-	if s.Trace == "" {
-		return ctx
-	}
-	return steps.WithCause(ctx, steps.Cause{Trace: s.Trace, Parent: s.Seq})
+	return trace.Decided(ctx, c.rec, "v1", "Service", svc, d)
 }
 
 // describe summarises a slice for a reconcile step: "10.0.0.5 ready, …".

@@ -5,8 +5,6 @@ package endpointslice
 // deletion of one of its slices (it writes the slice again).
 
 import (
-	"context"
-
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/client-go/tools/cache"
@@ -68,6 +66,5 @@ func (c *Controller) podChanged(old, pod *corev1.Pod, event string) {
 
 // watched records that an informer delivered event for obj.
 func (c *Controller) watched(informer, kind, event string, obj any) {
-	ctx := c.rec.ContextFor(context.Background(), obj)
-	c.rec.Record(ctx, trace.WatchStep("v1", kind, obj, trace.Watch{Controller: Name, Informer: informer, Event: event}))
+	trace.Watched(c.rec, "v1", kind, obj, trace.Watch{Controller: Name, Informer: informer, Event: event})
 }

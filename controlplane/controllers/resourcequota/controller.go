@@ -152,10 +152,7 @@ func (c *Controller) syncQuota(ctx context.Context, key string) error {
 	}
 	d := trace.Reconcile{Controller: Name, Desired: describe(used, q.Spec.Hard), Actual: describe(q.Status.Used, q.Status.Hard),
 		Decision: "update the status of ResourceQuota " + name}
-	s := trace.Paced(c.rec.ContextFor(ctx, q), c.rec, trace.ReconcileStep("v1", "ResourceQuota", q, d))
-	if s.Trace != "" {
-		ctx = steps.WithCause(ctx, steps.Cause{Trace: s.Trace, Parent: s.Seq})
-	}
+	ctx = trace.Decided(c.rec.ContextFor(ctx, q), c.rec, "v1", "ResourceQuota", q, d)
 	next := q.DeepCopy()
 	next.Status = corev1.ResourceQuotaStatus{Hard: q.Spec.Hard, Used: used}
 	_, err = c.client.CoreV1().ResourceQuotas(namespace).UpdateStatus(ctx, next, metav1.UpdateOptions{})
@@ -254,6 +251,5 @@ func describe(used, hard corev1.ResourceList) string {
 
 // watched records that the quota informer delivered event for obj.
 func (c *Controller) watched(informer, event string, obj any) {
-	ctx := c.rec.ContextFor(context.Background(), obj)
-	c.rec.Record(ctx, trace.WatchStep("v1", "ResourceQuota", obj, trace.Watch{Controller: Name, Informer: informer, Event: event}))
+	trace.Watched(c.rec, "v1", "ResourceQuota", obj, trace.Watch{Controller: Name, Informer: informer, Event: event})
 }

@@ -6,20 +6,16 @@
 // creates it when a namespace appears, and again if someone deletes it.
 // Its key is the namespace's name.
 //
-// Interface rules: as kubernetes/sample-controller.
+// Interface rules: as kubernetes/sample-controller, with the shared work
+// loop (workloop).
 package serviceaccount
 
 import (
 	"context"
-	"fmt"
-	"sync"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	corelisters "k8s.io/client-go/listers/core/v1"
@@ -27,6 +23,7 @@ import (
 	"k8s.io/client-go/util/workqueue"
 
 	"github.com/glassplane/glassplane/controlplane/controllers/trace"
+	"github.com/glassplane/glassplane/controlplane/controllers/workloop"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
@@ -75,37 +72,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, r
 
 // Run starts workers until ctx ends, and blocks until they have stopped.
 func (c *Controller) Run(ctx context.Context, workers int) {
-	defer utilruntime.HandleCrash()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer c.queue.ShutDown()
-	if !cache.WaitForNamedCacheSync(Name, ctx.Done(), c.synced...) {
-		return
-	}
-	for range workers {
-		wg.Go(func() { wait.UntilWithContext(ctx, c.runWorker, time.Second) })
-	}
-	<-ctx.Done()
-}
-
-func (c *Controller) runWorker(ctx context.Context) {
-	for c.processNextWorkItem(ctx) {
-	}
-}
-
-func (c *Controller) processNextWorkItem(ctx context.Context) bool {
-	key, quit := c.queue.Get()
-	if quit {
-		return false
-	}
-	defer c.queue.Done(key)
-	if err := c.syncNamespace(ctx, key); err != nil {
-		utilruntime.HandleError(fmt.Errorf("syncing ServiceAccounts of namespace %q: %w", key, err))
-		c.queue.AddRateLimited(key)
-		return true
-	}
-	c.queue.Forget(key)
-	return true
+	workloop.Run(ctx, Name, c.queue, c.synced, workers, c.syncNamespace)
 }
 
 // syncNamespace makes sure namespace name has its default ServiceAccount.
@@ -138,15 +105,10 @@ func (c *Controller) syncNamespace(ctx context.Context, name string) error {
 // writes are filed under; the one place this controller shows a decision.
 func (c *Controller) reconciled(ctx context.Context, ns *corev1.Namespace, d trace.Reconcile) context.Context {
 	d.Controller = Name
-	s := trace.Paced(ctx, c.rec, trace.ReconcileStep("v1", "Namespace", ns, d))
-	if s.Trace == "" {
-		return ctx
-	}
-	return steps.WithCause(ctx, steps.Cause{Trace: s.Trace, Parent: s.Seq})
+	return trace.Decided(ctx, c.rec, "v1", "Namespace", ns, d)
 }
 
 // watched records that an informer delivered event for obj.
 func (c *Controller) watched(informer, kind, event string, obj any) {
-	ctx := c.rec.ContextFor(context.Background(), obj)
-	c.rec.Record(ctx, trace.WatchStep("v1", kind, obj, trace.Watch{Controller: Name, Informer: informer, Event: event}))
+	trace.Watched(c.rec, "v1", kind, obj, trace.Watch{Controller: Name, Informer: informer, Event: event})
 }

@@ -97,3 +97,21 @@ func Paced(ctx context.Context, rec *steps.Recorder, s steps.Step) steps.Step {
 	_ = rec.Pace(ctx, s) // if ctx ends the controller is stopping; its sync notices
 	return rec.Record(ctx, s)
 }
+
+// Decided records controller's reconcile step d for obj, held first as the
+// pacer asks (Paced), and returns ctx with that step as the cause of what the
+// controller writes next: the one place a sync shows its decision.
+func Decided(ctx context.Context, rec *steps.Recorder, apiVersion, kind string, obj any, d Reconcile) context.Context {
+	s := Paced(ctx, rec, ReconcileStep(apiVersion, kind, obj, d))
+	if s.Trace == "" {
+		return ctx
+	}
+	return steps.WithCause(ctx, steps.Cause{Trace: s.Trace, Parent: s.Seq})
+}
+
+// Watched records that controller's informer delivered event for obj, in
+// the trace of obj's current version.
+func Watched(rec *steps.Recorder, apiVersion, kind string, obj any, w Watch) {
+	ctx := rec.ContextFor(context.Background(), obj)
+	rec.Record(ctx, WatchStep(apiVersion, kind, obj, w))
+}
