@@ -1,8 +1,8 @@
 package endpointslice
 
 // What wakes the EndpointSlice controller: any change to a Service, any
-// change to a pod a Service selects (before or after the change), and the
-// deletion of one of its slices (it writes the slice again).
+// change to a pod a Service selects (before or after the change), and any
+// change to one of its slices (a deleted one is written again).
 
 import (
 	corev1 "k8s.io/api/core/v1"
@@ -37,13 +37,21 @@ func (c *Controller) handle(services, pods, slices cache.SharedIndexInformer) {
 			}
 		},
 	})
+	// Any change to one of its slices wakes the Service's sync: a sync
+	// that ran on a cache that had not yet seen a slice it made may have
+	// made another, and the next one, seeing both, deletes the extra.
 	_, _ = slices.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		DeleteFunc: func(obj any) {
-			if es, ok := trace.Tombstone(obj).(*discoveryv1.EndpointSlice); ok && es.Labels[discoveryv1.LabelManagedBy] == ManagedBy {
-				c.queue.Add(es.Namespace + "/" + es.Labels[discoveryv1.LabelServiceName])
-			}
-		},
+		AddFunc:    func(obj any) { c.sliceChanged(obj) },
+		UpdateFunc: func(_, cur any) { c.sliceChanged(cur) },
+		DeleteFunc: func(obj any) { c.sliceChanged(trace.Tombstone(obj)) },
 	})
+}
+
+// sliceChanged enqueues the Service of one of this controller's slices.
+func (c *Controller) sliceChanged(obj any) {
+	if es, ok := obj.(*discoveryv1.EndpointSlice); ok && es.Labels[discoveryv1.LabelManagedBy] == ManagedBy {
+		c.queue.Add(es.Namespace + "/" + es.Labels[discoveryv1.LabelServiceName])
+	}
 }
 
 func (c *Controller) serviceChanged(event string, obj any) {
