@@ -38,13 +38,11 @@ func TestDrainEvictsWithinThePodDisruptionBudget(t *testing.T) {
 	}
 	budget := func(min int32) {
 		t.Helper()
-		v := intstr.FromInt32(min)
-		cur, err := cs.PolicyV1().PodDisruptionBudgets("default").Get(ctx, "hello", metav1.GetOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cur.Spec.MinAvailable = &v
-		if _, err := cs.PolicyV1().PodDisruptionBudgets("default").Update(ctx, cur, metav1.UpdateOptions{}); err != nil {
+		// A patch: the disruption controller writes the budget's status
+		// meanwhile, and an update of a stale copy would conflict.
+		patch := fmt.Sprintf(`{"spec":{"minAvailable":%d}}`, min)
+		if _, err := cs.PolicyV1().PodDisruptionBudgets("default").Patch(ctx, "hello", "application/merge-patch+json",
+			[]byte(patch), metav1.PatchOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		waitUntil(t, fmt.Sprintf("the budget's status with minAvailable %d", min), func() bool {
