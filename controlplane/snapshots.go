@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -118,15 +119,23 @@ func (c *Cluster) Snapshots(ctx context.Context) ([]Snapshot, error) {
 	return out, nil
 }
 
-// dropOldSnapshots keeps the newest maxSnapshots.
+// dropOldSnapshots keeps the newest maxSnapshots. A snapshot's name says its
+// revision, so only the keys are read.
 func (c *Cluster) dropOldSnapshots(ctx context.Context) {
-	all, err := c.Snapshots(ctx)
+	resp, err := c.Etcd.Client.Get(ctx, c.snapshotPrefix(), clientv3.WithPrefix(), clientv3.WithKeysOnly())
 	if err != nil {
 		return
 	}
-	for len(all) > maxSnapshots {
-		_, _ = c.Etcd.Client.Delete(ctx, c.snapshotPrefix()+all[0].Name)
-		all = all[1:]
+	revs := make([]int64, 0, len(resp.Kvs))
+	for _, kv := range resp.Kvs {
+		name := strings.TrimPrefix(string(kv.Key), c.snapshotPrefix())
+		if rev, err := strconv.ParseInt(strings.TrimPrefix(name, "rev-"), 10, 64); err == nil {
+			revs = append(revs, rev)
+		}
+	}
+	slices.Sort(revs)
+	for _, rev := range revs[:max(0, len(revs)-maxSnapshots)] {
+		_, _ = c.Etcd.Client.Delete(ctx, c.snapshotPrefix()+"rev-"+strconv.FormatInt(rev, 10))
 	}
 }
 

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -72,5 +73,17 @@ func TestASandboxSavesAndRestoresItsOwnSnapshotOnly(t *testing.T) {
 	}
 	if code, _ := h.do("POST", "/glassplane/v1/sandboxes/default/snapshots/rev-1/restore", h.token, nil); code != http.StatusNotFound {
 		t.Errorf("restoring a snapshot never saved: %d", code)
+	}
+
+	// A sandbox keeps its five newest snapshots.
+	for i := range 6 {
+		createConfigMap(t, cs, fmt.Sprintf("between-%d", i))
+		if code, body := h.do("POST", "/glassplane/v1/sandboxes/default/snapshots", h.token, nil); code != http.StatusCreated {
+			t.Fatalf("save %d: %d %s", i, code, body)
+		}
+	}
+	_, body = h.do("GET", "/glassplane/v1/sandboxes/default/snapshots", h.token, nil)
+	if err := json.Unmarshal(body, &list); err != nil || len(list) != 5 || list[0].Revision <= saved.Revision {
+		t.Errorf("after 7 saves the sandbox keeps %d snapshots (%v), want the newest 5: %s", len(list), err, body)
 	}
 }
