@@ -2,8 +2,10 @@ package controlplane_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -171,7 +173,7 @@ func TestReplacementPodJoinsTheTraceOfTheDeleteThatCausedIt(t *testing.T) {
 	if err := cs.CoreV1().Pods("default").Delete(ctx, pod, metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the replacement pod's creation in the delete's trace", func() bool {
+	found := func() bool {
 		all := c.Steps.Since(0, 0)
 		del := traceOf(all, "delete", "pods")
 		if len(del) == 0 {
@@ -183,7 +185,29 @@ func TestReplacementPodJoinsTheTraceOfTheDeleteThatCausedIt(t *testing.T) {
 			}
 		}
 		return false
-	})
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !found() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for the replacement pod's creation in the delete's trace; the pods' story:\n%s",
+				podStory(c.Steps.Since(0, 0)))
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// podStory lists the requests on pods and the pod and ReplicaSet steps of
+// the controllers, with their traces, for a failure message.
+func podStory(all []steps.Step) string {
+	var b strings.Builder
+	for _, s := range all {
+		request := s.Stage == steps.Request && s.Message.Args["resource"] == "pods"
+		if request || s.Object.Kind == "Pod" && s.Stage == steps.Store || s.Component == steps.ControllerManager {
+			fmt.Fprintf(&b, "#%d trace %s parent %d %s %s %s %s/%s %v\n", s.Seq, s.Trace, s.Parent, s.Component, s.Stage,
+				s.Message.Key, s.Object.Kind, s.Object.Name, s.Message.Args)
+		}
+	}
+	return b.String()
 }
 
 // TestRequestGivenUpWhileHeldByThePacerRecordsAnErrorStep: a create held

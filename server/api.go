@@ -162,38 +162,32 @@ func (w *Web) putPacer(c echo.Context) error {
 	if err := c.Bind(&body); err != nil {
 		return fail(c, http.StatusBadRequest, "the body must be JSON like {\"mode\": \"step\"}")
 	}
-	p := sandboxOf(c).Cluster.Pacer
-	st := p.State()
-	if body.Mode != nil {
-		switch *body.Mode {
-		case steps.ModeLive, steps.ModeSlow, steps.ModeStep:
-			st.Mode = *body.Mode
-		default:
-			return fail(c, http.StatusBadRequest, "mode must be live, slow or step")
-		}
+	if body.Mode != nil && *body.Mode != steps.ModeLive && *body.Mode != steps.ModeSlow && *body.Mode != steps.ModeStep {
+		return fail(c, http.StatusBadRequest, "mode must be live, slow or step")
 	}
-	if body.Unit != nil {
-		switch *body.Unit {
-		case steps.UnitBeat, steps.UnitStep:
-			st.Unit = *body.Unit
-		default:
-			return fail(c, http.StatusBadRequest, "unit must be beat (Next lets one beat run) or step (one step)")
-		}
+	if body.Unit != nil && *body.Unit != steps.UnitBeat && *body.Unit != steps.UnitStep {
+		return fail(c, http.StatusBadRequest, "unit must be beat (Next lets one beat run) or step (one step)")
 	}
-	if body.DelayMs != nil {
-		if *body.DelayMs < 0 || *body.DelayMs > 60000 {
-			return fail(c, http.StatusBadRequest, "delayMs must be between 0 and 60000")
-		}
-		st.DelayMs = *body.DelayMs
+	if body.DelayMs != nil && (*body.DelayMs < 0 || *body.DelayMs > 60000) {
+		return fail(c, http.StatusBadRequest, "delayMs must be between 0 and 60000")
 	}
-	if body.Breakpoints != nil {
-		st.Breakpoints = *body.Breakpoints
+	// Only what the body names changes, under the pacer's lock: two pages
+	// changing different settings at once both take effect.
+	st := sandboxOf(c).Cluster.Pacer.Update(func(st *steps.PacerState) {
+		set(&st.Mode, body.Mode)
+		set(&st.Unit, body.Unit)
+		set(&st.DelayMs, body.DelayMs)
+		set(&st.Breakpoints, body.Breakpoints)
+		set(&st.Paused, body.Paused)
+	})
+	return c.JSON(http.StatusOK, st)
+}
+
+// set sets *dst to *v when v is given.
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
 	}
-	if body.Paused != nil {
-		st.Paused = *body.Paused
-	}
-	p.Set(st)
-	return c.JSON(http.StatusOK, p.State())
 }
 
 func (w *Web) nextStep(c echo.Context) error {

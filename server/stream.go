@@ -95,6 +95,7 @@ func (w *Web) stream(c echo.Context) error {
 		return conn.WriteJSON(m) == nil
 	}
 	pacer := sb.Cluster.Pacer
+	changes := pacer.Changes() // before State: a change while history is sent is sent after it
 	st := pacer.State()
 	if !send(Message{Type: "pacer", Pacer: &st}) || !send(Message{Type: "components", Components: sb.Cluster.Components()}) {
 		return nil
@@ -118,7 +119,6 @@ func (w *Web) stream(c echo.Context) error {
 	}
 	ping := time.NewTicker(pingInterval)
 	defer ping.Stop()
-	changes := pacer.Changes()
 	// etcd's members change with every write they apply: look at most
 	// every memberEvery, so a busy cluster does not redraw the page
 	// for each one. With one member there is nothing to look at.

@@ -50,6 +50,10 @@ type PacerState struct {
 	Breakpoints []Breakpoint `json:"breakpoints"`
 	Paused      []string     `json:"paused"`
 	Waiting     []Step       `json:"waiting"` // read only: the steps being held
+	// Version counts the pacer's changes (read only). A page hears of the
+	// pacer both in the app API's answers and on its stream; it keeps the
+	// newer, so an answer overtaken by the stream cannot undo what it shows.
+	Version uint64 `json:"version"`
 }
 
 // Pacer holds components' steps as the learner asks.
@@ -61,6 +65,7 @@ type Pacer struct {
 	wake     chan struct{}   // closed by Next to end every slow-mode sleep
 	changed  chan struct{}   // closed at every change of settings or waiters
 	opened   map[string]bool // beats already held once, in beat mode
+	version  uint64          // changes so far (PacerState.Version)
 }
 
 type waiter struct {
@@ -81,6 +86,7 @@ func (p *Pacer) State() PacerState {
 	st := p.state
 	st.Breakpoints = append([]Breakpoint{}, st.Breakpoints...)
 	st.Paused = append([]string{}, st.Paused...)
+	st.Version = p.version
 	st.Waiting = make([]Step, len(p.waiters))
 	for i, w := range p.waiters {
 		st.Waiting[i] = w.step
@@ -88,11 +94,28 @@ func (p *Pacer) State() PacerState {
 	return st
 }
 
-// Set replaces the settings (Waiting is ignored) and releases what no longer
-// has to wait.
+// Set replaces the settings (Waiting and Version are ignored) and releases
+// what no longer has to wait.
 func (p *Pacer) Set(st PacerState) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.setLocked(st)
+}
+
+// Update changes the settings with change, which sees the current ones, in
+// one step: two changes at once (a mode and a breakpoint) both take effect.
+func (p *Pacer) Update(change func(*PacerState)) PacerState {
+	p.mu.Lock()
+	st := p.state
+	st.Breakpoints = append([]Breakpoint{}, st.Breakpoints...)
+	st.Paused = append([]string{}, st.Paused...)
+	change(&st)
+	p.setLocked(st)
+	p.mu.Unlock()
+	return p.State()
+}
+
+func (p *Pacer) setLocked(st PacerState) {
 	if st.Mode != ModeSlow && st.Mode != ModeStep {
 		st.Mode = ModeLive
 	}
@@ -102,7 +125,7 @@ func (p *Pacer) Set(st PacerState) {
 	if st.Unit != UnitStep {
 		st.Unit = UnitBeat
 	}
-	st.Waiting = nil
+	st.Waiting, st.Version = nil, 0
 	p.state = st
 	kept := p.waiters[:0]
 	for _, w := range p.waiters {
@@ -116,7 +139,8 @@ func (p *Pacer) Set(st PacerState) {
 	p.notifyLocked()
 }
 
-// Changes returns a channel closed at the next change of settings or waiters.
+// Changes returns a channel closed at the next change of settings or
+// waiters. Take it before reading State, so no change falls in between.
 func (p *Pacer) Changes() <-chan struct{} {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -124,6 +148,7 @@ func (p *Pacer) Changes() <-chan struct{} {
 }
 
 func (p *Pacer) notifyLocked() {
+	p.version++
 	close(p.changed)
 	p.changed = make(chan struct{})
 }

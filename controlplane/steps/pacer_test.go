@@ -2,6 +2,8 @@ package steps
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 )
@@ -201,5 +203,30 @@ func TestSwitchingFromSlowToStepHoldsTheSleepingStep(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Next did not release the step held after the switch to step mode")
+	}
+}
+
+// TestUpdatesAtOnceAllTakeEffectAndEachChangeHasANewerVersion: pages change
+// different settings at the same instant (one the mode, others a pause) and
+// none is lost; each change of the pacer counts up its version, which is
+// how a page tells the newer of two states it heard of.
+func TestUpdatesAtOnceAllTakeEffectAndEachChangeHasANewerVersion(t *testing.T) {
+	p := NewPacer()
+	v0 := p.State().Version
+	const n = 20
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			p.Update(func(st *PacerState) { st.Paused = append(st.Paused, fmt.Sprint("c", i)) })
+		})
+	}
+	wg.Go(func() { p.Update(func(st *PacerState) { st.Mode = ModeStep }) })
+	wg.Wait()
+	st := p.State()
+	if st.Mode != ModeStep || len(st.Paused) != n {
+		t.Errorf("after %d pauses and a mode change at once: mode %q, %d paused", n, st.Mode, len(st.Paused))
+	}
+	if st.Version != v0+n+1 {
+		t.Errorf("version %d after %d changes from %d", st.Version, n+1, v0)
 	}
 }

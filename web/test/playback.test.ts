@@ -265,7 +265,7 @@ test("a followed beat plays in at most a second and a half at the default pace",
   assert.equal(tickDelay({ ...s, trace: "" }, tl), 250);
 });
 
-test("the page's settings come from the URL first, and an app API answer never overrides the stream's pacer", () => {
+test("the page's settings come from the URL first, and an app API answer overrides the stream's pacer only when newer", () => {
   const stored = new Map([["glassplane.lang", "en"], ["glassplane.theme", "light"]]);
   let u = initialUI({ query: new URLSearchParams("lang=zh-TW&present"), stored: (k) => stored.get(k) ?? null, prefersLight: false, browserLang: "en", panel: "story" });
   assert.deepEqual([u.lang, u.theme, u.present, u.panel], ["zh-TW", "light", true, "story"]);
@@ -273,9 +273,11 @@ test("the page's settings come from the URL first, and an app API answer never o
   assert.equal(u.panel, "playground");
   u = applyUI(u, { type: "panelBy", by: -1 });
   assert.equal(u.panel, "lessons", "the tabs go round");
-  const streamed = { mode: "step" as const, delayMs: 0, breakpoints: [], paused: [] };
+  const streamed = { mode: "step" as const, delayMs: 0, breakpoints: [], paused: [], version: 7 };
   u = applyUI(applyUI(u, { type: "conn", status: "open" }), { type: "pacer", pacer: streamed });
-  assert.equal(applyUI(u, { type: "pacerAnswer", pacer: { ...streamed, mode: "live" } }).pacer, streamed);
+  assert.equal(applyUI(u, { type: "pacerAnswer", pacer: { ...streamed, mode: "live", version: 6 } }).pacer, streamed, "an older answer");
+  assert.equal(applyUI(u, { type: "pacerAnswer", pacer: { ...streamed, mode: "live" } }).pacer, streamed, "an answer of the same version");
+  assert.equal(applyUI(u, { type: "pacerAnswer", pacer: { ...streamed, mode: "live", version: 8 } }).pacer?.mode, "live", "a newer answer");
   assert.equal(applyUI(applyUI(u, { type: "conn", status: "closed" }), { type: "pacerAnswer", pacer: { ...streamed, mode: "live" } }).pacer?.mode, "live");
   const pg = applyUI(u, { type: "panel", panel: "playground" });
   assert.equal(applyUI(pg, { type: "applied", ok: true }).panel, "story");

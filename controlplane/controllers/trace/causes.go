@@ -16,11 +16,29 @@ import (
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
-// Causes maps work-queue keys to the cause of the event that last enqueued them.
+// Causes maps work-queue keys to the versions of the objects whose events
+// enqueued them, and so to those events' causes.
+//
+// A note keeps the version (uid and resourceVersion), not only its cause:
+// the API server remembers which trace wrote a version just after etcd
+// answers, and the watch event for that version can reach an informer
+// first. Such a note is resolved when the key is synced, by which time the
+// API server has long since remembered it.
 type Causes struct {
 	mu sync.Mutex // guards m
-	m  map[string]steps.Cause
+	m  map[string][]version
 }
+
+// version is one noted object version; cause is set once it is known.
+type version struct {
+	uid, rv string
+	cause   steps.Cause
+	known   bool
+}
+
+// maxNotes bounds the versions noted for one key before its sync; beyond
+// it the notes are resolved and folded into the one that would win.
+const maxNotes = 8
 
 // Note records that key was enqueued because of obj's current version.
 func (c *Causes) Note(key string, rec *steps.Recorder, obj any) {
@@ -28,22 +46,45 @@ func (c *Causes) Note(key string, rec *steps.Recorder, obj any) {
 	if err != nil {
 		return
 	}
-	cause, ok := rec.CauseOf(string(m.GetUID()), m.GetResourceVersion())
-	if !ok {
-		return
-	}
+	v := version{uid: string(m.GetUID()), rv: m.GetResourceVersion()}
+	v.cause, v.known = rec.CauseOf(v.uid, v.rv)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[string]steps.Cause{}
+		c.m = map[string][]version{}
 	}
-	// Several events may wake a controller for one key before it gets to
-	// it. What a person did wins over background (a status report, a
-	// heartbeat): the reconcile is the consequence the learner is following.
-	if old, ok := c.m[key]; ok && rec.IsLearners(old.Trace) && !rec.IsLearners(cause.Trace) {
-		return
+	notes := append(c.m[key], v)
+	if len(notes) > maxNotes {
+		if best, ok := pick(rec, notes[:len(notes)-1]); ok {
+			notes = []version{{cause: best, known: true}, v}
+		} else {
+			notes = notes[len(notes)-maxNotes:]
+		}
 	}
-	c.m[key] = cause
+	c.m[key] = notes
+}
+
+// pick resolves notes and chooses the cause the sync joins. Several events
+// may wake a controller for one key before it gets to it. What a person did
+// wins over background (a status report, a heartbeat): the reconcile is the
+// consequence the learner is following. Otherwise the latest note wins.
+func pick(rec *steps.Recorder, notes []version) (steps.Cause, bool) {
+	var best steps.Cause
+	found, bestLearners := false, false
+	for _, v := range notes {
+		if !v.known {
+			v.cause, v.known = rec.CauseOf(v.uid, v.rv)
+		}
+		if !v.known {
+			continue
+		}
+		learners := rec.IsLearners(v.cause.Trace)
+		if found && bestLearners && !learners {
+			continue
+		}
+		best, found, bestLearners = v.cause, true, learners
+	}
+	return best, found
 }
 
 // NoteUpdate is Note for an update from old to cur. An update that changed
@@ -55,7 +96,7 @@ func (c *Causes) Note(key string, rec *steps.Recorder, obj any) {
 func (c *Causes) NoteUpdate(key string, rec *steps.Recorder, old, cur any) {
 	if statusOnly(old, cur) {
 		c.mu.Lock()
-		_, waiting := c.m[key]
+		waiting := len(c.m[key]) > 0
 		c.mu.Unlock()
 		if waiting {
 			return
@@ -76,14 +117,14 @@ func statusOnly(old, cur any) bool {
 		equality.Semantic.DeepEqual(o.GetOwnerReferences(), n.GetOwnerReferences())
 }
 
-// Context returns ctx in the cause noted for key (forgetting it), or else in
-// the cause of obj's current version.
+// Context returns ctx in the cause noted for key (forgetting the notes), or
+// else in the cause of obj's current version.
 func (c *Causes) Context(ctx context.Context, key string, rec *steps.Recorder, obj any) context.Context {
 	c.mu.Lock()
-	cause, ok := c.m[key]
+	notes := c.m[key]
 	delete(c.m, key)
 	c.mu.Unlock()
-	if ok {
+	if cause, ok := pick(rec, notes); ok {
 		return steps.WithCause(ctx, cause)
 	}
 	return rec.ContextFor(ctx, obj)

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -91,5 +92,37 @@ func TestASyncJoinsTheNewestChangeItFindsInItsListers(t *testing.T) {
 	ctx = steps.WithCause(context.Background(), steps.Cause{Trace: later, Parent: 1000})
 	if got, _ := steps.CauseFrom(Newest(ctx, rec, pod("pod-1", "30"))); got.Trace != later {
 		t.Errorf("the sync joins trace %s; want its own newer %s", got.Trace, later)
+	}
+}
+
+// TestAWatchEventThatOvertakesTheAPIServersMemoryIsResolvedAtTheSync: the
+// API server remembers which trace wrote a version just after etcd answers,
+// and the watch event for that version may reach the controller first. The
+// note is resolved when the key is synced, so the sync still joins the
+// learner's trace.
+func TestAWatchEventThatOvertakesTheAPIServersMemoryIsResolvedAtTheSync(t *testing.T) {
+	rec := steps.NewRecorder(100)
+	status := write(rec, "system:node:node-1", "rs-1", "20")
+	var c Causes
+	c.Note("default/web", rec, pod("pod-1", "30")) // the delete's event, before the API server remembers it
+	del := write(rec, "admin", "pod-1", "30")
+	got, _ := steps.CauseFrom(c.Context(context.Background(), "default/web", rec, pod("rs-1", "20")))
+	if got.Trace != del {
+		t.Errorf("the sync joins trace %s; want the delete's %s, not the owner's last writer %s", got.Trace, del, status)
+	}
+}
+
+func TestManyNotesBeforeOneSyncKeepTheLearnersCause(t *testing.T) {
+	rec := steps.NewRecorder(1000)
+	learner := write(rec, "admin", "pod-1", "1")
+	var c Causes
+	c.Note("default/web", rec, pod("pod-1", "1"))
+	for i := range 3 * maxNotes {
+		rv := fmt.Sprint(100 + i)
+		write(rec, "system:node:node-1", "pod-2", rv)
+		c.Note("default/web", rec, pod("pod-2", rv))
+	}
+	if got, _ := steps.CauseFrom(c.Context(context.Background(), "default/web", rec, nil)); got.Trace != learner {
+		t.Errorf("the sync joins trace %s; want the learner's %s", got.Trace, learner)
 	}
 }

@@ -11,6 +11,8 @@ export interface Pacer {
   breakpoints: { component: string; stage?: string; kind?: string }[];
   paused: string[];
   waiting?: Step[];
+  /** Counts the pacer's changes: of two states, the higher is newer. */
+  version?: number;
 }
 
 /** SnapshotInfo is one saved state of the sandbox's etcd keys. */

@@ -103,8 +103,10 @@ export function applyUI(u: UI, a: UIAction): UI {
     case "pacer": return { ...u, pacer: a.pacer };
     // An answer of the app API can be older than the pacer the stream has
     // sent since (Next releases a step, the stream already shows the next
-    // one held), so while the stream is open it alone sets the pacer.
-    case "pacerAnswer": return u.conn === "open" ? u : { ...u, pacer: a.pacer };
+    // one held): while the stream is open, an answer counts only if it is
+    // newer than what the stream last sent.
+    case "pacerAnswer":
+      return u.conn === "open" && u.pacer && (a.pacer.version ?? 0) <= (u.pacer.version ?? 0) ? u : { ...u, pacer: a.pacer };
     case "components": return { ...u, components: a.list };
     case "snapshots": return { ...u, snapshots: a.list };
     case "conn": return { ...u, conn: a.status };
