@@ -21,9 +21,9 @@ import (
 //
 // A note keeps the version (uid and resourceVersion), not only its cause:
 // the API server remembers which trace wrote a version just after etcd
-// answers, and the watch event for that version can reach an informer
-// first. Such a note is resolved when the key is synced, by which time the
-// API server has long since remembered it.
+// answers. Its watch holds an event until then, but for a second at most
+// (registry/inflight.go), so on a loaded machine the event can still reach
+// an informer first. Such a note is resolved when the key is synced.
 type Causes struct {
 	mu sync.Mutex // guards m
 	m  map[string][]version
