@@ -134,6 +134,11 @@ func TestStepByStepHoldsTheClusterAndEachNextReleasesOneHeldStep(t *testing.T) {
 	if mode := g.pacer().Mode; mode != steps.ModeStep {
 		t.Fatalf("after clicking step by step the pacer is in mode %q", mode)
 	}
+	// Where the mode buttons are while Next holds nothing: they must not
+	// move once it counts held steps, or a click meant for Live lands
+	// beside it as a step is held or released.
+	const liveX = `document.querySelector("#mode-live").getBoundingClientRect().x`
+	idleX := eval[float64](b, liveX)
 
 	b.click(".playground button.primary")
 	var held []steps.Step
@@ -156,6 +161,9 @@ func TestStepByStepHoldsTheClusterAndEachNextReleasesOneHeldStep(t *testing.T) {
 			label := b.text("#next")
 			return len(before) > 0 && label == fmt.Sprintf("Next (%d held)", len(before)), fmt.Sprintf("label %q, held %v", label, seqs(before))
 		})
+		if x := eval[float64](b, liveX); x != idleX {
+			t.Errorf("with %q on Next the Live button is at x=%v, with nothing held at x=%v: the buttons move as steps are held", b.text("#next"), x, idleX)
+		}
 		mine := lastOf(before, trace)
 		b.waitFor(fmt.Sprintf("the narration shows the held step #%d", mine.Seq), fmt.Sprintf(`(() => {
 			const badge = document.querySelector("#narration .badge");

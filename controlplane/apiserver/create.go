@@ -27,6 +27,14 @@ func (s *Server) create(q *apiRequest) (runtime.Object, error) {
 		return nil, err
 	}
 	prepareForCreate(obj)
+	if obj, err = s.updateManagedFields(q, nil, obj, ""); err != nil {
+		return nil, err
+	}
+	return s.store(q, obj)
+}
+
+// store admits, validates and stores a new object.
+func (s *Server) store(q *apiRequest, obj runtime.Object) (runtime.Object, error) {
 	if err := s.admit(q, obj, nil); err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/authentication/user"
@@ -33,6 +34,17 @@ type apiRequest struct {
 	gv     schema.GroupVersion // the version the client speaks
 	root   steps.Step          // the request step; later steps hang off it
 	dryRun bool                // DeleteOptions.dryRun asked for a dry run
+	// applied: a server-side apply has already recorded the fields its
+	// manager set, so the write must not record them again as an update.
+	applied bool
+}
+
+// resourceNotFound is kube-apiserver's answer for a resource it does not
+// serve: kubectl then says "the server could not find the requested
+// resource", not that an object named "" was not found.
+func resourceNotFound() error {
+	return &apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: http.StatusNotFound,
+		Reason: metav1.StatusReasonNotFound, Message: "the server could not find the requested resource", Details: &metav1.StatusDetails{}}}
 }
 
 // gvk is the kind in the client's version.
@@ -58,7 +70,7 @@ func (s *Server) handleResource(w http.ResponseWriter, r *http.Request, info *re
 	}
 	res, ok := resolve(q.gv, info.Resource)
 	if !ok {
-		s.fail(q, apierrors.NewNotFound(schema.GroupResource{Group: info.APIGroup, Resource: info.Resource}, ""))
+		s.fail(q, resourceNotFound())
 		return
 	}
 	q.res = res
@@ -119,6 +131,9 @@ func (s *Server) dispatch(q *apiRequest) (runtime.Object, int, error) {
 	case "update":
 		return s.update(q)
 	case "patch":
+		if isApply(q.r) {
+			return s.apply(q, false) // 201 when it creates
+		}
 		obj, err := s.patch(q)
 		return obj, http.StatusOK, err
 	case "delete":

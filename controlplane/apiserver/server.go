@@ -19,6 +19,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/managedfields"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apiserver/pkg/endpoints/request"
 
@@ -53,6 +54,9 @@ type Config struct {
 	Limits Limits
 	// Ready reports whether the server should answer /readyz with ok.
 	Ready func() error
+	// TypeConverter knows the served kinds' structure; with it the server
+	// keeps managedFields and serves server-side apply (fields.go).
+	TypeConverter managedfields.TypeConverter
 }
 
 // Server is one API server. It is an http.Handler.
@@ -60,6 +64,7 @@ type Server struct {
 	Config
 	infos  request.RequestInfoFactory
 	limits *limiter
+	fields fieldManagers
 }
 
 // New returns an API server over the store in cfg.
@@ -70,10 +75,11 @@ func New(cfg Config) *Server {
 	if cfg.Admission == nil {
 		cfg.Admission = admission.Default()
 	}
-	return &Server{Config: cfg, limits: newLimiter(cfg.Limits), infos: request.RequestInfoFactory{
-		APIPrefixes:          sets.NewString("api", "apis"),
-		GrouplessAPIPrefixes: sets.NewString("api"),
-	}}
+	return &Server{Config: cfg, limits: newLimiter(cfg.Limits), fields: fieldManagers{types: cfg.TypeConverter},
+		infos: request.RequestInfoFactory{
+			APIPrefixes:          sets.NewString("api", "apis"),
+			GrouplessAPIPrefixes: sets.NewString("api"),
+		}}
 }
 
 // ServeHTTP routes a request: unauthenticated health and version endpoints

@@ -75,9 +75,24 @@ func checkName(q *apiRequest, obj runtime.Object) error {
 // write runs an update of old to obj through admission, validation and the
 // store. statusOnly keeps everything but status from old.
 func (s *Server) write(q *apiRequest, obj, old runtime.Object, statusOnly bool) (runtime.Object, error) {
-	prepareForUpdate(obj, old, statusOnly)
+	if q.applied {
+		// Server-side apply has recorded its manager's fields itself: keep
+		// them (a status write takes everything but status from old).
+		m, _ := meta.Accessor(obj)
+		managed := m.GetManagedFields()
+		prepareForUpdate(obj, old, statusOnly)
+		m.SetManagedFields(managed)
+	} else {
+		prepareForUpdate(obj, old, statusOnly)
+	}
 	if err := checkResourceVersion(q, obj, old); err != nil {
 		return nil, err
+	}
+	if !q.applied {
+		var err error
+		if obj, err = s.updateManagedFields(q, old, obj, writtenSubresource(q, statusOnly)); err != nil {
+			return nil, err
+		}
 	}
 	if !statusOnly {
 		if err := s.admit(q, obj, old); err != nil {
@@ -108,6 +123,18 @@ func (s *Server) write(q *apiRequest, obj, old runtime.Object, statusOnly bool) 
 	return s.Store.Update(q.ctx, q.res, obj)
 }
 
+// writtenSubresource names what a write changes, for managedFields: the
+// status, the scale, or ("") the object.
+func writtenSubresource(q *apiRequest, statusOnly bool) string {
+	switch {
+	case statusOnly:
+		return "status"
+	case q.info.Subresource == "scale":
+		return "scale"
+	}
+	return ""
+}
+
 // checkResourceVersion refuses an update written against another version
 // of the object before anything else judges it: kube-apiserver checks the
 // precondition first, so a stale client hears Conflict, not whatever else is
@@ -131,6 +158,10 @@ func (s *Server) patch(q *apiRequest) (runtime.Object, error) {
 }
 
 func (s *Server) patchWith(q *apiRequest, statusOnly bool) (runtime.Object, error) {
+	if isApply(q.r) {
+		out, _, err := s.apply(q, statusOnly)
+		return out, err
+	}
 	patch, err := readPatch(q.r)
 	if err != nil {
 		return nil, err
@@ -171,8 +202,8 @@ func readPatch(r *http.Request) ([]byte, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch types.PatchType(ct) {
 	case types.JSONPatchType, types.MergePatchType, types.StrategicMergePatchType:
-	case types.ApplyYAMLPatchType, types.ApplyCBORPatchType:
-		return nil, unsupportedMediaType("server-side apply is not supported by Glassplane; use kubectl apply without --server-side")
+	case types.ApplyCBORPatchType:
+		return nil, unsupportedMediaType("server-side apply in CBOR is not supported by Glassplane; send application/apply-patch+yaml")
 	default:
 		return nil, unsupportedMediaType(fmt.Sprintf("the patch content type %q is not one of application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json", ct))
 	}

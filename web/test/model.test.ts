@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { apply, empty, objectKey, replay } from "../src/model/cluster.js";
 import { ownershipTree, podsOn } from "../src/model/tree.js";
-import { callerOf, route } from "../src/model/route.js";
+import { callerOf, isComponentAgent, route } from "../src/model/route.js";
 import { helloSteps, resetSeq, step, stored } from "./fixtures.js";
 
 test("a Deployment, its ReplicaSet and its Pod form one ownership tree", () => {
@@ -66,6 +66,15 @@ test("each stage's message joins the parts that took it", () => {
   }
   assert.equal(callerOf("kubectl/v1.32.0 (linux/amd64)"), "kubectl");
   assert.equal(callerOf("system:kube-controller-manager"), "controller-manager");
+  // The components send user agents like Kubernetes' own, then their identity.
+  assert.equal(callerOf("kubelet/v1.37.2 (linux/amd64) kubernetes/glassplane system:node:node-2"), "kubelet/node-2");
+  assert.equal(callerOf("kube-scheduler/v1.37.2 (linux/amd64) kubernetes/glassplane system:kube-scheduler"), "scheduler");
+  for (const ua of ["kubelet/v1.37.2 (linux/amd64) kubernetes/glassplane system:node:node-2", "kube-controller-manager/v1.37.2 (linux/amd64) kubernetes/glassplane system:kube-controller-manager", "system:node:node-1"]) {
+    assert.ok(isComponentAgent(ua), ua);
+  }
+  for (const ua of ["kubectl/v1.32.0 (linux/amd64) kubernetes/abc", "glassplane-playground", "Helm/3.16"]) {
+    assert.ok(!isComponentAgent(ua), ua);
+  }
 });
 
 test("a deleted object leaves the tree and its node", () => {

@@ -81,6 +81,7 @@ import (
 	openapi_v2 "github.com/google/gnostic-models/openapiv2"
 	"google.golang.org/protobuf/proto"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/managedfields"
 	"k8s.io/kube-openapi/pkg/builder"
 	"k8s.io/kube-openapi/pkg/builder3"
 	"k8s.io/kube-openapi/pkg/common"
@@ -108,6 +109,10 @@ type Spec struct {
 	v2JSON, v2Proto document
 	v3Index         document
 	v3              map[string]document // "api/v1", "apis/apps/v1", ...
+	// TypeConverter knows every served kind's structure as the schemas
+	// describe it (which lists merge by which key, which maps are atomic):
+	// what server-side apply and managedFields need to tell fields apart.
+	TypeConverter managedfields.TypeConverter
 }
 
 // document is one encoded response body and its validator.
@@ -167,6 +172,13 @@ func New(resources []Resource) (*Spec, error) {
 		return nil, err
 	}
 	s.v2JSON = newDocument(v2, now)
+	defs := make(map[string]*spec.Schema, len(swagger.Definitions))
+	for name, def := range swagger.Definitions {
+		defs[name] = &def
+	}
+	if s.TypeConverter, err = managedfields.NewTypeConverter(defs, false); err != nil {
+		return nil, fmt.Errorf("building the type converter for managed fields: %w", err)
+	}
 	doc, err := openapi_v2.ParseDocument(v2)
 	if err != nil {
 		return nil, fmt.Errorf("converting OpenAPI v2 to protobuf: %w", err)

@@ -16,6 +16,12 @@ export interface Route {
   to: Part;
 }
 
+/** isComponentAgent: the user agent of one of the control plane's own
+ * components ("kubelet/v1.37.2 (linux/amd64) kubernetes/glassplane system:node:node-1"). */
+export function isComponentAgent(ua: string): boolean {
+  return /(^|\s)system:|^kube-|^kubelet\/|controller|scheduler/.test(ua);
+}
+
 /** callerOf names the part that sent a request, from its user agent. */
 export function callerOf(userAgent: string | undefined): Part {
   const ua = userAgent ?? "";

@@ -61,11 +61,13 @@ export function diffLines(a: string, b: string): DiffLine[] {
   return out;
 }
 
-/** prettyValue turns a stored JSON string into YAML (or returns it as is). */
-export function prettyValue(json: string | undefined): string {
+/** prettyValue turns a stored JSON string into YAML (or returns it as is);
+ * hide drops metadata.managedFields, as kubectl -o yaml does. */
+export function prettyValue(json: string | undefined, hide?: (v: unknown) => unknown): string {
   if (!json) return "";
   try {
-    return toYAML(JSON.parse(json));
+    const v: unknown = JSON.parse(json);
+    return toYAML(hide ? hide(v) : v);
   } catch {
     return json;
   }

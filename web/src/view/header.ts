@@ -8,6 +8,7 @@ import { Lang } from "../i18n/catalog.js";
 import { colon, partName, tr } from "../i18n/narrate.js";
 import { Step } from "../model/step.js";
 import { Playback } from "../model/playback.js";
+import { isComponentAgent } from "../model/route.js";
 import { UI } from "../model/ui.js";
 import { Timeline } from "../timeline/timeline.js";
 import { byId, clear, h } from "./dom.js";
@@ -84,7 +85,7 @@ export function renderControls(L: Lang, pb: Playback, tl: Timeline): void {
 function isUserTrace(root: Step): boolean {
   if (isBreak(root)) return true; // a person stopped or started a component
   const ua = (root.detail as { userAgent?: string } | undefined)?.userAgent ?? "";
-  return root.stage === "request" && !ua.startsWith("system:") && !/kube-|controller|scheduler/.test(ua);
+  return root.stage === "request" && !isComponentAgent(ua);
 }
 
 function isBreak(root: Step): boolean {

@@ -9,6 +9,7 @@ import type { ComponentStatus } from "../api/client.js";
 import { Step } from "../model/step.js";
 import { versionsOf } from "../model/tree.js";
 import { diffLines, prettyValue, toYAML } from "../model/yaml.js";
+import { FieldOwner, fieldOwners, withoutManagedFields } from "../model/fields.js";
 import { Lang, stages } from "../i18n/catalog.js";
 import { partName, pick, stageName, stateName, tr } from "../i18n/narrate.js";
 import { h } from "./dom.js";
@@ -113,8 +114,8 @@ export function objectView(st: ModelState, o: ClusterObject, lang: Lang): HTMLEl
       [tr("fieldPhase", lang), o.phase && stateName(o.phase, lang)], [tr("fieldOwner", lang), o.owners.map((r) => `${r.kind} ${r.name}`).join(", ")],
       ["", o.deleted ? tr("deleted", lang) : undefined]]));
   const versions = versionsOf(st, o).filter((v) => v.op === "put");
-  const cur = prettyValue(o.value);
-  const prev = versions.length > 1 ? prettyValue(versions[versions.length - 2].value) : "";
+  const cur = prettyValue(o.value, withoutManagedFields);
+  const prev = versions.length > 1 ? prettyValue(versions[versions.length - 2].value, withoutManagedFields) : "";
   wrap.append(h("h4", {}, tr("diff", lang)));
   if (!prev) wrap.append(h("p", { class: "muted" }, tr("firstVersion", lang)));
   else {
@@ -124,6 +125,8 @@ export function objectView(st: ModelState, o: ClusterObject, lang: Lang): HTMLEl
     wrap.append(d);
   }
   wrap.append(h("h4", {}, `YAML (${tr("revision", lang)} ${versions.at(-1)?.revision ?? "?"})`), pre(cur));
+  const owners = ownersOf(o.value);
+  if (owners.length) wrap.append(fieldOwnersView(owners, lang));
   const events = Object.values(st.objects).filter((e) => e.kind === "Event" && !e.deleted && eventAbout(e, o));
   if (events.length) {
     wrap.append(h("h4", {}, tr("events", lang)));
@@ -135,6 +138,28 @@ export function objectView(st: ModelState, o: ClusterObject, lang: Lang): HTMLEl
     wrap.append(ul);
   }
   return wrap;
+}
+
+function ownersOf(json: string | undefined): FieldOwner[] {
+  try {
+    return fieldOwners(JSON.parse(json || "null"));
+  } catch {
+    return [];
+  }
+}
+
+/** fieldOwnersView lists each manager's fields, as managedFields records them. */
+function fieldOwnersView(owners: FieldOwner[], lang: Lang): HTMLElement {
+  const table = h("table", { class: "owners" },
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, tr("fieldManager", lang)), h("th", { scope: "col" }, tr("fieldOperation", lang)), h("th", { scope: "col" }, tr("fieldPaths", lang)))));
+  const body = h("tbody");
+  for (const o of owners) {
+    const op = [o.operation, o.apiVersion, o.subresource].filter(Boolean).join(" · ");
+    body.append(h("tr", {}, h("th", { scope: "row" }, o.manager), h("td", {}, op), h("td", {}, h("code", {}, o.fields.join("\n")))));
+  }
+  table.append(body);
+  return h("section", { class: "field-owners" }, h("h4", {}, tr("fieldOwners", lang)), h("p", { class: "muted" }, tr("fieldOwnersHint", lang)),
+    h("div", { class: "table-wrap" }, table));
 }
 
 function near(all: { op: string }[], i: number): boolean {
