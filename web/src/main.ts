@@ -22,9 +22,9 @@ import { Terminal } from "./view/terminal.js";
 import { Playground } from "./view/editor.js";
 import { LessonPanel } from "./view/lessons.js";
 import { LessonClient } from "./api/lessons.js";
-import { byId, h } from "./view/dom.js";
+import { byId, h, keepFocus } from "./view/dom.js";
 import { icons, renderControls, renderHeader, renderHelp } from "./view/header.js";
-import { renderNarration } from "./view/narration.js";
+import { Announcer, renderNarration } from "./view/narration.js";
 import { renderPanels } from "./view/panels.js";
 import { SnapshotControls } from "./view/etcdpane.js";
 import { applyClassroom, banner, Classroom, ClassroomAction, initialClassroom, pollMs, readOnly, shownSandbox, teacherTrace, wantsRoster } from "./model/classroom.js";
@@ -63,6 +63,9 @@ function update() {
   save();
   render();
 }
+
+// The narration's headline, for screen readers, at most every two seconds.
+const announcer = new Announcer(byId("narration-live"));
 
 // ---- the stream ----
 function newStream(since: number) {
@@ -370,12 +373,14 @@ function render() {
   document.body.dataset.panel = ui.panel; // presenting shows the side panel for the story only
   document.body.classList.toggle("readonly", ui.readOnly);
   renderBanner(byId("classroom-banner"), banner(room), L);
+  const focused = focusKey(layer); // the diagram is drawn anew: keep the keyboard's place in it
   layer.innerHTML = renderDiagram(state, {
     lang: L, selected: ui.selected,
     stopped: new Set(ui.components.filter((c) => !c.running).map((c) => c.name)),
     paused: new Set(ui.pacer?.paused ?? []), waiting: new Set((ui.pacer?.waiting ?? []).map((s) => s.component)),
     members: ui.components.filter((c) => c.role !== undefined || /^etcd-\d+$/.test(c.name)),
   });
+  refocus(layer, focused);
   if (pb.k !== lastK) {
     const line = state.route ? routeLine(layout(state.nodes), state.route.from, state.route.to) : undefined;
     animator.run(pb.animate ? line : undefined, Math.min(900, 800 / pb.speed + 150));
@@ -398,11 +403,34 @@ function render() {
   });
 }
 
+/** focusKey finds the diagram's element that has the keyboard focus, if
+ * any, as a selector and its index among the elements it selects (a pod is
+ * drawn in the object tree and in its node's box). */
+function focusKey(root: Element): [string, number] | undefined {
+  const el = document.activeElement;
+  if (!el || !root.contains(el)) return undefined;
+  for (const attr of ["data-object", "data-part"]) {
+    const v = el.getAttribute(attr);
+    if (v === null) continue;
+    const css = `[${attr}="${CSS.escape(v)}"]`;
+    return [css, [...root.querySelectorAll(css)].indexOf(el)];
+  }
+  return undefined;
+}
+
+function refocus(root: Element, key: [string, number] | undefined) {
+  if (!key) return;
+  const all = root.querySelectorAll<SVGElement>(key[0]);
+  (all[key[1]] ?? all[0])?.focus({ preventScroll: true });
+}
+
 function renderWelcomeAndNarration() {
-  renderNarration(byId("narration"), state, {
+  const el = byId("narration");
+  keepFocus(el, () => renderNarration(el, state, {
     lang: ui.lang, welcome: !localStorage.getItem("glassplane.seen") && !ui.present && !ui.readOnly, // it asks for the playground, which a read-only page hides
     dismissWelcome: () => { localStorage.setItem("glassplane.seen", "1"); renderWelcomeAndNarration(); },
-  });
+  }));
+  announcer.say(byId("narration").querySelector(".what")?.textContent ?? "");
 }
 
 function save() {

@@ -370,6 +370,7 @@ export const ui: Record<string, Text> = {
   fieldOwners: t("Who set which field (managedFields)", "誰設定了哪些欄位（managedFields）"),
   fieldOwnersHint: t("The API server records, for each write, the fields its manager changed. Server-side apply uses this record to find conflicts between managers.",
     "API 伺服器在每次寫入時，記下寫入者改了哪些欄位。伺服器端套用（server-side apply）靠這份紀錄找出不同寫入者之間的衝突。"),
+  manifestEditor: t("Manifest (YAML) to apply", "要套用的 manifest（YAML）"),
   fieldManager: t("manager", "管理者"), fieldOperation: t("operation", "操作"), fieldPaths: t("fields", "欄位"),
   detail: t("Detail of this step", "此步驟的細節"), revision: t("revision", "修訂版"), value: t("value", "值"),
   decision: t("decision", "決定"), patch: t("Admission patch", "准入修補"), node: t("Node", "節點"), total: t("total", "總分"),

@@ -90,7 +90,10 @@ function partAttrs(part: string, label: string, ctx: DiagramContext, st: ModelSt
   if (ctx.stopped.has(part)) cls.push("stopped");
   if (ctx.paused.has(part)) cls.push("paused");
   if (ctx.waiting.has(part)) cls.push("waiting");
-  return `class="${cls.join(" ")}" data-part="${esc(part)}" tabindex="0" role="button" aria-label="${esc(label)}"`;
+  // A group, not a button: a part holds controls of its own (a node's pods,
+  // etcd's members), and a button may hold none. It is still focusable, and
+  // Enter or Space selects it as a click does.
+  return `class="${cls.join(" ")}" data-part="${esc(part)}" tabindex="0" role="group" aria-label="${esc(label)}"`;
 }
 
 function box(b: Box, cls = "box", rx = 10): string {
@@ -104,6 +107,23 @@ function title(b: Box, text: string, sub = ""): string {
 
 /** middle shortens a name in its middle, keeping the owner's name at the
  * front and the pod's own suffix at the end. */
+/** nameFor is a control's accessible name: what it shows, in the order it
+ * shows it (someone who speaks to their computer says what they see), and
+ * the whole name in parentheses when the shown one is cut to fit. The names'
+ * texts end in a space (which SVG does not draw) so the text beside them
+ * reads as another word. */
+function nameFor(shown: string, full: string, note: string | undefined): string {
+  return shown + (note ? " " + note : "") + (shown !== full ? ` (${full})` : "");
+}
+
+/** columns is how many Latin characters' width s takes: a CJK character
+ * ("就緒") is about two. */
+function columns(s: string): number {
+  let n = 0;
+  for (const ch of s) n += ch.codePointAt(0)! >= 0x2e80 ? 2 : 1;
+  return n;
+}
+
 function middle(name: string, max: number): string {
   if (name.length <= max) return name;
   const head = Math.ceil((max - 1) / 2);
@@ -289,10 +309,11 @@ function renderObjects(st: ModelState, b: Box, ctx: DiagramContext): string {
     }
     // The name gets the room the kind and the right-hand note leave it.
     const note = o.reason ?? (o.replicas ? tr("readyOf", L, { ready: String(o.replicas.ready), desired: String(o.replicas.desired) }) : "");
-    const room = Math.floor((right - 14 - x) / charWidth) - Math.ceil(o.kind.length * 1.2) - 1 - (note ? note.length + 2 : 0); // the kind is bold
-    body += `<g class="obj${sel}${justWritten}" data-object="${esc(o.key)}" tabindex="0" role="button" aria-label="${esc(o.kind + " " + o.name + (note ? ", " + note : ""))}">` + line +
+    const room = Math.floor((right - 14 - x) / charWidth) - Math.ceil(o.kind.length * 1.2) - 1 - (note ? columns(note) + 2 : 0); // the kind is bold
+    const shown = middle(o.name, Math.max(8, Math.min(22, room)));
+    body += `<g class="obj${sel}${justWritten}" data-object="${esc(o.key)}" tabindex="0" role="button" aria-label="${esc(nameFor(o.kind + " " + shown, o.kind + " " + o.name, note))}">` + line +
       `<rect class="obj-bg" x="${x - 4}" y="${y - 4}" width="${b.x + b.w - x - 4}" height="20" rx="4"/>` +
-      `<text x="${x}" y="${y + 12}"><tspan class="kind">${esc(o.kind)}</tspan> ${esc(middle(o.name, Math.max(8, Math.min(22, room))))}</text>${extra}</g>`;
+      `<text x="${x}" y="${y + 12}"><tspan class="kind">${esc(o.kind)}</tspan> ${esc(shown)} </text>${extra}</g>`;
   });
   if (rows.length > max) body += `<text class="sub" x="${b.x + 10}" y="${b.y + b.h - 8}">+${rows.length - max}</text>`;
   if (rows.length === 0) body += `<text class="sub" x="${b.x + b.w / 2}" y="${b.y + b.h / 2}" text-anchor="middle">${esc(tr("noObjects", L))}</text>`;
@@ -314,8 +335,9 @@ function renderNode(st: ModelState, name: string, b: Box, ctx: DiagramContext): 
   list.slice(0, perRow * rowsFit).forEach((p, i) => {
     const x = b.x + 12 + (i % perRow) * (pw + 6), y = b.y + 58 + Math.floor(i / perRow) * 24;
     const sel = ctx.selected === p.key ? " selected" : "";
-    pods += `<g class="pod phase-${esc(p.phase)}${sel}" data-object="${esc(p.key)}" tabindex="0" role="button" aria-label="${esc("Pod " + p.name + " " + stateName(p.phase ?? "", L))}">` +
-      `<rect x="${x}" y="${y}" width="${pw}" height="20" rx="5"/><text x="${x + 6}" y="${y + 14}">${esc(middle(p.name, 25))}</text>` +
+    const shown = middle(p.name, 25);
+    pods += `<g class="pod phase-${esc(p.phase)}${sel}" data-object="${esc(p.key)}" tabindex="0" role="button" aria-label="${esc(nameFor(shown, p.name, stateName(p.phase ?? "", L)))}">` +
+      `<rect x="${x}" y="${y}" width="${pw}" height="20" rx="5"/><text x="${x + 6}" y="${y + 14}">${esc(shown)} </text>` +
       `<text class="pod-phase" x="${x + pw - 5}" y="${y + 14}" text-anchor="end">${esc(stateName(p.phase ?? "", L))}</text></g>`;
   });
   if (list.length > perRow * rowsFit) pods += `<text class="sub" x="${b.x + b.w - 12}" y="${b.y + b.h - 6}" text-anchor="end">+${list.length - perRow * rowsFit}</text>`;

@@ -28,3 +28,18 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   if (!el) throw new Error(`#${id} is missing from index.html`);
   return el as T;
 }
+
+/** keepFocus runs draw, which rebuilds root's content, and gives the focus
+ * back to the element at the same place in root if it had it before: a
+ * keyboard user's place survives the page redrawing under them. */
+export function keepFocus(root: Element, draw: () => void): void {
+  const path: number[] = [];
+  for (let e = document.activeElement; e && e !== root && root.contains(e); e = e.parentElement) {
+    path.unshift(e.parentElement ? [...e.parentElement.children].indexOf(e) : 0);
+  }
+  draw();
+  if (!path.length) return;
+  let e: Element | undefined = root;
+  for (const i of path) e = e?.children[i];
+  (e as HTMLElement | undefined)?.focus?.({ preventScroll: true });
+}

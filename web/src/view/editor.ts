@@ -8,6 +8,7 @@ import { yaml } from "@codemirror/lang-yaml";
 import { Diagnostic, lintGutter, setDiagnostics } from "@codemirror/lint";
 import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { tags } from "@lezer/highlight";
+import { Compartment } from "@codemirror/state";
 import { Lang } from "../i18n/catalog.js";
 import { colon, stateName, tr } from "../i18n/narrate.js";
 import { ApplyResult } from "../api/client.js";
@@ -26,6 +27,7 @@ const themed = HighlightStyle.define([
 export class Playground {
   readonly el: HTMLElement;
   private readonly view: EditorView;
+  private readonly label = new Compartment(); // the editor's accessible name, in the page's language
   private readonly results: HTMLElement;
   private readonly select: HTMLSelectElement;
   private readonly applyBtn: HTMLButtonElement;
@@ -34,7 +36,8 @@ export class Playground {
   constructor(private readonly applyYAML: (text: string) => Promise<ApplyResult[]>, lang: Lang, private readonly onTrace: (trace: string, ok: boolean) => void) {
     this.lang = lang;
     const host = h("div", { class: "editor" });
-    this.view = new EditorView({ doc: helloDeployment, extensions: [basicSetup, yaml(), syntaxHighlighting(themed), lintGutter(), EditorView.lineWrapping], parent: host });
+    this.view = new EditorView({ doc: helloDeployment, extensions: [basicSetup, yaml(), syntaxHighlighting(themed), lintGutter(), EditorView.lineWrapping,
+      this.label.of(EditorView.contentAttributes.of({ "aria-label": tr("manifestEditor", lang) }))], parent: host });
     this.select = h("select", { "aria-label": tr("examples", lang), onchange: () => this.load(this.select.value) });
     this.applyBtn = h("button", { class: "primary", onclick: () => void this.apply() }, tr("apply", lang));
     this.results = h("div", { class: "results", "aria-live": "polite" });
@@ -45,6 +48,7 @@ export class Playground {
   setLang(lang: Lang) {
     this.lang = lang;
     this.applyBtn.textContent = tr("apply", lang);
+    this.view.dispatch({ effects: this.label.reconfigure(EditorView.contentAttributes.of({ "aria-label": tr("manifestEditor", lang) })) });
     this.fillExamples();
   }
 

@@ -40,3 +40,37 @@ export function renderNarration(el: HTMLElement, state: ModelState, ctx: Narrati
       h("button", { class: "small", onclick: () => void navigator.clipboard?.writeText(text) }, tr("copy", L))));
   }
 }
+
+/** Announcer speaks the narration's headline through a polite live region,
+ * at most once every `every` ms, and only the latest one: while the cluster
+ * plays, the headline changes several times a second, faster than a screen
+ * reader can say a sentence, and a region that changes that often is never
+ * heard to its end. */
+export class Announcer {
+  private said = "";
+  private pending = "";
+  private lastAt = -Infinity;
+  private timer: unknown = undefined;
+
+  constructor(
+    private readonly el: { textContent: string | null },
+    private readonly every = 2000,
+    private readonly now: () => number = () => Date.now(),
+    private readonly later: (f: () => void, ms: number) => unknown = (f, ms) => setTimeout(f, ms),
+  ) {}
+
+  say(text: string): void {
+    this.pending = text;
+    if (this.timer !== undefined) return; // the latest text goes out when it fires
+    const wait = this.lastAt + this.every - this.now();
+    if (wait <= 0) this.flush();
+    else this.timer = this.later(() => { this.timer = undefined; this.flush(); }, wait);
+  }
+
+  private flush(): void {
+    if (this.pending === this.said) return;
+    this.said = this.pending;
+    this.lastAt = this.now();
+    this.el.textContent = this.pending;
+  }
+}
