@@ -309,7 +309,7 @@ function renderObjects(st: ModelState, b: Box, ctx: DiagramContext): string {
     }
     // The name gets the room the kind and the right-hand note leave it.
     const note = o.reason ?? (o.replicas ? tr("readyOf", L, { ready: String(o.replicas.ready), desired: String(o.replicas.desired) }) : "");
-    const room = Math.floor((right - 14 - x) / charWidth) - Math.ceil(o.kind.length * 1.2) - 1 - (note ? columns(note) + 2 : 0); // the kind is bold
+    const room = Math.floor((right - 14 - x) / charWidth) - Math.ceil(o.kind.length * 1.2) - 1 - (note ? columns(note) + 4 : 0); // the kind is bold; the note is drawn a little larger
     const shown = middle(o.name, Math.max(8, Math.min(22, room)));
     body += `<g class="obj${sel}${justWritten}" data-object="${esc(o.key)}" tabindex="0" role="button" aria-label="${esc(nameFor(o.kind + " " + shown, o.kind + " " + o.name, note))}">` + line +
       `<rect class="obj-bg" x="${x - 4}" y="${y - 4}" width="${b.x + b.w - x - 4}" height="20" rx="4"/>` +
@@ -335,7 +335,7 @@ function renderNode(st: ModelState, name: string, b: Box, ctx: DiagramContext): 
   list.slice(0, perRow * rowsFit).forEach((p, i) => {
     const x = b.x + 12 + (i % perRow) * (pw + 6), y = b.y + 58 + Math.floor(i / perRow) * 24;
     const sel = ctx.selected === p.key ? " selected" : "";
-    const shown = middle(p.name, 25);
+    const shown = middle(p.name, 23);
     pods += `<g class="pod phase-${esc(p.phase)}${sel}" data-object="${esc(p.key)}" tabindex="0" role="button" aria-label="${esc(nameFor(shown, p.name, stateName(p.phase ?? "", L)))}">` +
       `<rect x="${x}" y="${y}" width="${pw}" height="20" rx="5"/><text x="${x + 6}" y="${y + 14}">${esc(shown)} </text>` +
       `<text class="pod-phase" x="${x + pw - 5}" y="${y + 14}" text-anchor="end">${esc(stateName(p.phase ?? "", L))}</text></g>`;
