@@ -24,6 +24,18 @@ func (b *browser) key(key string) {
 	b.do("pressing "+key, chromedp.KeyEvent(key))
 }
 
+// drawn evaluates expr once the page has drawn what it was told before:
+// it draws at most once per animation frame.
+func (b *browser) drawn(expr string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`new Promise((resolve) => requestAnimationFrame(() =>
+		requestAnimationFrame(() => resolve(String(`+expr+`)))))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.fail("evaluating %s: %v", expr, err)
+	}
+	return v
+}
+
 // focusName says which element has the focus, for a failure message.
 const focusName = `(() => { const e = document.activeElement; if (!e || e === document.body) return "body";
   return e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.getAttribute("data-part") ? "[" + e.getAttribute("data-part") + "]" : "") +
@@ -71,11 +83,11 @@ func TestAKeyboardAloneAppliesTheSeedAndStepsThroughIt(t *testing.T) {
 	// apply), → on through its beats, ← back again.
 	badge := `document.querySelector("#narration .badge")?.textContent.split(" ")[0] ?? ""`
 	b.key(kb.Home)
-	first := eval[string](b, badge)
+	first := b.drawn(badge)
 	b.key(kb.ArrowRight)
 	b.waitFor("→ moves on from "+first, fmt.Sprintf(`%s !== %s`, badge, jsString(first)), 5*time.Second)
 	b.key(kb.ArrowRight)
-	second := eval[string](b, badge)
+	second := b.drawn(badge)
 	b.key(kb.ArrowLeft)
 	b.waitFor("← goes back from "+second, fmt.Sprintf(`%s !== %s`, badge, jsString(second)), 5*time.Second)
 	if live := eval[string](b, `document.querySelector("#narration-live").textContent`); live == "" {

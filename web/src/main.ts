@@ -59,9 +59,19 @@ function actUI(a: UIAction): void {
   update();
 }
 
+// Steps arrive and playback ticks many times a second (a hundred while 50
+// pods start); the page is drawn at most once per frame, with what is true
+// by then.
+let drawQueued = false;
+
 function update() {
-  save();
-  render();
+  if (drawQueued) return;
+  drawQueued = true;
+  requestAnimationFrame(() => {
+    drawQueued = false;
+    save();
+    render();
+  });
 }
 
 // The narration's headline, for screen readers, at most every two seconds.
