@@ -27,7 +27,7 @@ func TestScalingToFiftyDrawsThePageAtMostOncePerFrame(t *testing.T) {
 	g.api("POST", "/kubectl", `{"args":["scale","deployment","helloworld-deployment","--replicas=50"]}`, nil)
 	b.waitFor("50 pods on the diagram", `document.querySelector('#diagram')?.textContent.includes("50/50")`, 60*time.Second)
 	type counts struct {
-		Frames, Draws int
+		Frames, Draws    int
 		Seconds, Longest float64
 	}
 	c := eval[counts](b, `(() => { const f = window.__frames, d = window.__draws;
