@@ -9,8 +9,6 @@ package controlplane_test
 import (
 	"context"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -64,10 +62,7 @@ func managers(entries []metav1.ManagedFieldsEntry) []string {
 
 func TestServerSideApplyWithBothKubectls(t *testing.T) {
 	t.Parallel()
-	seed, err := os.ReadFile(filepath.Join("testdata", "hello-deployment.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	seed := seedDeployment(t)
 	for name, bin := range kubectls(t) {
 		t.Run(name, func(t *testing.T) {
 			c := testcluster.StartCascade(t)
@@ -132,7 +127,7 @@ func TestServerSideApplyWithBothKubectls(t *testing.T) {
 
 			// The article's manifest, in apps/v1beta2, applies as it is; the
 			// controllers' and kubelets' writes are recorded under their names.
-			if out := must(string(seed), "apply", "--server-side", "-f", "-"); !strings.Contains(out, "deployment.apps/helloworld-deployment serverside-applied") {
+			if out := must(seed, "apply", "--server-side", "-f", "-"); !strings.Contains(out, "deployment.apps/helloworld-deployment serverside-applied") {
 				t.Errorf("apply --server-side of the seed printed %q", out)
 			}
 			d, err := cs.AppsV1().Deployments("default").Get(ctx, "helloworld-deployment", metav1.GetOptions{})

@@ -209,3 +209,93 @@ func mustRV(t *testing.T, rv string) int64 {
 	}
 	return n
 }
+
+// TestAWatchThatAsksForBookmarksGetsThemAndResumesFromOne: a watch with
+// allowWatchBookmarks hears, while nothing it watches changes, a BOOKMARK
+// carrying the revision it has seen everything up to (etcd's progress
+// notification, every 5 s here). Resuming from that resourceVersion gives
+// the changes after it and none before. sendInitialEvents=true first lists
+// the objects as ADDED, then a bookmark annotated
+// k8s.io/initial-events-end, as client-go's streaming lists expect.
+func TestAWatchThatAsksForBookmarksGetsThemAndResumesFromOne(t *testing.T) {
+	t.Parallel()
+	c := testcluster.Start(t)
+	cms := c.Client("admin").CoreV1().ConfigMaps("default")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	first, err := cms.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "first"}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := cms.Watch(ctx, metav1.ListOptions{ResourceVersion: first.ResourceVersion, AllowWatchBookmarks: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mark string
+	for mark == "" {
+		select {
+		case ev := <-w.ResultChan():
+			if ev.Type != watch.Bookmark {
+				t.Fatalf("a watch from first's version delivered %s before any bookmark", ev.Type)
+			}
+			mark = ev.Object.(*corev1.ConfigMap).ResourceVersion
+		case <-ctx.Done():
+			t.Fatal("no bookmark within a minute")
+		}
+	}
+	w.Stop()
+	if m, _ := strconv.ParseInt(mark, 10, 64); m < rvOf(t, first.ResourceVersion) {
+		t.Errorf("the bookmark says %s, older than first's %s", mark, first.ResourceVersion)
+	}
+
+	second, err := cms.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "second"}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resumed, err := cms.Watch(ctx, metav1.ListOptions{ResourceVersion: mark, AllowWatchBookmarks: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resumed.Stop()
+	for ev := range resumed.ResultChan() {
+		if ev.Type == watch.Bookmark {
+			continue
+		}
+		cm := ev.Object.(*corev1.ConfigMap)
+		if ev.Type != watch.Added || cm.Name != "second" || cm.ResourceVersion != second.ResourceVersion {
+			t.Fatalf("resuming from the bookmark %s delivered %s %s@%s first; want ADDED second@%s", mark, ev.Type, cm.Name, cm.ResourceVersion, second.ResourceVersion)
+		}
+		break
+	}
+
+	streamed, err := cms.Watch(ctx, metav1.ListOptions{SendInitialEvents: ptrTo(true), ResourceVersionMatch: metav1.ResourceVersionMatchNotOlderThan, AllowWatchBookmarks: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer streamed.Stop()
+	var listed []string
+	for ev := range streamed.ResultChan() {
+		cm, _ := ev.Object.(*corev1.ConfigMap)
+		if ev.Type == watch.Bookmark {
+			if cm.Annotations[metav1.InitialEventsAnnotationKey] != "true" {
+				continue // a progress bookmark before the end of the list
+			}
+			break
+		}
+		listed = append(listed, string(ev.Type)+" "+cm.Name)
+	}
+	if fmt.Sprint(listed) != "[ADDED first ADDED second]" && fmt.Sprint(listed) != "[ADDED second ADDED first]" {
+		t.Errorf("the initial events were %v; want first and second ADDED, then the end bookmark", listed)
+	}
+}
+
+func rvOf(t *testing.T, rv string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(rv, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func ptrTo[T any](v T) *T { return &v }

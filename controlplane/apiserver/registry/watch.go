@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -36,9 +37,36 @@ func (s *Store) Watch(ctx context.Context, r *Resource, sel Selection, rev int64
 	go func() {
 		defer close(out)
 		defer cancel()
-		for resp := range wch {
+		// etcd's progress notifications become bookmarks, but etcd sends
+		// none while its revision is still the one the watch started from
+		// (a quiet cluster). So a watch that asked for bookmarks and has
+		// sent nothing for a while says itself how far it has got: seen,
+		// the newest revision it has delivered, or that etcd said it had.
+		seen, quiet := rev, false
+		tick := time.NewTicker(bookmarkEvery)
+		defer tick.Stop()
+		for {
+			var resp clientv3.WatchResponse
+			var ok bool
+			select {
+			case resp, ok = <-wch:
+				if !ok {
+					return
+				}
+			case <-tick.C:
+				if bookmarks && quiet && !send(ctx, out, s.Bookmark(r, seen, nil)) {
+					return
+				}
+				quiet = true
+				continue
+			}
+			quiet = false
+			if resp.IsProgressNotify() {
+				seen = max(seen, resp.Header.Revision)
+			}
 			for _, e := range resp.Events {
 				s.writes.wait(ctx, string(e.Kv.Key)) // until its step is recorded
+				seen = max(seen, e.Kv.ModRevision)
 			}
 			events, err := s.translate(r, sel, resp, rev, bookmarks)
 			if err != nil {
@@ -54,6 +82,10 @@ func (s *Store) Watch(ctx context.Context, r *Resource, sel Selection, rev int64
 	}()
 	return out
 }
+
+// bookmarkEvery is how long a watch that asked for bookmarks stays silent
+// before it sends one of its own.
+const bookmarkEvery = 5 * time.Second
 
 func send(ctx context.Context, out chan<- watch.Event, ev watch.Event) bool {
 	select {
