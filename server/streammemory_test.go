@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -193,5 +194,92 @@ func TestStreamReplaysTheWholeHistoryInBoundedPagesThenSaysLive(t *testing.T) {
 			}
 			next++
 		}
+	}
+}
+
+// TestAThousandStreamsAtOnceAreCappedAndTheServerKeepsAnswering: one client
+// opens 1,000 step streams to a sandbox at once, 100 at a time, and never
+// reads them. The sandbox's cap (32) lets that many in; every other one is
+// answered 429 with Retry-After before any websocket exists. Meanwhile the
+// app API keeps answering, and the heap stays within a bound.
+func TestAThousandStreamsAtOnceAreCappedAndTheServerKeepsAnswering(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens 1,000 websockets")
+	}
+	const sockets = 1000
+	h := start(t)
+	fillHistory(h.cluster.Steps, 2000)
+	base := heapInUse()
+
+	var (
+		mu       sync.Mutex
+		open     []*websocket.Conn
+		refused  int
+		other    []string
+		answered []time.Duration
+	)
+	defer func() {
+		for _, c := range open {
+			c.Close()
+		}
+	}()
+	stop := make(chan struct{})
+	var probe sync.WaitGroup
+	probe.Go(func() { // someone else using the app API meanwhile
+		for {
+			began := time.Now()
+			code, body := h.do("GET", "/glassplane/v1/sandboxes/default/pacer", h.token, nil)
+			if code != http.StatusOK {
+				t.Errorf("the app API answered %d meanwhile: %s", code, body)
+				return
+			}
+			mu.Lock()
+			answered = append(answered, time.Since(began))
+			mu.Unlock()
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	})
+	slots := make(chan struct{}, 100)
+	var dials sync.WaitGroup
+	for range sockets {
+		slots <- struct{}{}
+		dials.Go(func() {
+			defer func() { <-slots }()
+			conn, resp, err := h.dial("default", h.token, 0, "")
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				open = append(open, conn)
+			case resp != nil && resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") != "":
+				refused++
+			default:
+				other = append(other, fmt.Sprint(err))
+			}
+		})
+	}
+	dials.Wait()
+	peak := heapNow()
+	close(stop)
+	probe.Wait()
+
+	if len(answered) == 0 {
+		t.Fatal("the app API never answered while the streams were opened")
+	}
+	slices.Sort(answered)
+	t.Logf("%d streams at once: %d open, %d refused with 429; heap +%.0f MiB; the app API answered %d times meanwhile, the slowest in %v",
+		sockets, len(open), refused, float64(peak-base)/(1<<20), len(answered), answered[len(answered)-1])
+	if len(other) > 0 {
+		t.Errorf("%d dials failed otherwise than with 429, e.g. %s", len(other), other[0])
+	}
+	if len(open) != server.DefaultMaxStreamsPerSandbox || refused != sockets-server.DefaultMaxStreamsPerSandbox {
+		t.Errorf("%d open and %d refused; want the sandbox's cap of %d open and the rest refused", len(open), refused, server.DefaultMaxStreamsPerSandbox)
+	}
+	if peak > base+100<<20 {
+		t.Errorf("the heap grew %.0f MiB, over the 100 MiB bound", float64(peak-base)/(1<<20))
 	}
 }
