@@ -18,7 +18,8 @@ package main
 // written with, and that the Deployment converges: its replicas ready,
 // exactly one ReplicaSet, exactly as many pods as replicas.
 //
-// One or two kill cycles run by default (well under a minute);
+// It runs with one embedded etcd member and with three (--etcd-members 3).
+// Two kill cycles run by default for each (under a minute in all);
 // GLASSPLANE_CRASH_CYCLES=n runs n (`make crash`). The random instants come
 // from a seed printed in the log; GLASSPLANE_CRASH_SEED replays one.
 
@@ -81,10 +82,23 @@ func TestAcknowledgedWritesSurviveSIGKILLAndControllersConverge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := startServe(t, t.TempDir())
+	// With one embedded etcd member, and with three: the process dies with
+	// all three at once, and the cluster must come back with every write
+	// a majority acknowledged.
+	for _, members := range []string{"1", "3"} {
+		t.Run(members+" etcd members", func(t *testing.T) {
+			crashCycles(t, rng, manifest, cycles, "--etcd-members", members)
+		})
+	}
+}
+
+// crashCycles creates the seed, then cycles times scales it, writes until a
+// random instant, kills the server and checks what it acknowledged.
+func crashCycles(t *testing.T, rng *rand.Rand, manifest []byte, cycles int, args ...string) {
+	p := startServe(t, t.TempDir(), args...)
 	ctx := context.Background()
 	cs := p.client(t)
-	err = cs.AppsV1().RESTClient().Post().AbsPath("/apis/apps/v1beta2/namespaces/default/deployments").
+	err := cs.AppsV1().RESTClient().Post().AbsPath("/apis/apps/v1beta2/namespaces/default/deployments").
 		SetHeader("Content-Type", "application/yaml").Body(manifest).Do(ctx).Error()
 	if err != nil {
 		t.Fatalf("creating the seed Deployment: %v", err)
@@ -103,7 +117,7 @@ func TestAcknowledgedWritesSurviveSIGKILLAndControllersConverge(t *testing.T) {
 		for k, v := range written {
 			acked[k] = v
 		}
-		p = startServe(t, p.dataDir)
+		p = startServe(t, p.dataDir, args...)
 		cs = p.client(t)
 		checkAcknowledged(t, cs, acked)
 		waitConverged(t, cs, replicas)
@@ -128,10 +142,10 @@ var (
 
 // startServe starts the binary on dataDir with free ports and waits until it
 // says it is running.
-func startServe(t *testing.T, dataDir string) *serveProcess {
+func startServe(t *testing.T, dataDir string, args ...string) *serveProcess {
 	t.Helper()
-	cmd := exec.Command(testcluster.GlassplaneBinary(t), "serve", "--data-dir", dataDir,
-		"--listen", "127.0.0.1:0", "--secure-listen", "127.0.0.1:0", "--max-objects", "1000000")
+	cmd := exec.Command(testcluster.GlassplaneBinary(t), append([]string{"serve", "--data-dir", dataDir,
+		"--listen", "127.0.0.1:0", "--secure-listen", "127.0.0.1:0", "--max-objects", "1000000"}, args...)...)
 	cmd.Stderr = &lockedLog{t: t}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
