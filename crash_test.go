@@ -18,7 +18,9 @@ package main
 // written with, and that the Deployment converges: its replicas ready,
 // exactly one ReplicaSet, exactly as many pods as replicas.
 //
-// It runs with one embedded etcd member and with three (--etcd-members 3).
+// It runs with one embedded etcd member and with three (--etcd-members 3),
+// and a classroom variant kills a server while three students' sandboxes
+// are written to at once.
 // Two kill cycles run by default for each (under a minute in all);
 // GLASSPLANE_CRASH_CYCLES=n runs n (`make crash`). The random instants come
 // from a seed printed in the log; GLASSPLANE_CRASH_SEED replays one.
@@ -26,8 +28,12 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
 	"math/rand"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -209,34 +215,41 @@ func (p *serveProcess) client(t *testing.T) kubernetes.Interface {
 // writeUntilKilled runs crashWriters clients creating ConfigMaps, kills the
 // process after killAfter, and returns the creates that were acknowledged.
 func writeUntilKilled(t *testing.T, cs kubernetes.Interface, p *serveProcess, cycle int, killAfter time.Duration) map[string]string {
+	return writeEachUntilKilled(t, []kubernetes.Interface{cs}, p, cycle, killAfter)[0]
+}
+
+// writeEachUntilKilled is writeUntilKilled for several sandboxes at once:
+// crashWriters clients for each, and the acknowledged creates of each.
+func writeEachUntilKilled(t *testing.T, clients []kubernetes.Interface, p *serveProcess, cycle int, killAfter time.Duration) []map[string]string {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var mu sync.Mutex
-	written := map[string]string{}
+	written := make([]map[string]string, len(clients))
 	killing := make(chan struct{}) // closed just before SIGKILL: later errors are the crash
 	var wg sync.WaitGroup
-	for w := 0; w < crashWriters; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for n := 0; ctx.Err() == nil; n++ {
-				name := fmt.Sprintf("crash-%d-%d-%d", cycle, w, n)
-				value := strings.Repeat(name, 4)
-				cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{"v": value}}
-				if _, err := cs.CoreV1().ConfigMaps("default").Create(ctx, cm, metav1.CreateOptions{}); err != nil {
-					select {
-					case <-killing:
-						// The server is gone; this create may or may not have landed.
-					default:
-						t.Errorf("create %s before the kill: %v", name, err)
+	for i, cs := range clients {
+		written[i] = map[string]string{}
+		for w := 0; w < crashWriters; w++ {
+			wg.Go(func() {
+				for n := 0; ctx.Err() == nil; n++ {
+					name := fmt.Sprintf("crash-%d-%d-%d-%d", cycle, i, w, n)
+					value := strings.Repeat(name, 4)
+					cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{"v": value}}
+					if _, err := cs.CoreV1().ConfigMaps("default").Create(ctx, cm, metav1.CreateOptions{}); err != nil {
+						select {
+						case <-killing:
+							// The server is gone; this create may or may not have landed.
+						default:
+							t.Errorf("create %s before the kill: %v", name, err)
+						}
+						return
 					}
-					return
+					mu.Lock()
+					written[i][name] = value
+					mu.Unlock()
 				}
-				mu.Lock()
-				written[name] = value
-				mu.Unlock()
-			}
-		}()
+			})
+		}
 	}
 	select {
 	case <-time.After(killAfter):
@@ -363,4 +376,102 @@ func (l *lockedLog) Write(b []byte) (int, error) {
 	defer l.mu.Unlock()
 	l.t.Logf("serve: %s", strings.TrimRight(string(b), "\n"))
 	return len(b), nil
+}
+
+// TestEverySandboxOfAClassKeepsItsWritesThroughSIGKILL: a classroom server
+// with three students' sandboxes, each written to by its own clients at
+// once, killed at a random instant. After the restart every sandbox is
+// back under its token (at a new address), with every write it
+// acknowledged, and none of another sandbox's.
+func TestEverySandboxOfAClassKeepsItsWritesThroughSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the glassplane binary")
+	}
+	const students = 3
+	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+	args := []string{"--classroom", "--join-code", "CRASHTEST", "--teacher-passcode", "crash-teacher-passcode"}
+	p := startServe(t, t.TempDir(), args...)
+	type seat struct{ id, token string }
+	seats := make([]seat, students)
+	for i := range seats {
+		var got struct{ ID, Token string }
+		postJSON(t, "http://"+p.webAddr+"/glassplane/v1/sandboxes", fmt.Sprintf(`{"joinCode":"CRASHTEST","name":"Student %d"}`, i), &got)
+		seats[i] = seat{got.ID, got.Token}
+	}
+	clients := func() []kubernetes.Interface {
+		out := make([]kubernetes.Interface, students)
+		for i, s := range seats {
+			out[i] = p.sandboxClient(t, s.id, s.token)
+		}
+		return out
+	}
+	acked := make([]map[string]string, students)
+	for i := range acked {
+		acked[i] = map[string]string{}
+	}
+	for cycle := 0; cycle < 2; cycle++ {
+		killAfter := time.Duration(300+rng.Intn(1200)) * time.Millisecond
+		written := writeEachUntilKilled(t, clients(), p, cycle, killAfter)
+		p = startServe(t, p.dataDir, args...)
+		for i, cs := range clients() {
+			maps.Copy(acked[i], written[i])
+			checkAcknowledged(t, cs, acked[i])
+			list, err := cs.CoreV1().ConfigMaps("default").List(context.Background(), metav1.ListOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, cm := range list.Items {
+				var c, owner int
+				if _, err := fmt.Sscanf(cm.Name, "crash-%d-%d-", &c, &owner); err == nil && owner != i {
+					t.Errorf("sandbox %d holds %s, sandbox %d's ConfigMap", i, cm.Name, owner)
+				}
+			}
+			t.Logf("cycle %d, sandbox %d: killed after %v; %d acknowledged creates, all %d present", cycle, i, killAfter, len(written[i]), len(acked[i]))
+		}
+	}
+}
+
+// sandboxClient reaches a classroom sandbox as its admin, with the
+// kubeconfig the app API hands its student.
+func (p *serveProcess) sandboxClient(t *testing.T, id, token string) kubernetes.Interface {
+	t.Helper()
+	req, _ := http.NewRequest("GET", "http://"+p.webAddr+"/glassplane/v1/sandboxes/"+id+"/kubeconfig", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	var kc []byte
+	waitFor(t, 60*time.Second, "sandbox "+id+"'s kubeconfig", func() (bool, string) {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false, err.Error()
+		}
+		defer resp.Body.Close()
+		kc, _ = io.ReadAll(resp.Body)
+		return resp.StatusCode == http.StatusOK, fmt.Sprintf("%d %s", resp.StatusCode, kc)
+	})
+	cfg, err := clientcmd.RESTConfigFromKubeConfig(kc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.QPS = -1
+	cfg.Timeout = 10 * time.Second
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+func postJSON(t *testing.T, url, body string, out any) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST %s: %d %s", url, resp.StatusCode, b)
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		t.Fatal(err)
+	}
 }
