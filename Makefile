@@ -63,4 +63,4 @@ generate:
 # GLASSPLANE_CRASH_CYCLES times (default 20), and check every acknowledged
 # write survives and the controllers converge.
 crash:
-	GLASSPLANE_CRASH_CYCLES=$${GLASSPLANE_CRASH_CYCLES:-20} go test -count=1 -v -timeout 60m -ldflags '$(LDFLAGS)' -run 'TestAcknowledgedWritesSurviveSIGKILL' .
+	GLASSPLANE_CRASH_CYCLES=$${GLASSPLANE_CRASH_CYCLES:-20} go test -count=1 -v -timeout 60m -ldflags '$(LDFLAGS)' -run 'TestAcknowledgedWritesSurviveSIGKILL|TestEverySandboxOfAClassKeepsItsWritesThroughSIGKILL' .

@@ -66,6 +66,25 @@ func TestAcknowledgedWritesSurviveSIGKILLAndControllersConverge(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the glassplane binary")
 	}
+	cycles, rng := crashSettings(t)
+	manifest, err := os.ReadFile(filepath.Join("controlplane", "testdata", "hello-deployment.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// With one embedded etcd member, and with three: the process dies with
+	// all three at once, and the cluster must come back with every write
+	// a majority acknowledged.
+	for _, members := range []string{"1", "3"} {
+		t.Run(members+" etcd members", func(t *testing.T) {
+			crashCycles(t, rng, manifest, cycles, "--etcd-members", members)
+		})
+	}
+}
+
+// crashSettings reads GLASSPLANE_CRASH_CYCLES (default 2) and
+// GLASSPLANE_CRASH_SEED (default: the time), and logs the seed.
+func crashSettings(t *testing.T) (int, *rand.Rand) {
+	t.Helper()
 	cycles := 2
 	if s := os.Getenv("GLASSPLANE_CRASH_CYCLES"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -82,20 +101,7 @@ func TestAcknowledgedWritesSurviveSIGKILLAndControllersConverge(t *testing.T) {
 		}
 	}
 	t.Logf("GLASSPLANE_CRASH_SEED=%d", seed)
-	rng := rand.New(rand.NewSource(seed))
-
-	manifest, err := os.ReadFile(filepath.Join("controlplane", "testdata", "hello-deployment.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// With one embedded etcd member, and with three: the process dies with
-	// all three at once, and the cluster must come back with every write
-	// a majority acknowledged.
-	for _, members := range []string{"1", "3"} {
-		t.Run(members+" etcd members", func(t *testing.T) {
-			crashCycles(t, rng, manifest, cycles, "--etcd-members", members)
-		})
-	}
+	return cycles, rand.New(rand.NewSource(seed))
 }
 
 // crashCycles creates the seed, then cycles times scales it, writes until a
@@ -388,7 +394,7 @@ func TestEverySandboxOfAClassKeepsItsWritesThroughSIGKILL(t *testing.T) {
 		t.Skip("runs the glassplane binary")
 	}
 	const students = 3
-	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+	cycles, rng := crashSettings(t)
 	args := []string{"--classroom", "--join-code", "CRASHTEST", "--teacher-passcode", "crash-teacher-passcode"}
 	p := startServe(t, t.TempDir(), args...)
 	type seat struct{ id, token string }
@@ -409,7 +415,7 @@ func TestEverySandboxOfAClassKeepsItsWritesThroughSIGKILL(t *testing.T) {
 	for i := range acked {
 		acked[i] = map[string]string{}
 	}
-	for cycle := 0; cycle < 2; cycle++ {
+	for cycle := 0; cycle < cycles; cycle++ {
 		killAfter := time.Duration(300+rng.Intn(1200)) * time.Millisecond
 		written := writeEachUntilKilled(t, clients(), p, cycle, killAfter)
 		p = startServe(t, p.dataDir, args...)
