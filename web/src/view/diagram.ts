@@ -250,7 +250,7 @@ function status(ctx: DiagramContext, part: string, L: Lang): string {
 function shortKey(k: string): string {
   const i = k.indexOf("/registry/");
   const s = i >= 0 ? k.slice(i) : k;
-  return s.length > 24 ? "…" + s.slice(-23) : s;
+  return s.length > 22 ? "…" + s.slice(-21) : s; // what fits the cylinder at 12 px
 }
 
 // A ReplicaSet with more pods than podRowsShown shows that many (the ones
