@@ -33,7 +33,7 @@ import (
 	"sync"
 	"unicode"
 
-	"k8s.io/apimachinery/pkg/api/meta"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -42,8 +42,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
-
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/glassplane/glassplane/controlplane/apiserver/conversion"
 	"github.com/glassplane/glassplane/controlplane/apiserver/defaults"
@@ -121,13 +119,25 @@ func managerName(q *apiRequest) (string, error) {
 	if name == "" {
 		name = prefixFromUserAgent(q.r.UserAgent())
 	}
-	if err := validateManagerName(name); err != nil {
+	if err := validateManagerName(name, optionsKind(q)); err != nil {
 		return "", err
 	}
 	return name, nil
 }
 
-func validateManagerName(name string) error {
+// optionsKind names the options a request's fieldManager belongs to, as
+// kube-apiserver's errors name them.
+func optionsKind(q *apiRequest) string {
+	switch q.info.Verb {
+	case "create":
+		return "CreateOptions"
+	case "update":
+		return "UpdateOptions"
+	}
+	return "PatchOptions"
+}
+
+func validateManagerName(name, kind string) error {
 	path := field.NewPath("fieldManager")
 	var errs field.ErrorList
 	if len(name) > fieldManagerMaxLength {
@@ -140,7 +150,7 @@ func validateManagerName(name string) error {
 		}
 	}
 	if len(errs) > 0 {
-		return apierrors.NewInvalid(schema.GroupKind{Group: metav1.GroupName, Kind: "PatchOptions"}, "", errs)
+		return apierrors.NewInvalid(schema.GroupKind{Group: metav1.GroupName, Kind: kind}, "", errs)
 	}
 	return nil
 }
@@ -219,8 +229,4 @@ func (storageConverter) ConvertToVersion(in runtime.Object, target runtime.Group
 // update of the same object would have been defaulted.
 type objectDefaulter struct{}
 
-func (objectDefaulter) Default(obj runtime.Object) {
-	if _, err := meta.Accessor(obj); err == nil {
-		defaults.Default(obj)
-	}
-}
+func (objectDefaulter) Default(obj runtime.Object) { defaults.Default(obj) }

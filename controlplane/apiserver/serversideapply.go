@@ -41,7 +41,7 @@ func (s *Server) apply(q *apiRequest, statusOnly bool) (runtime.Object, int, err
 		return nil, 0, apierrors.NewInvalid(schema.GroupKind{Group: metav1.GroupName, Kind: "PatchOptions"}, "",
 			field.ErrorList{field.Required(field.NewPath("fieldManager"), "is required for apply patch")})
 	}
-	if err := validateManagerName(manager); err != nil {
+	if err := validateManagerName(manager, "PatchOptions"); err != nil {
 		return nil, 0, err
 	}
 	force := q.r.URL.Query().Get("force") == "true"
@@ -58,6 +58,7 @@ func (s *Server) apply(q *apiRequest, statusOnly bool) (runtime.Object, int, err
 		return nil, 0, apierrors.NewInternalError(err)
 	}
 	q.applied = true
+	pinned := applied.GetResourceVersion() != "" // a precondition, not a version to retry past
 	for {
 		live, err := s.Store.Get(q.ctx, q.res, q.info.Namespace, q.info.Name)
 		creating := apierrors.IsNotFound(err)
@@ -78,14 +79,13 @@ func (s *Server) apply(q *apiRequest, statusOnly bool) (runtime.Object, int, err
 		if creating {
 			out, err = s.createApplied(q, merged)
 		} else {
-			pinned := applied.GetResourceVersion() != ""
 			if !pinned {
 				m, _ := meta.Accessor(merged)
 				m.SetResourceVersion(accessorRV(live))
 			}
 			out, err = s.write(q, merged, live, statusOnly)
 		}
-		if (apierrors.IsConflict(err) && applied.GetResourceVersion() == "" || apierrors.IsAlreadyExists(err)) && q.ctx.Err() == nil {
+		if (apierrors.IsConflict(err) && !pinned || apierrors.IsAlreadyExists(err)) && q.ctx.Err() == nil {
 			continue // another writer got in between: apply to what it wrote
 		}
 		if err != nil {
