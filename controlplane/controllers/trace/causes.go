@@ -30,10 +30,12 @@ type Causes struct {
 }
 
 // version is one noted object version; cause is set once it is known.
+// weak: a status report, which by itself asks for no action.
 type version struct {
 	uid, rv string
 	cause   steps.Cause
 	known   bool
+	weak    bool
 }
 
 // maxNotes bounds the versions noted for one key before its sync; beyond
@@ -42,11 +44,15 @@ const maxNotes = 8
 
 // Note records that key was enqueued because of obj's current version.
 func (c *Causes) Note(key string, rec *steps.Recorder, obj any) {
+	c.note(key, rec, obj, false)
+}
+
+func (c *Causes) note(key string, rec *steps.Recorder, obj any, weak bool) {
 	m, err := meta.Accessor(obj)
 	if err != nil {
 		return
 	}
-	v := version{uid: string(m.GetUID()), rv: m.GetResourceVersion()}
+	v := version{uid: string(m.GetUID()), rv: m.GetResourceVersion(), weak: weak}
 	v.cause, v.known = rec.CauseOf(v.uid, v.rv)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -55,8 +61,8 @@ func (c *Causes) Note(key string, rec *steps.Recorder, obj any) {
 	}
 	notes := append(c.m[key], v)
 	if len(notes) > maxNotes {
-		if best, ok := pick(rec, notes[:len(notes)-1]); ok {
-			notes = []version{{cause: best, known: true}, v}
+		if best, weak, ok := pick(rec, notes[:len(notes)-1]); ok {
+			notes = []version{{cause: best, known: true, weak: weak}, v}
 		} else {
 			notes = notes[len(notes)-maxNotes:]
 		}
@@ -68,9 +74,8 @@ func (c *Causes) Note(key string, rec *steps.Recorder, obj any) {
 // may wake a controller for one key before it gets to it. What a person did
 // wins over background (a status report, a heartbeat): the reconcile is the
 // consequence the learner is following. Otherwise the latest note wins.
-func pick(rec *steps.Recorder, notes []version) (steps.Cause, bool) {
-	var best steps.Cause
-	found, bestLearners := false, false
+func pick(rec *steps.Recorder, notes []version) (best steps.Cause, weak, found bool) {
+	bestLearners := false
 	for _, v := range notes {
 		if !v.known {
 			v.cause, v.known = rec.CauseOf(v.uid, v.rv)
@@ -82,9 +87,9 @@ func pick(rec *steps.Recorder, notes []version) (steps.Cause, bool) {
 		if found && bestLearners && !learners {
 			continue
 		}
-		best, found, bestLearners = v.cause, true, learners
+		best, weak, found, bestLearners = v.cause, v.weak, true, learners
 	}
-	return best, found
+	return best, weak, found
 }
 
 // NoteUpdate is Note for an update from old to cur. An update that changed
@@ -98,9 +103,10 @@ func (c *Causes) NoteUpdate(key string, rec *steps.Recorder, old, cur any) {
 		c.mu.Lock()
 		waiting := len(c.m[key]) > 0
 		c.mu.Unlock()
-		if waiting {
-			return
+		if !waiting {
+			c.note(key, rec, cur, true)
 		}
+		return
 	}
 	c.Note(key, rec, cur)
 }
@@ -124,11 +130,18 @@ func (c *Causes) Context(ctx context.Context, key string, rec *steps.Recorder, o
 	notes := c.m[key]
 	delete(c.m, key)
 	c.mu.Unlock()
-	if cause, ok := pick(rec, notes); ok {
+	if cause, weak, ok := pick(rec, notes); ok {
+		if weak {
+			ctx = context.WithValue(ctx, weakKey{}, true)
+		}
 		return steps.WithCause(ctx, cause)
 	}
 	return rec.ContextFor(ctx, obj)
 }
+
+// weakKey marks a context whose cause is a status report: whatever change
+// the sync then finds in its listers is a better cause (Newest).
+type weakKey struct{}
 
 // Newest returns ctx in the newest cause among ctx's own and those of the
 // current versions of objs, a learner's before background. A sync reads its
@@ -138,6 +151,7 @@ func (c *Causes) Context(ctx context.Context, key string, rec *steps.Recorder, o
 // its way. The sync then acts on that change, so it joins that change's trace.
 func Newest(ctx context.Context, rec *steps.Recorder, objs ...any) context.Context {
 	best, ok := steps.CauseFrom(ctx)
+	weak, _ := ctx.Value(weakKey{}).(bool) // a status report, newer or not, gives way
 	changed := false
 	for _, obj := range objs {
 		m, err := meta.Accessor(obj)
@@ -149,12 +163,12 @@ func Newest(ctx context.Context, rec *steps.Recorder, objs ...any) context.Conte
 			continue
 		}
 		learners, bestLearners := rec.IsLearners(c.Trace), ok && rec.IsLearners(best.Trace)
-		if !ok || learners && !bestLearners || learners == bestLearners && c.Parent > best.Parent {
-			best, ok, changed = c, true, true
+		if !ok || learners && !bestLearners || learners == bestLearners && (weak || c.Parent > best.Parent) {
+			best, ok, changed, weak = c, true, true, false
 		}
 	}
 	if !changed {
 		return ctx
 	}
-	return steps.WithCause(ctx, best)
+	return steps.WithCause(context.WithValue(ctx, weakKey{}, false), best)
 }

@@ -126,3 +126,31 @@ func TestManyNotesBeforeOneSyncKeepTheLearnersCause(t *testing.T) {
 		t.Errorf("the sync joins trace %s; want the learner's %s", got.Trace, learner)
 	}
 }
+
+// TestAStatusReportThatWokeTheSyncGivesWayToTheChangeItFinds: a
+// ReplicaSet's status report wakes its sync, and the sync finds in its
+// lister a pod a learner has just deleted, whose own event is still on its
+// way. The status report was written after the delete, but the replacement
+// belongs to the delete.
+func TestAStatusReportThatWokeTheSyncGivesWayToTheChangeItFinds(t *testing.T) {
+	rec := steps.NewRecorder(100)
+	del := write(rec, "admin", "pod-1", "30")      // the learner deletes a pod
+	status := write(rec, "admin", "rs-1", "31")    // then a status report of the ReplicaSet, in a learner's trace too
+	rs := func(rv string, gen int64) *corev1.Pod { // any object with a generation will do
+		p := pod("rs-1", rv)
+		p.Generation = gen
+		return p
+	}
+	var c Causes
+	c.NoteUpdate("default/web", rec, rs("20", 1), rs("31", 1))
+	ctx := Newest(c.Context(context.Background(), "default/web", rec, nil), rec, pod("pod-1", "30"))
+	if got, _ := steps.CauseFrom(ctx); got.Trace != del {
+		t.Errorf("the replacement joins trace %s; want the delete's %s, not the status report's %s", got.Trace, del, status)
+	}
+	// A change of spec is no status report: the newer one stays.
+	c.NoteUpdate("default/web", rec, rs("20", 1), rs("31", 2))
+	ctx = Newest(c.Context(context.Background(), "default/web", rec, nil), rec, pod("pod-1", "30"))
+	if got, _ := steps.CauseFrom(ctx); got.Trace != status {
+		t.Errorf("after a change of spec the sync joins trace %s; want its %s", got.Trace, status)
+	}
+}
