@@ -201,7 +201,8 @@ func TestStreamReplaysTheWholeHistoryInBoundedPagesThenSaysLive(t *testing.T) {
 // opens 1,000 step streams to a sandbox at once, 100 at a time, and never
 // reads them. The sandbox's cap (32) lets that many in; every other one is
 // answered 429 with Retry-After before any websocket exists. Meanwhile the
-// app API keeps answering, and the heap stays within a bound.
+// app API keeps answering, and what the server then holds stays within a
+// bound.
 func TestAThousandStreamsAtOnceAreCappedAndTheServerKeepsAnswering(t *testing.T) {
 	if testing.Short() {
 		t.Skip("opens 1,000 websockets")
@@ -263,23 +264,25 @@ func TestAThousandStreamsAtOnceAreCappedAndTheServerKeepsAnswering(t *testing.T)
 		})
 	}
 	dials.Wait()
-	peak := heapNow()
 	close(stop)
 	probe.Wait()
+	// What the open streams hold (after a collection): the garbage of 1,000
+	// dials is the race detector's and the machine's business, not a bound.
+	held := heapInUse()
 
 	if len(answered) == 0 {
 		t.Fatal("the app API never answered while the streams were opened")
 	}
 	slices.Sort(answered)
-	t.Logf("%d streams at once: %d open, %d refused with 429; heap +%.0f MiB; the app API answered %d times meanwhile, the slowest in %v",
-		sockets, len(open), refused, float64(peak-base)/(1<<20), len(answered), answered[len(answered)-1])
+	t.Logf("%d streams at once: %d open, %d refused with 429; %+.0f MiB held; the app API answered %d times meanwhile, the slowest in %v",
+		sockets, len(open), refused, (float64(held)-float64(base))/(1<<20), len(answered), answered[len(answered)-1])
 	if len(other) > 0 {
 		t.Errorf("%d dials failed otherwise than with 429, e.g. %s", len(other), other[0])
 	}
 	if len(open) != server.DefaultMaxStreamsPerSandbox || refused != sockets-server.DefaultMaxStreamsPerSandbox {
 		t.Errorf("%d open and %d refused; want the sandbox's cap of %d open and the rest refused", len(open), refused, server.DefaultMaxStreamsPerSandbox)
 	}
-	if peak > base+100<<20 {
-		t.Errorf("the heap grew %.0f MiB, over the 100 MiB bound", float64(peak-base)/(1<<20))
+	if held > base+100<<20 {
+		t.Errorf("the server held %.0f MiB more, over the 100 MiB bound", (float64(held)-float64(base))/(1<<20))
 	}
 }
