@@ -75,20 +75,15 @@ func checkName(q *apiRequest, obj runtime.Object) error {
 // write runs an update of old to obj through admission, validation and the
 // store. statusOnly keeps everything but status from old.
 func (s *Server) write(q *apiRequest, obj, old runtime.Object, statusOnly bool) (runtime.Object, error) {
-	if q.applied {
-		// Server-side apply has recorded its manager's fields itself: keep
-		// them (a status write takes everything but status from old).
-		m, _ := meta.Accessor(obj)
-		managed := m.GetManagedFields()
-		prepareForUpdate(obj, old, statusOnly)
-		m.SetManagedFields(managed)
-	} else {
-		prepareForUpdate(obj, old, statusOnly)
-	}
+	m, _ := meta.Accessor(obj)
+	applied := m.GetManagedFields() // what a server-side apply recorded itself
+	prepareForUpdate(obj, old, statusOnly)
 	if err := checkResourceVersion(q, obj, old); err != nil {
 		return nil, err
 	}
-	if !q.applied {
+	if q.applied {
+		m.SetManagedFields(applied) // a status write took everything but status from old
+	} else {
 		var err error
 		if obj, err = s.updateManagedFields(q, old, obj, writtenSubresource(q, statusOnly)); err != nil {
 			return nil, err
@@ -105,7 +100,7 @@ func (s *Server) write(q *apiRequest, obj, old runtime.Object, statusOnly bool) 
 	if isDryRun(q) {
 		return obj, nil
 	}
-	m, _ := meta.Accessor(obj)
+	m, _ = meta.Accessor(obj) // obj may be the field manager's copy by now
 	o, _ := meta.Accessor(old)
 	if m.GetResourceVersion() == "" || m.GetResourceVersion() == o.GetResourceVersion() {
 		// Nothing changed: like kube-apiserver, answer without writing.
