@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/glassplane/glassplane/controlplane/controllers"
+	"github.com/glassplane/glassplane/controlplane/controllers/cronjob"
+	"github.com/glassplane/glassplane/controlplane/controllers/job"
 	"github.com/glassplane/glassplane/controlplane/controllers/nodelifecycle"
 	"github.com/glassplane/glassplane/controlplane/kubelet"
 	"github.com/glassplane/glassplane/controlplane/scheduler"
@@ -25,6 +27,8 @@ type Timing struct {
 	LeaseInterval         time.Duration // how often a kubelet renews its Lease
 	NodeGracePeriod       time.Duration // how long a silent node stays Ready
 	EvictionTimeout       time.Duration // caps how long pods stay on an unreachable node
+	JobBackOff            time.Duration // a Job's wait before replacing its first failed pod (0: kube's 10 s)
+	CronJobClock          cronjob.Clock // the CronJob controller's time (nil: the wall clock)
 }
 
 // LessonTiming is the default for `glassplane serve`: slow enough to watch a
@@ -34,7 +38,8 @@ var LessonTiming = Timing{PullDelay: 1200 * time.Millisecond, StartDelay: 300 * 
 	LeaseInterval: 2 * time.Second, NodeGracePeriod: 10 * time.Second, EvictionTimeout: 10 * time.Second}
 
 // TestTiming has no delays (tests and benchmarks).
-var TestTiming = Timing{LeaseInterval: 200 * time.Millisecond, NodeGracePeriod: 2 * time.Second, EvictionTimeout: time.Second}
+var TestTiming = Timing{LeaseInterval: 200 * time.Millisecond, NodeGracePeriod: 2 * time.Second, EvictionTimeout: time.Second,
+	JobBackOff: 200 * time.Millisecond}
 
 func (c *Cluster) startComponents(nodes int, t Timing) error {
 	cmCfg, err := c.ClientConfig("system:kube-controller-manager")
@@ -44,6 +49,8 @@ func (c *Cluster) startComponents(nodes int, t Timing) error {
 	newManager := func() (runner, error) {
 		return controllers.NewManager(cmCfg, c.Steps, controllers.Options{
 			NodeLifecycle: nodelifecycle.Options{GracePeriod: t.NodeGracePeriod, EvictionTimeout: t.EvictionTimeout},
+			Job:           job.Options{BackOff: t.JobBackOff},
+			CronJobClock:  t.CronJobClock,
 		})
 	}
 	cmRun, err := restartable(newManager)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -44,6 +45,9 @@ func prepareForCreate(obj runtime.Object) {
 		if len(o.Spec.Finalizers) == 0 {
 			o.Spec.Finalizers = []corev1.FinalizerName{corev1.FinalizerKubernetes}
 		}
+	case *batchv1.Job:
+		generateJobSelector(o)
+		o.Status = batchv1.JobStatus{}
 	case *corev1.Node, *corev1.Service:
 		// A node's kubelet registers it with its status; a service's status
 		// (load balancer) is empty at first anyway.
@@ -89,7 +93,7 @@ func prepareForUpdate(obj, old runtime.Object, statusOnly bool) {
 // status.observedGeneration, so the API server counts spec changes for them.
 func tracksGeneration(obj runtime.Object) bool {
 	switch obj.(type) {
-	case *appsv1.Deployment, *appsv1.ReplicaSet, *corev1.Pod:
+	case *appsv1.Deployment, *appsv1.ReplicaSet, *corev1.Pod, *batchv1.Job, *batchv1.CronJob:
 		return true
 	}
 	return false

@@ -8,7 +8,8 @@
 // controller that asks — and the identity system:kube-controller-manager.
 // Each controller lives in its own package (deployment, replicaset,
 // endpoints, endpointslice, namespace, serviceaccount, rootcacertpublisher,
-// resourcequota, disruption, garbagecollector, nodelifecycle) and
+// resourcequota, disruption, job, cronjob, ttlafterfinished, garbagecollector,
+// nodelifecycle) and
 // has the same shape:
 //
 //	New(client, …, factory, rec) *Controller   registers informer handlers
@@ -32,17 +33,20 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 
+	"github.com/glassplane/glassplane/controlplane/controllers/cronjob"
 	"github.com/glassplane/glassplane/controlplane/controllers/deployment"
 	"github.com/glassplane/glassplane/controlplane/controllers/disruption"
 	"github.com/glassplane/glassplane/controlplane/controllers/endpoints"
 	"github.com/glassplane/glassplane/controlplane/controllers/endpointslice"
 	"github.com/glassplane/glassplane/controlplane/controllers/garbagecollector"
+	"github.com/glassplane/glassplane/controlplane/controllers/job"
 	"github.com/glassplane/glassplane/controlplane/controllers/namespace"
 	"github.com/glassplane/glassplane/controlplane/controllers/nodelifecycle"
 	"github.com/glassplane/glassplane/controlplane/controllers/replicaset"
 	"github.com/glassplane/glassplane/controlplane/controllers/resourcequota"
 	"github.com/glassplane/glassplane/controlplane/controllers/rootcacertpublisher"
 	"github.com/glassplane/glassplane/controlplane/controllers/serviceaccount"
+	"github.com/glassplane/glassplane/controlplane/controllers/ttlafterfinished"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
@@ -58,6 +62,10 @@ type Options struct {
 	// NodeLifecycle tunes the node lifecycle controller (grace period,
 	// eviction timeout); the zero value is kube's defaults.
 	NodeLifecycle nodelifecycle.Options
+	// Job tunes the Job controller's pod failure back-off.
+	Job job.Options
+	// CronJobClock is the CronJob controller's time (nil: the wall clock).
+	CronJobClock cronjob.Clock
 }
 
 // Manager runs the controllers on one shared informer factory.
@@ -92,6 +100,9 @@ func NewManager(cfg *rest.Config, rec *steps.Recorder, opts Options) (*Manager, 
 		rootcacertpublisher.Name: rootcacertpublisher.New(client, factory, rec, cfg.CAData),
 		resourcequota.Name:       resourcequota.New(client, dyn, factory, rec),
 		disruption.Name:          disruption.New(client, factory, rec),
+		job.Name:                 job.New(client, factory, rec, opts.Job),
+		cronjob.Name:             cronjob.New(client, factory, rec, opts.CronJobClock),
+		ttlafterfinished.Name:    ttlafterfinished.New(client, factory, rec),
 	}}
 	if m.workers <= 0 {
 		m.workers = 2

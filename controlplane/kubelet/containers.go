@@ -37,14 +37,14 @@ func (w *podWorkers) syncContainer(ctx context.Context, pod *corev1.Pod, sb *san
 		return 0
 	}
 	if ctr.running() {
-		code, exits := exitCode(c)
-		if !exits {
+		proc := processOf(c)
+		if !proc.exits {
 			return 0
 		}
-		if left := time.Until(ctr.startedAt.Add(commandRunTime)); left > 0 {
+		if left := time.Until(ctr.startedAt.Add(proc.runs)); left > 0 {
 			return left
 		}
-		w.exited(ctx, pod, ctr, code)
+		w.exited(ctx, pod, ctr, proc.code)
 	}
 	if ctr.terminated != nil {
 		if !restarts(pod.Spec.RestartPolicy, ctr.terminated.ExitCode) {
@@ -63,8 +63,8 @@ func (w *podWorkers) syncContainer(ctx context.Context, pod *corev1.Pod, sb *san
 		return max(time.Until(ctr.retryAt), 10*time.Millisecond)
 	}
 	w.startContainer(ctx, pod, c, ctr, img)
-	if _, exits := exitCode(c); exits {
-		return commandRunTime
+	if proc := processOf(c); proc.exits {
+		return proc.runs
 	}
 	return 0
 }

@@ -12,9 +12,11 @@ package kubelet
 //     (ErrImagePull, then ImagePullBackOff);
 //   - a container of an application image never exits on its own. A
 //     container whose command or args say `exit N` exits with code N about a
-//     second after it starts; a shell image (busybox, alpine, ubuntu, debian)
-//     with a command that does not loop or sleep exits with 0. Whether it is
-//     started again is the pod's restartPolicy (podworker.go).
+//     second after it starts; a script — a shell image (busybox, alpine,
+//     ubuntu, debian) or a command such as `echo`, `sleep 5`, `false` or
+//     `perl -e …` — exits when its sleeps are over, with 1 if its last
+//     command is `false` and 0 otherwise (processOf). Whether it is started
+//     again is the pod's restartPolicy (containers.go).
 //
 // The runtime only keeps state; the pod worker decides what to do with it.
 
@@ -39,7 +41,8 @@ const (
 	RuntimeVersion = RuntimeName + "://1.0"
 )
 
-// commandRunTime is how long a container whose command exits runs.
+// commandRunTime is how long a container whose command exits runs, besides
+// the sleeps its command asks for.
 const commandRunTime = time.Second
 
 // image is a pulled image.
@@ -196,31 +199,103 @@ func containerID(uid types.UID, name string, restart int32) string {
 	return RuntimeName + "://" + hex.EncodeToString(sum[:])
 }
 
-var exitCommand = regexp.MustCompile(`\bexit\s+(\d+)`)
+var (
+	exitCommand  = regexp.MustCompile(`\bexit\s+(\d+)`)
+	sleepCommand = regexp.MustCompile(`\bsleep\s+(\d+(?:\.\d+)?)([smhd]?)\b`)
+	shellSplit   = regexp.MustCompile(`;|&&|\|\||\n`)
+)
 
 // shellImages are images whose default process is a shell.
 var shellImages = []string{"busybox", "alpine", "ubuntu", "debian"}
 
-// exitCode says whether container c exits by itself, and with which code.
-func exitCode(c *corev1.Container) (int32, bool) {
-	cmd := strings.Join(append(append([]string{}, c.Command...), c.Args...), " ")
-	if m := exitCommand.FindStringSubmatch(cmd); m != nil {
-		code, _ := strconv.ParseInt(m[1], 10, 32)
-		return int32(code), true
-	}
-	base := repository(imageRef(c.Image))
-	base = base[strings.LastIndex(base, "/")+1:]
-	for _, shell := range shellImages {
-		if base == shell {
-			return 0, !loops(cmd)
-		}
-	}
-	return 0, false
+// finiteCommands are programs that do their work and end: a container whose
+// command starts with one of them runs a script, not a server.
+var finiteCommands = map[string]bool{
+	"sh": true, "bash": true, "ash": true, "echo": true, "printf": true, "sleep": true, "true": true, "false": true,
+	"date": true, "env": true, "printenv": true, "hostname": true, "cat": true, "ls": true, "uname": true,
+	"whoami": true, "id": true, "pwd": true, "seq": true, "expr": true, "perl": true, "python": true, "python3": true,
+	"ruby": true,
 }
 
-// loops reports whether a shell command keeps running.
+// process is what the runtime can tell of a container's process from its
+// image and command: whether it ends by itself, with which exit code, and
+// after how long.
+type process struct {
+	exits bool
+	code  int32
+	runs  time.Duration
+}
+
+// processOf reads container c's process:
+//   - a command that loops (while, tail -f, sleep infinity, a server) never ends;
+//   - `exit N` ends it with N;
+//   - a script — a shell image, or a command that starts with a program that
+//     ends (echo, sleep, perl, …) — ends with the code of its last command
+//     (`false` is 1, anything else 0), after a second plus its sleeps,
+//     unless that last command starts a server (`nginx`, `node app.js`);
+//   - anything else (an application image's own entrypoint) runs until stopped.
+func processOf(c *corev1.Container) process {
+	cmd := strings.Join(append(append([]string{}, c.Command...), c.Args...), " ")
+	if loops(cmd) {
+		return process{}
+	}
+	p := process{exits: true, runs: commandRunTime + sleeps(cmd)}
+	if m := exitCommand.FindStringSubmatch(cmd); m != nil {
+		code, _ := strconv.ParseInt(m[1], 10, 32)
+		p.code = int32(code)
+		return p
+	}
+	last := lastCommand(cmd)
+	if !isShell(repository(imageRef(c.Image))) && !finiteCommands[program(cmd)] {
+		return process{}
+	}
+	if last != "" && !finiteCommands[program(last)] {
+		return process{} // a script that ends by starting a server: the server runs
+	}
+	if program(last) == "false" || strings.Contains(strings.ReplaceAll(cmd, " ", ""), "false&&") {
+		p.code = 1
+	}
+	return p
+}
+
+// program is the base name of the command's first word.
+func program(cmd string) string {
+	f := strings.Fields(cmd)
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0][strings.LastIndex(f[0], "/")+1:]
+}
+
+// sleeps adds up the command's `sleep`s.
+func sleeps(cmd string) time.Duration {
+	var total time.Duration
+	unit := map[string]time.Duration{"": time.Second, "s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour}
+	for _, m := range sleepCommand.FindAllStringSubmatch(cmd, -1) {
+		n, _ := strconv.ParseFloat(m[1], 64)
+		total += time.Duration(n * float64(unit[m[2]]))
+	}
+	return total
+}
+
+// lastCommand is the last command a script runs: of `sh -c "…"`, the last
+// of the commands in the quotes.
+func lastCommand(cmd string) string {
+	if i := strings.Index(cmd, "-c "); i >= 0 && (program(cmd) == "sh" || program(cmd) == "bash" || program(cmd) == "ash") {
+		cmd = cmd[i+3:]
+	}
+	parts := shellSplit.Split(strings.Trim(strings.TrimSpace(cmd), `"'`), -1)
+	for i := len(parts) - 1; i >= 0; i-- {
+		if w := strings.TrimSpace(parts[i]); w != "" {
+			return w
+		}
+	}
+	return ""
+}
+
+// loops reports whether a command keeps running.
 func loops(cmd string) bool {
-	for _, w := range []string{"sleep", "while", "tail -f", "httpd", "nc -l", "for "} {
+	for _, w := range []string{"while", "tail -f", "httpd", "nc -l", "for ", "sleep infinity", "http.server", "until "} {
 		if strings.Contains(cmd, w) {
 			return true
 		}

@@ -37,24 +37,34 @@ func TestMissingImages(t *testing.T) {
 	}
 }
 
-func TestWhichContainersExitByThemselves(t *testing.T) {
+func TestWhichContainersExitByThemselvesWithWhichCodeAndWhen(t *testing.T) {
 	cases := []struct {
 		name  string
 		c     corev1.Container
 		exits bool
 		code  int32
+		runs  time.Duration
 	}{
-		{"an app image runs forever", corev1.Container{Image: "nginx"}, false, 0},
-		{"exit 1 exits with 1", corev1.Container{Image: "busybox", Command: []string{"sh", "-c", "exit 1"}}, true, 1},
-		{"an app with an exit command exits", corev1.Container{Image: "node", Args: []string{"sh", "-c", "exit 3"}}, true, 3},
-		{"a shell that echoes ends with 0", corev1.Container{Image: "busybox", Command: []string{"echo", "hi"}}, true, 0},
-		{"a shell that sleeps keeps running", corev1.Container{Image: "busybox", Command: []string{"sleep", "3600"}}, false, 0},
-		{"a loop keeps running", corev1.Container{Image: "alpine:3", Args: []string{"sh", "-c", "while true; do date; done"}}, false, 0},
+		{"an app image runs forever", corev1.Container{Image: "nginx"}, false, 0, 0},
+		{"exit 1 exits with 1", corev1.Container{Image: "busybox", Command: []string{"sh", "-c", "exit 1"}}, true, 1, time.Second},
+		{"an app with an exit command exits", corev1.Container{Image: "node", Args: []string{"sh", "-c", "exit 3"}}, true, 3, time.Second},
+		{"a shell that echoes ends with 0", corev1.Container{Image: "busybox", Command: []string{"echo", "hi"}}, true, 0, time.Second},
+		{"a shell image with no command ends at once", corev1.Container{Image: "busybox"}, true, 0, time.Second},
+		{"sleep 5 ends after its sleep", corev1.Container{Image: "busybox", Command: []string{"sleep", "5"}}, true, 0, 6 * time.Second},
+		{"sleep 2m counts minutes", corev1.Container{Image: "busybox", Command: []string{"sh", "-c", "sleep 2m; echo done"}}, true, 0, 121 * time.Second},
+		{"false ends with 1", corev1.Container{Image: "busybox", Command: []string{"false"}}, true, 1, time.Second},
+		{"a script whose last command is false ends with 1", corev1.Container{Image: "busybox", Command: []string{"sh", "-c", "echo try; false"}}, true, 1, time.Second},
+		{"false then echo ends with 0", corev1.Container{Image: "busybox", Command: []string{"sh", "-c", "false; echo ok"}}, true, 0, time.Second},
+		{"false && … stops the chain with 1", corev1.Container{Image: "busybox", Command: []string{"sh", "-c", "false && echo never"}}, true, 1, time.Second},
+		{"the Job example's perl computes and ends", corev1.Container{Image: "perl:5.34.0", Command: []string{"perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"}}, true, 0, time.Second},
+		{"a script that ends by starting a server keeps running", corev1.Container{Image: "nginx", Command: []string{"sh", "-c", "echo start; nginx -g 'daemon off;'"}}, false, 0, 0},
+		{"sleep infinity keeps running", corev1.Container{Image: "busybox", Command: []string{"sleep", "infinity"}}, false, 0, 0},
+		{"a loop keeps running", corev1.Container{Image: "alpine:3", Args: []string{"sh", "-c", "while true; do date; done"}}, false, 0, 0},
 	}
 	for _, tc := range cases {
-		code, exits := exitCode(&tc.c)
-		if exits != tc.exits || code != tc.code {
-			t.Errorf("%s: got exits=%v code=%d", tc.name, exits, code)
+		p := processOf(&tc.c)
+		if p.exits != tc.exits || p.code != tc.code || p.runs != tc.runs {
+			t.Errorf("%s: got exits=%v code=%d after %v, want exits=%v code=%d after %v", tc.name, p.exits, p.code, p.runs, tc.exits, tc.code, tc.runs)
 		}
 	}
 }

@@ -38,6 +38,7 @@ const (
 	eventsGroup   = "events.k8s.io"
 	discoveryK8s  = "discovery.k8s.io"
 	policyGroup   = "policy"
+	batch         = "batch"
 )
 
 // ruleBuilder writes a PolicyRule the way Kubernetes' bootstrap policy does:
@@ -65,6 +66,7 @@ func viewRules() []rbacv1.PolicyRule {
 			"replicasets", "replicasets/scale", "replicasets/status").rule(),
 		newRule(read...).groups(discoveryK8s).resources("endpointslices").rule(),
 		newRule(read...).groups(policyGroup).resources("poddisruptionbudgets", "poddisruptionbudgets/status").rule(),
+		newRule(read...).groups(batch).resources("jobs", "jobs/status", "cronjobs", "cronjobs/status").rule(),
 	}
 }
 
@@ -77,6 +79,7 @@ func editRules() []rbacv1.PolicyRule {
 		newRule(readWrite...).groups(apps).resources("deployments", "deployments/scale", "replicasets", "replicasets/scale").rule(),
 		newRule("create").groups(core).resources("pods/eviction").rule(),
 		newRule(readWrite...).groups(policyGroup).resources("poddisruptionbudgets").rule(),
+		newRule(readWrite...).groups(batch).resources("jobs", "cronjobs").rule(),
 	}, viewRules()...)
 }
 
@@ -119,6 +122,9 @@ func controllerManagerRules() []rbacv1.PolicyRule {
 		newRule("update").groups(apps, extensions).resources("deployments/status", "deployments/finalizers",
 			"replicasets/status", "replicasets/finalizers").rule(),
 		newRule("create").groups(core).resources("pods").rule(),
+		// job and cronjob controllers
+		newRule("create").groups(batch).resources("jobs").rule(),
+		newRule("update").groups(batch).resources("jobs/status", "jobs/finalizers", "cronjobs/status", "cronjobs/finalizers").rule(),
 		// node lifecycle controller
 		newRule("patch", "update").groups(core).resources("nodes/status", "pods/status").rule(),
 		// endpoints and endpointslice controllers

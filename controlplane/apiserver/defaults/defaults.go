@@ -6,12 +6,13 @@
 // and they run right after the request body is decoded, in the version the
 // client used. That is why "replicas: 1" or "restartPolicy: Always" show up in
 // the stored object even though nobody wrote them. This package reproduces the
-// v1 defaulters (core/v1, apps/v1, rbac/v1) for the typed objects of k8s.io/api,
+// v1 defaulters (core/v1, apps/v1, batch/v1, rbac/v1) for the typed objects of k8s.io/api,
 // because k8s.io/kubernetes itself cannot be imported.
 package defaults
 
 import (
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -51,6 +52,10 @@ func Default(obj runtime.Object) {
 		daemonSet(o)
 	case *appsv1.StatefulSet:
 		statefulSet(o)
+	case *batchv1.Job:
+		job(o)
+	case *batchv1.CronJob:
+		cronJob(o)
 	case *rbacv1.RoleBinding:
 		roleRef(&o.RoleRef)
 		subjects(o.Subjects)

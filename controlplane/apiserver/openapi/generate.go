@@ -11,7 +11,7 @@ package openapi
 // violations of the upstream types are known and uninteresting here, so the
 // report goes to /dev/null.
 //
-// The tool needs k8s.io/gengo/v2 in go.mod; nothing imports it, so
-// `go mod tidy` would drop it again.
+// The tool is a `tool` of go.mod, so `go mod tidy` keeps what it needs and
+// `go generate` runs it at the pinned version.
 //
-//go:generate go run k8s.io/kube-openapi/cmd/openapi-gen --output-dir . --output-pkg github.com/glassplane/glassplane/controlplane/apiserver/openapi --output-file zz_generated.openapi.go --report-filename /dev/null k8s.io/api/core/v1 k8s.io/api/apps/v1 k8s.io/api/apps/v1beta2 k8s.io/api/apps/v1beta1 k8s.io/api/extensions/v1beta1 k8s.io/api/rbac/v1 k8s.io/api/coordination/v1 k8s.io/api/authorization/v1 k8s.io/api/authentication/v1 k8s.io/api/autoscaling/v1 k8s.io/api/policy/v1 k8s.io/api/discovery/v1 k8s.io/apimachinery/pkg/apis/meta/v1 k8s.io/apimachinery/pkg/runtime k8s.io/apimachinery/pkg/version k8s.io/apimachinery/pkg/api/resource k8s.io/apimachinery/pkg/util/intstr
+//go:generate go tool openapi-gen --output-dir . --output-pkg github.com/glassplane/glassplane/controlplane/apiserver/openapi --output-file zz_generated.openapi.go --report-filename /dev/null k8s.io/api/core/v1 k8s.io/api/apps/v1 k8s.io/api/apps/v1beta2 k8s.io/api/apps/v1beta1 k8s.io/api/extensions/v1beta1 k8s.io/api/rbac/v1 k8s.io/api/coordination/v1 k8s.io/api/authorization/v1 k8s.io/api/authentication/v1 k8s.io/api/autoscaling/v1 k8s.io/api/policy/v1 k8s.io/api/batch/v1 k8s.io/api/scheduling/v1alpha3 k8s.io/api/discovery/v1 k8s.io/apimachinery/pkg/apis/meta/v1 k8s.io/apimachinery/pkg/runtime k8s.io/apimachinery/pkg/version k8s.io/apimachinery/pkg/api/resource k8s.io/apimachinery/pkg/util/intstr

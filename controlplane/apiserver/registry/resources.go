@@ -8,7 +8,10 @@
 package registry
 
 import (
+	"strconv"
+
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -69,6 +72,7 @@ var (
 	coordinaton = schema.GroupVersion{Group: "coordination.k8s.io", Version: "v1"}
 	discovery   = schema.GroupVersion{Group: "discovery.k8s.io", Version: "v1"}
 	policy      = schema.GroupVersion{Group: "policy", Version: "v1"}
+	batch       = schema.GroupVersion{Group: "batch", Version: "v1"}
 )
 
 // Resources is every resource Glassplane serves, in discovery order.
@@ -125,6 +129,13 @@ var Resources = []*Resource{
 	{GroupVersion: policy, Resource: "poddisruptionbudgets", Kind: "PodDisruptionBudget", Namespaced: true, ShortNames: []string{"pdb"},
 		Subresources: []string{"status"},
 		New:          func() runtime.Object { return &policyv1.PodDisruptionBudget{} }, NewList: func() runtime.Object { return &policyv1.PodDisruptionBudgetList{} }},
+	{GroupVersion: batch, Resource: "jobs", Kind: "Job", Namespaced: true, Categories: []string{"all"},
+		Subresources: []string{"status"},
+		New:          func() runtime.Object { return &batchv1.Job{} }, NewList: func() runtime.Object { return &batchv1.JobList{} },
+		Fields: jobFields},
+	{GroupVersion: batch, Resource: "cronjobs", Kind: "CronJob", Namespaced: true, ShortNames: []string{"cj"}, Categories: []string{"all"},
+		Subresources: []string{"status"},
+		New:          func() runtime.Object { return &batchv1.CronJob{} }, NewList: func() runtime.Object { return &batchv1.CronJobList{} }},
 }
 
 // Lookup finds a served resource by group and plural name.
@@ -197,6 +208,11 @@ func eventFields(obj runtime.Object) fields.Set {
 		"source":                         e.Source.Component,
 		"type":                           e.Type,
 	}
+}
+
+// jobFields: kube lets a Job be selected by how many of its pods succeeded.
+func jobFields(obj runtime.Object) fields.Set {
+	return fields.Set{"status.successful": strconv.Itoa(int(obj.(*batchv1.Job).Status.Succeeded))}
 }
 
 func boolString(b bool) string {

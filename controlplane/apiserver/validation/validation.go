@@ -21,6 +21,7 @@ package validation
 
 import (
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -65,6 +66,11 @@ func Validate(obj, old runtime.Object) field.ErrorList {
 		return ValidateEvent(o)
 	case *coordinationv1.Lease:
 		return ValidateLease(o)
+	case *batchv1.Job:
+		was, _ := old.(*batchv1.Job)
+		return ValidateJob(o, was)
+	case *batchv1.CronJob:
+		return ValidateCronJob(o)
 	case *policyv1.PodDisruptionBudget:
 		return ValidatePodDisruptionBudget(o)
 	case *discoveryv1.EndpointSlice:

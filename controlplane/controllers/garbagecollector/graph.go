@@ -13,6 +13,7 @@ package garbagecollector
 
 import (
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -43,7 +44,7 @@ type watched struct {
 
 // watchedResources is the fixed set of resources the collector knows.
 func watchedResources(f informers.SharedInformerFactory) []*watched {
-	core, apps, disc := corev1.SchemeGroupVersion, appsv1.SchemeGroupVersion, discoveryv1.SchemeGroupVersion
+	core, apps, disc, batch := corev1.SchemeGroupVersion, appsv1.SchemeGroupVersion, discoveryv1.SchemeGroupVersion, batchv1.SchemeGroupVersion
 	list := []*watched{
 		{apps.WithResource("deployments"), apps.WithKind("Deployment"), f.Apps().V1().Deployments().Informer()},
 		{apps.WithResource("replicasets"), apps.WithKind("ReplicaSet"), f.Apps().V1().ReplicaSets().Informer()},
@@ -51,6 +52,8 @@ func watchedResources(f informers.SharedInformerFactory) []*watched {
 		{core.WithResource("services"), core.WithKind("Service"), f.Core().V1().Services().Informer()},
 		{core.WithResource("configmaps"), core.WithKind("ConfigMap"), f.Core().V1().ConfigMaps().Informer()},
 		{disc.WithResource("endpointslices"), disc.WithKind("EndpointSlice"), f.Discovery().V1().EndpointSlices().Informer()},
+		{batch.WithResource("jobs"), batch.WithKind("Job"), f.Batch().V1().Jobs().Informer()},
+		{batch.WithResource("cronjobs"), batch.WithKind("CronJob"), f.Batch().V1().CronJobs().Informer()},
 	}
 	for _, w := range list {
 		_ = w.informer.AddIndexers(cache.Indexers{ownerIndex: ownerUIDs})

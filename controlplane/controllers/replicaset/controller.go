@@ -38,6 +38,7 @@ import (
 	"k8s.io/client-go/tools/record"
 	"k8s.io/client-go/util/workqueue"
 
+	"github.com/glassplane/glassplane/controlplane/controllers/expectations"
 	"github.com/glassplane/glassplane/controlplane/controllers/trace"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
@@ -73,7 +74,7 @@ type Controller struct {
 	podSynced cache.InformerSynced
 
 	queue        workqueue.TypedRateLimitingInterface[string]
-	expectations *expectations
+	expectations *expectations.Expectations
 }
 
 // New returns a ReplicaSet controller fed by factory's informers.
@@ -88,7 +89,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, r
 		podLister: podInformer.Lister(), podSynced: podInformer.Informer().HasSynced,
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "replicaset"}),
-		expectations: newExpectations(),
+		expectations: expectations.New(),
 	}
 	c.handleReplicaSets(rsInformer)
 	c.handlePods(podInformer)
@@ -143,7 +144,7 @@ func (c *Controller) syncReplicaSet(ctx context.Context, key string) error {
 	}
 	rs, err := c.rsLister.ReplicaSets(namespace).Get(name)
 	if apierrors.IsNotFound(err) {
-		c.expectations.forget(key)
+		c.expectations.Forget(key)
 		return nil
 	}
 	if err != nil {

@@ -37,7 +37,7 @@ func (c *Controller) handleReplicaSets(informer appsinformers.ReplicaSetInformer
 		DeleteFunc: func(obj any) {
 			c.watched("replicasets", "ReplicaSet", trace.Deleted, trace.Tombstone(obj))
 			if key, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj); err == nil {
-				c.expectations.forget(key)
+				c.expectations.Forget(key)
 				c.queue.Add(key)
 			}
 		},
@@ -74,7 +74,7 @@ func (c *Controller) addPod(obj any) {
 	if rs := c.resolveControllerRef(pod.Namespace, metav1.GetControllerOfNoCopy(pod)); rs != nil {
 		c.watched("pods", "Pod", trace.Added, pod)
 		key, _ := cache.MetaNamespaceKeyFunc(rs)
-		c.expectations.creationObserved(key)
+		c.expectations.CreationObserved(key)
 		c.enqueueBecause(rs, pod)
 		return
 	}
@@ -120,7 +120,7 @@ func (c *Controller) deletePod(obj any) {
 	c.watched("pods", "Pod", trace.Deleted, pod)
 	key, _ := cache.MetaNamespaceKeyFunc(rs)
 	podKey, _ := cache.MetaNamespaceKeyFunc(pod)
-	c.expectations.deletionObserved(key, podKey)
+	c.expectations.DeletionObserved(key, podKey)
 	c.enqueueBecause(rs, pod)
 }
 

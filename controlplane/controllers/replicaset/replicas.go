@@ -85,8 +85,8 @@ func (c *Controller) manageReplicas(ctx context.Context, key string, rs *appsv1.
 		Desired: fmt.Sprintf("%d replicas", desired),
 		Actual:  fmt.Sprintf("%d pods", actual),
 	}
-	if !c.expectations.satisfied(key) {
-		adds, dels := c.expectations.outstanding(key)
+	if !c.expectations.Satisfied(key) {
+		adds, dels := c.expectations.Outstanding(key)
 		d.Decision = fmt.Sprintf("wait: %d creations and %d deletions not yet seen", adds, dels)
 		c.reconciled(ctx, rs, d)
 		return nil
@@ -110,7 +110,7 @@ func (c *Controller) manageReplicas(ctx context.Context, key string, rs *appsv1.
 
 // createPods creates n pods from rs's template, in slow-start batches.
 func (c *Controller) createPods(ctx context.Context, key string, rs *appsv1.ReplicaSet, n int) error {
-	c.expectations.expectCreations(key, n)
+	c.expectations.ExpectCreations(key, n)
 	created := 0
 	for batch := 1; created < n; batch *= 2 {
 		batch = min(batch, n-created)
@@ -118,7 +118,7 @@ func (c *Controller) createPods(ctx context.Context, key string, rs *appsv1.Repl
 			if err := c.createPod(ctx, rs); err != nil {
 				// Nothing of this batch or later will be seen: stop waiting for it.
 				for range n - created {
-					c.expectations.creationObserved(key)
+					c.expectations.CreationObserved(key)
 				}
 				return err
 			}
@@ -165,16 +165,16 @@ func (c *Controller) deletePods(ctx context.Context, key string, rs *appsv1.Repl
 	for i, pod := range pods {
 		keys[i], _ = cache.MetaNamespaceKeyFunc(pod)
 	}
-	c.expectations.expectDeletions(key, keys)
+	c.expectations.ExpectDeletions(key, keys)
 	for i, pod := range pods {
 		err := c.client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{})
 		if apierrors.IsNotFound(err) {
-			c.expectations.deletionObserved(key, keys[i])
+			c.expectations.DeletionObserved(key, keys[i])
 			continue
 		}
 		if err != nil {
 			for _, k := range keys[i:] { // none of these will be seen going
-				c.expectations.deletionObserved(key, k)
+				c.expectations.DeletionObserved(key, k)
 			}
 			c.eventRecorder.Eventf(rs, corev1.EventTypeWarning, FailedDelete, "Error deleting: %v", err)
 			return err

@@ -1,20 +1,21 @@
-package replicaset
-
-// Expectations. A sync that creates three pods returns long before the
+// Package expectations is what a controller that creates and deletes pods
+// expects to see next. A sync that creates three pods returns long before the
 // informer has delivered them; a sync that ran now would count zero pods and
 // create three more. So before creating or deleting, the controller writes
 // down what it expects to see, the pod handlers tick the expectations off as
 // the informer delivers the pods, and a sync manages replicas only when
 // nothing is outstanding (or the expectation is so old that the events must
-// have been lost). Kubernetes calls this ControllerExpectations; deletions
+// have been lost). The ReplicaSet and Job controllers keep one each, keyed by
+// their object's key. Kubernetes calls this ControllerExpectations; deletions
 // are tracked by pod key, so a pod seen going and then gone counts once.
+package expectations
 
 import (
 	"sync"
 	"time"
 )
 
-// expectationsTimeout is how long an unmet expectation holds a ReplicaSet.
+// expectationsTimeout is how long an unmet expectation holds its object.
 const expectationsTimeout = 5 * time.Minute
 
 type expectation struct {
@@ -23,17 +24,19 @@ type expectation struct {
 	recorded time.Time
 }
 
-type expectations struct {
+// Expectations are a controller's outstanding creations and deletions, by key.
+type Expectations struct {
 	mu    sync.Mutex // guards byKey
 	byKey map[string]*expectation
 }
 
-func newExpectations() *expectations {
-	return &expectations{byKey: map[string]*expectation{}}
+// New returns empty expectations.
+func New() *Expectations {
+	return &Expectations{byKey: map[string]*expectation{}}
 }
 
-// satisfied reports whether the ReplicaSet key may manage its replicas.
-func (e *expectations) satisfied(key string) bool {
+// Satisfied reports whether the object key may manage its pods.
+func (e *Expectations) Satisfied(key string) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	x, ok := e.byKey[key]
@@ -43,15 +46,15 @@ func (e *expectations) satisfied(key string) bool {
 	return (x.adds <= 0 && len(x.deletes) == 0) || time.Since(x.recorded) > expectationsTimeout
 }
 
-// expectCreations notes that n pods are about to be created for key.
-func (e *expectations) expectCreations(key string, n int) {
+// ExpectCreations notes that n pods are about to be created for key.
+func (e *Expectations) ExpectCreations(key string, n int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.byKey[key] = &expectation{adds: n, deletes: map[string]bool{}, recorded: time.Now()}
 }
 
-// expectDeletions notes that the pods podKeys are about to be deleted.
-func (e *expectations) expectDeletions(key string, podKeys []string) {
+// ExpectDeletions notes that the pods podKeys are about to be deleted.
+func (e *Expectations) ExpectDeletions(key string, podKeys []string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	x := &expectation{deletes: map[string]bool{}, recorded: time.Now()}
@@ -61,8 +64,8 @@ func (e *expectations) expectDeletions(key string, podKeys []string) {
 	e.byKey[key] = x
 }
 
-// creationObserved ticks off one creation (seen, or never going to happen).
-func (e *expectations) creationObserved(key string) {
+// CreationObserved ticks off one creation (seen, or never going to happen).
+func (e *Expectations) CreationObserved(key string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if x, ok := e.byKey[key]; ok && x.adds > 0 {
@@ -70,8 +73,8 @@ func (e *expectations) creationObserved(key string) {
 	}
 }
 
-// deletionObserved ticks off the deletion of podKey.
-func (e *expectations) deletionObserved(key, podKey string) {
+// DeletionObserved ticks off the deletion of podKey.
+func (e *Expectations) DeletionObserved(key, podKey string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if x, ok := e.byKey[key]; ok {
@@ -79,15 +82,15 @@ func (e *expectations) deletionObserved(key, podKey string) {
 	}
 }
 
-// forget drops what was expected for a ReplicaSet that is gone.
-func (e *expectations) forget(key string) {
+// Forget drops what was expected for an object that is gone.
+func (e *Expectations) Forget(key string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	delete(e.byKey, key)
 }
 
-// outstanding describes what key still waits for, for a reconcile step.
-func (e *expectations) outstanding(key string) (adds, deletes int) {
+// Outstanding describes what key still waits for, for a reconcile step.
+func (e *Expectations) Outstanding(key string) (adds, deletes int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if x, ok := e.byKey[key]; ok {
