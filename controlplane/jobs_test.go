@@ -23,6 +23,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/glassplane/glassplane/controlplane"
+	"github.com/glassplane/glassplane/controlplane/controllers/cronjob"
 	"github.com/glassplane/glassplane/controlplane/testcluster"
 )
 
@@ -163,25 +164,13 @@ func jobCondition(j *batchv1.Job, t batchv1.JobConditionType) *batchv1.JobCondit
 	return nil
 }
 
-// fastClock runs speed times faster than the wall clock from start.
-type fastClock struct {
-	start time.Time
-	speed float64
-}
-
-func (f fastClock) Now() time.Time {
-	return f.start.Add(time.Duration(float64(time.Since(f.start)) * f.speed))
-}
-
-func (f fastClock) Wait(d time.Duration) time.Duration { return time.Duration(float64(d) / f.speed) }
-
 func TestCronJobsFireKeepTheirHistoryAndForbidOverlapWithBothKubectls(t *testing.T) {
 	t.Parallel()
 	for name, bin := range kubectls(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			timing := controlplane.TestTiming
-			timing.CronJobClock = fastClock{start: time.Now(), speed: 60}
+			timing.CronJobClock = cronjob.Accelerated{Start: time.Now(), Speed: 60}
 			c := testcluster.StartWith(t, controlplane.Config{Timing: &timing})
 			cs := c.Client("admin")
 			ctx := context.Background()

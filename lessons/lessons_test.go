@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/glassplane/glassplane/controlplane"
+	"github.com/glassplane/glassplane/controlplane/controllers/cronjob"
 	"github.com/glassplane/glassplane/controlplane/testcluster"
 	"github.com/glassplane/glassplane/lessons"
 )
@@ -243,6 +244,15 @@ func TestAClosedEngineStartsNoBackgroundAction(t *testing.T) {
 func TestLessonDebuggingReadsPendingImagePullBackOffAndCrashLoopBackOff(t *testing.T) {
 	t.Parallel()
 	walk(t, testcluster.StartCascade(t), "debugging")
+}
+
+// The CronJob step waits for the schedule's next minute; the test runs the
+// CronJob controller's clock sixty times faster, so that minute is a second.
+func TestLessonJobsCompleteFailRunInParallelAndOnASchedule(t *testing.T) {
+	t.Parallel()
+	timing := controlplane.TestTiming
+	timing.CronJobClock = cronjob.Accelerated{Start: time.Now(), Speed: 60}
+	walk(t, testcluster.StartWith(t, controlplane.Config{Timing: &timing}), "jobs")
 }
 
 // TestDoItForMeReportsABackgroundCommandThatFailsAtOnce: a background

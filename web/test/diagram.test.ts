@@ -43,3 +43,15 @@ test("a Deployment of 50 shows how many are ready, why pods wait, and counts the
   assert.equal(svg.match(/data-object="Pod\//g)?.length, 3, "three pods drawn, the waiting ones first");
   assert.doesNotMatch(svg, /class="sub"[^>]*>\+\d+</, "nothing overflows the box");
 });
+
+test("a controller without a chip of its own takes the eighth chip while it acts, which otherwise counts the others", () => {
+  const idle = renderDiagram(empty, ctx);
+  assert.match(idle, /class="chip more"[^]*?>\+\d+ more</, "the eighth chip counts the other controllers");
+  const step = { seq: 1, trace: "t", component: "controller-manager", stage: "reconcile", time: "", object: { kind: "Job", name: "pi" },
+    message: { key: "controller.reconcile", args: { controller: "job-controller", decision: "create 1 pods" } }, detail: { controller: "job-controller" } };
+  const svg = renderDiagram({ ...empty, current: step } as typeof empty, ctx);
+  assert.match(svg, /class="chip active"[^]*?>job</, "the Job controller lights the eighth chip");
+  assert.doesNotMatch(svg, /class="chip more"/);
+  const cron = { ...step, detail: { controller: "cronjob-controller" } };
+  assert.match(renderDiagram({ ...empty, current: cron } as typeof empty, ctx), /class="chip active"[^]*?>cronjob</, "cronjob is not taken for job");
+});

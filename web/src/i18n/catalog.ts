@@ -52,6 +52,9 @@ export const controllers: Record<string, Text> = {
   deployment: t("deployment", "Deployment"), replicaset: t("replicaset", "ReplicaSet"), node: t("node", "節點"),
   endpoints: t("endpoints", "Endpoints"), namespace: t("namespace", "命名空間"),
   serviceaccount: t("service account", "ServiceAccount"), garbagecollector: t("garbage collector", "垃圾回收"),
+  cronjob: t("cronjob", "CronJob"), job: t("job", "Job"), ttlafterfinished: t("TTL after finished", "完成後 TTL"),
+  endpointslice: t("endpointslice", "EndpointSlice"), resourcequota: t("resource quota", "資源配額"),
+  disruption: t("disruption", "中斷預算"), rootcacertpublisher: t("root CA publisher", "根 CA 發布"),
 };
 
 /** What a controller decided (the reconcile step's "decision", which the Go
@@ -86,6 +89,21 @@ export const decisions: Record<string, Text> = {
   "gc.foreground": t("delete {n} dependents in the foreground first", "先在前景刪除 {n} 個依附物件"),
   "gc.keep": t("keep it; remove the references to owners that are gone", "保留它；移除指向已消失擁有者的參照"),
   "gc.delete": t("delete it ({policy})", "刪除它（{policy}）"),
+  "job.count": t("count {n} finished pods, then let them go", "計入 {n} 個已結束的 Pod，再放開它們"),
+  "job.failed": t("mark the Job Failed: {reason}", "把 Job 標為 Failed：{reason}"),
+  "job.stop": t("stop the Job's {n} pods: {reason}", "停止這個 Job 的 {n} 個 Pod：{reason}"),
+  "job.complete": t("mark the Job Complete: {n} pods succeeded", "把 Job 標為 Complete：{n} 個 Pod 成功"),
+  "job.enough": t("{n} pods succeeded: stop the other {m}", "{n} 個 Pod 已成功：停止其餘 {m} 個"),
+  "job.suspended": t("suspended: delete its {n} running pods", "已暫停：刪除它正在執行的 {n} 個 Pod"),
+  "job.wait": t("wait: pods created or deleted are not all seen yet", "等待：建立或刪除的 Pod 還沒全部看到"),
+  "job.status": t("update the Job's status: {active} active, {succeeded} succeeded, {failed} failed",
+    "更新 Job 的狀態：{active} 個執行中、{succeeded} 個成功、{failed} 個失敗"),
+  "cronjob.create": t("create Job {name}", "建立 Job {name}"),
+  "cronjob.forbid": t("skip this run: Forbid, and a Job still runs", "略過這一次：策略是 Forbid，而上一個 Job 還在執行"),
+  "cronjob.replace": t("Replace: delete {n} running Jobs, create Job {name}", "Replace：刪除 {n} 個執行中的 Job，建立 Job {name}"),
+  "cronjob.prune": t("delete the {n} oldest finished Jobs", "刪除最舊的 {n} 個已結束 Job"),
+  "cronjob.status": t("update the CronJob's status: {n} active", "更新 CronJob 的狀態：{n} 個執行中"),
+  "ttl.delete": t("delete Job {name}: its ttlSecondsAfterFinished has passed", "刪除 Job {name}：ttlSecondsAfterFinished 的時間已到"),
 };
 
 /** What a lesson's check found (lessons/check.go and note.go send the key
@@ -428,6 +446,7 @@ export const ui: Record<string, Text> = {
   // Words the narrator fills in (web/src/i18n/narrate.ts).
   kubeletOn: t("the kubelet on {node}", "{node} 上的 kubelet"), someObject: t("an object", "某個物件"), someone: t("someone", "某人"),
   controllersLane: t("controllers", "控制器"),
+  moreControllers: t("+{n} more", "另有 {n} 個"),
   // The diagram (web/src/view/diagram.ts).
   queue: t("queue", "佇列"), requestChain: t("request → {authn} → … → etcd → {respond}", "請求 → {authn} → … → etcd → {respond}"), keysWritten: t("{n} keys written", "寫入了 {n} 個 key"),
   noNodes: t("no nodes yet", "還沒有節點"), noObjects: t("none yet — try Apply", "還沒有——試試「套用」"),

@@ -37,6 +37,9 @@ const table: Record<string, CodeRef> = {
 const controllers: Record<string, CodeRef> = {
   "deployment-controller": { pkg: "controlplane/controllers/deployment", func: "(*Controller).syncDeployment" },
   "replicaset-controller": { pkg: "controlplane/controllers/replicaset", func: "(*Controller).syncReplicaSet" },
+  "job-controller": { pkg: "controlplane/controllers/job", func: "(*Controller).syncJob" },
+  "cronjob-controller": { pkg: "controlplane/controllers/cronjob", func: "(*Controller).syncCronJob" },
+  "ttl-after-finished-controller": { pkg: "controlplane/controllers/ttlafterfinished", func: "(*Controller).syncJob" },
 };
 
 /** codeFor names the Go function behind a step. */

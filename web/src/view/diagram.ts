@@ -10,7 +10,7 @@
 
 import { ClusterObject, ModelState } from "../model/cluster.js";
 import { ownershipTree, podsOn, TreeNode } from "../model/tree.js";
-import { Lang, parts, stages } from "../i18n/catalog.js";
+import { controllers, Lang, parts, stages } from "../i18n/catalog.js";
 import { controllerName, pick, stateName, tr } from "../i18n/narrate.js";
 import { esc } from "./dom.js";
 import type { ComponentStatus } from "../api/client.js";
@@ -30,6 +30,11 @@ const fixed: Record<string, Box> = {
 const frame: Box = { x: 158, y: 8, w: 518, h: 584 };
 
 const controllerChips = ["deployment", "replicaset", "node", "endpoints", "namespace", "serviceaccount", "garbagecollector"];
+
+/** The controllers without a chip of their own, longest name first so a
+ * prefix never hides a longer name ("cronjob" before "job"). */
+const otherControllers = Object.keys(controllers).filter((c) => !controllerChips.includes(c))
+  .sort((a, b) => b.length - a.length);
 const apiStages = [["authenticate", "authn"], ["authorize", "authz"], ["admit", "admission"], ["validate", "validation"]];
 const schedStages = ["watch", "filter", "score", "bind"];
 
@@ -73,7 +78,7 @@ function controllerOf(st: ModelState): string {
   if (!s || s.component !== "controller-manager") return "";
   const c = (s.detail as { controller?: string } | undefined)?.controller ?? s.message?.args?.controller ?? "";
   const flat = c.replace(/-controller$/, "").replace(/-/g, "");
-  return controllerChips.find((x) => flat.startsWith(x)) ?? "";
+  return controllerChips.find((x) => flat.startsWith(x)) ?? otherControllers.find((x) => flat.startsWith(x)) ?? "";
 }
 
 function chip(x: number, y: number, w: number, label: string, cls: string, extra = ""): string {
@@ -154,9 +159,14 @@ export function renderDiagram(st: ModelState, ctx: DiagramContext): string {
   const cm = boxes["controller-manager"];
   const activeCtl = controllerOf(st);
   let chips = "";
-  controllerChips.forEach((c, i) => {
+  // Seven controllers every lesson meets keep a chip of their own; the
+  // eighth chip is whichever other controller acts now (a Job's, a
+  // CronJob's, …), or says how many others run when none does.
+  const other = activeCtl && !controllerChips.includes(activeCtl) ? activeCtl : "";
+  [...controllerChips, other].forEach((c, i) => {
     const col = i % 2, row = Math.floor(i / 2);
-    chips += chip(cm.x + 12 + col * 126, cm.y + 34 + row * 27, 118, controllerName(c, L), c === activeCtl ? "active" : "");
+    const label = c ? controllerName(c, L) : tr("moreControllers", L, { n: String(otherControllers.length) });
+    chips += chip(cm.x + 12 + col * 126, cm.y + 34 + row * 27, 118, label, c === activeCtl && c ? "active" : c ? "" : "more");
   });
   out.push(`<g ${partAttrs("controller-manager", pick(parts["controller-manager"], L), ctx, st)}>${box(cm)}${title(cm, pick(parts["controller-manager"], L), status(ctx, "controller-manager", L))}${chips}</g>`);
 
