@@ -6,14 +6,17 @@ package kubelet
 // /containerLogs endpoint on port 10250). A simulated container has no
 // process, so the runtime writes for it, when it starts, the lines its image
 // would print: the seed article's demo app (zxcvbnius/docker-demo), nginx's
-// start-up, the `echo`s of a shell command, or one line saying the container
+// start-up, the `echo`s of a shell command, the digits of π the
+// documentation's Job example computes, or one line saying the container
 // is simulated. Lines carry the time the container started.
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"math/big"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +42,8 @@ func containerLog(c *corev1.Container, ref string, t time.Time, cpus int64) []lo
 		texts = nginxLog(ref, t, cpus)
 	case isShell(base):
 		texts = echoes(c)
+	case piDigits(c) != "":
+		texts = []string{piDigits(c)}
 	default:
 		texts = []string{fmt.Sprintf("glassplane: container %q of image %q is simulated; its process writes nothing here", c.Name, ref)}
 	}
@@ -103,6 +108,50 @@ func isShell(repo string) bool {
 }
 
 var echoCommand = regexp.MustCompile(`\becho\s+([^;&|]*)`)
+
+var bpiCommand = regexp.MustCompile(`\bbpi\((\d+)\)`)
+
+// piDigits is what the Job example of the Kubernetes documentation prints,
+// `perl -Mbignum=bpi -wle 'print bpi(2000)'`: π to that many digits
+// (at most 10,000), computed here by Machin's formula, π = 16·atan(1/5) −
+// 4·atan(1/239), in integers scaled by 10^(digits+10).
+func piDigits(c *corev1.Container) string {
+	m := bpiCommand.FindStringSubmatch(strings.Join(append(append([]string{}, c.Command...), c.Args...), " "))
+	if m == nil {
+		return ""
+	}
+	digits, _ := strconv.Atoi(m[1])
+	if digits < 1 || digits > 10000 {
+		return ""
+	}
+	unit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(digits+10)), nil)
+	pi := new(big.Int).Mul(big.NewInt(16), arctanInverse(5, unit))
+	pi.Sub(pi, new(big.Int).Mul(big.NewInt(4), arctanInverse(239, unit)))
+	// Keep digits significant digits, rounding the last one as bignum does.
+	pi.Add(pi, new(big.Int).Mul(big.NewInt(5), new(big.Int).Exp(big.NewInt(10), big.NewInt(10), nil)))
+	s := pi.String()[:digits]
+	if digits == 1 {
+		return s
+	}
+	return s[:1] + "." + s[1:]
+}
+
+// arctanInverse is atan(1/x)·unit by its series 1/x − 1/(3x³) + 1/(5x⁵) − ….
+func arctanInverse(x int64, unit *big.Int) *big.Int {
+	sum := new(big.Int)
+	term := new(big.Int).Div(unit, big.NewInt(x))
+	x2 := big.NewInt(x * x)
+	for n := int64(1); term.Sign() != 0; n += 2 {
+		t := new(big.Int).Div(term, big.NewInt(n))
+		if n%4 == 1 {
+			sum.Add(sum, t)
+		} else {
+			sum.Sub(sum, t)
+		}
+		term.Div(term, x2)
+	}
+	return sum
+}
 
 // echoes is what the `echo`s of a shell container's command print.
 func echoes(c *corev1.Container) []string {

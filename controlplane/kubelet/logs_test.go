@@ -64,3 +64,15 @@ func TestLogsAnswerLikeAKubelet(t *testing.T) {
 		t.Errorf("logs from a stopped kubelet: %v", err)
 	}
 }
+
+func TestTheDocumentationsPiJobPrintsPi(t *testing.T) {
+	c := &corev1.Container{Image: "perl:5.34.0", Command: []string{"perl", "-Mbignum=bpi", "-wle", "print bpi(2000)"}}
+	got := piDigits(c)
+	if len(got) != 2001 || !strings.HasPrefix(got, "3.14159265358979323846264338327950288419716939937510") {
+		t.Fatalf("bpi(2000) printed %d characters starting %.60q", len(got), got)
+	}
+	// π's decimals 1990–1999 are 4780275900, followed by 99…: rounded, …01.
+	if !strings.HasSuffix(got, "4780275901") {
+		t.Errorf("bpi(2000) ends %q", got[len(got)-10:])
+	}
+}
