@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { empty, replay } from "../src/model/cluster.js";
-import { stored } from "./fixtures.js";
+import { step as fixtureStep, stored } from "./fixtures.js";
 import { renderDiagram } from "../src/view/diagram.js";
 
 const ctx = { lang: "en" as const, stopped: new Set<string>(), paused: new Set<string>(), waiting: new Set<string>() };
@@ -47,11 +47,21 @@ test("a Deployment of 50 shows how many are ready, why pods wait, and counts the
 test("a controller without a chip of its own takes the eighth chip while it acts, which otherwise counts the others", () => {
   const idle = renderDiagram(empty, ctx);
   assert.match(idle, /class="chip more"[^]*?>\+\d+ more</, "the eighth chip counts the other controllers");
-  const step = { seq: 1, trace: "t", component: "controller-manager", stage: "reconcile", time: "", object: { kind: "Job", name: "pi" },
-    message: { key: "controller.reconcile", args: { controller: "job-controller", decision: "create 1 pods" } }, detail: { controller: "job-controller" } };
-  const svg = renderDiagram({ ...empty, current: step } as typeof empty, ctx);
+  const step = fixtureStep({ component: "controller-manager", stage: "reconcile", object: { kind: "Job", name: "pi" },
+    message: { key: "controller.reconcile", args: { controller: "job-controller", decision: "create 1 pods" } }, detail: { controller: "job-controller" } });
+  const svg = renderDiagram({ ...empty, current: step }, ctx);
   assert.match(svg, /class="chip active"[^]*?>job</, "the Job controller lights the eighth chip");
   assert.doesNotMatch(svg, /class="chip more"/);
   const cron = { ...step, detail: { controller: "cronjob-controller" } };
-  assert.match(renderDiagram({ ...empty, current: cron } as typeof empty, ctx), /class="chip active"[^]*?>cronjob</, "cronjob is not taken for job");
+  assert.match(renderDiagram({ ...empty, current: cron }, ctx), /class="chip active"[^]*?>cronjob</, "cronjob is not taken for job");
+});
+
+test("a CronJob, its Job and the Job's pod are drawn as one ownership tree", () => {
+  const steps = [
+    stored("CronJob", "tick", { spec: { schedule: "*/1 * * * *" } }),
+    stored("Job", "tick-29000000", { metadata: { ownerReferences: [{ kind: "CronJob", name: "tick", uid: "uid-tick" }] } }),
+    stored("Pod", "tick-29000000-abcde", { metadata: { ownerReferences: [{ kind: "Job", name: "tick-29000000", uid: "uid-tick-29000000" }] }, status: { phase: "Succeeded" } }),
+  ];
+  const svg = renderDiagram(replay(steps), ctx);
+  assert.match(svg, /data-object="CronJob\/default\/tick"[^]*data-object="Job\/default\/tick-29000000"[^]*data-object="Pod\/default\/tick-29000000-abcde"/);
 });

@@ -1,5 +1,6 @@
 // The ownership tree the diagram draws: a Deployment owns ReplicaSets, a
-// ReplicaSet owns Pods (metadata.ownerReferences, which the controllers set).
+// ReplicaSet owns Pods, a CronJob owns Jobs that own Pods (metadata.ownerReferences,
+// which the controllers set).
 // Objects whose owner is not known (a bare Pod, a Service) are roots.
 
 import { ClusterObject, ModelState } from "./cluster.js";
@@ -10,7 +11,7 @@ export interface TreeNode {
 }
 
 /** Kinds the diagram draws as workload objects. */
-export const workloadKinds = ["Deployment", "ReplicaSet", "Pod", "Service"];
+export const workloadKinds = ["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "CronJob", "Job", "ReplicationController", "Pod", "Service"];
 
 /** ownershipTree returns the live workload objects of a namespace-less view,
  * roots first, each with the objects it owns. */
