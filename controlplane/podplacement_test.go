@@ -231,3 +231,18 @@ func TestPreferredPodAffinityScoresTheNodeOfTheMatchingPodHighest(t *testing.T) 
 		})
 	}
 }
+
+func TestKubectlShowsWhyASpreadConstraintWithMaxSkewZeroIsInvalid(t *testing.T) {
+	t.Parallel()
+	manifest := strings.Replace(strings.Replace(spreadDeployment, "maxSkew: 1", "maxSkew: 0", 1), "replicas: 6", "replicas: 1", 1)
+	for name, bin := range kubectls(t) {
+		t.Run(name, func(t *testing.T) {
+			c := testcluster.Start(t)
+			out, err := c.Kubectl(bin, "admin", manifest, "apply", "-f", "-")
+			want := `The Deployment "spread" is invalid: spec.template.spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero`
+			if err == nil || !strings.Contains(out, want) {
+				t.Errorf("kubectl apply printed %q (err %v), want %q", out, err, want)
+			}
+		})
+	}
+}
