@@ -3,19 +3,21 @@ package scheduler
 // One scheduling cycle: one pod, one decision.
 //
 //  1. Snapshot the cache: every node and the pods counted on it.
-//  2. Filter: run every filter plugin on every node. A node on which all of
+//  2. PreFilter: plugins that judge a node by the pods elsewhere (inter-pod
+//     affinity, topology spread) count those pods once, over every node.
+//  3. Filter: run every filter plugin on every node. A node on which all of
 //     them say Success is feasible. (kube-scheduler stops at the first
 //     failing filter per node, and in big clusters at "enough" feasible
 //     nodes; Glassplane runs them all so the table is complete. The failure
 //     message still counts only each node's first failing filter, as
 //     Kubernetes does.)
-//  3. Score: each score plugin scores each feasible node; plugins that
+//  4. Score: each score plugin scores each feasible node; plugins that
 //     normalize rescale their scores to 0..100; each score is multiplied by
 //     the plugin's weight and the products are summed.
-//  4. Select the node with the highest total. Ties go to the node whose name
+//  5. Select the node with the highest total. Ties go to the node whose name
 //     sorts first — kube-scheduler picks among tied nodes at random;
 //     Glassplane prefers a choice a lesson can predict and a test can check.
-//  5. Assume the pod onto that node in the cache, then bind: POST the
+//  6. Assume the pod onto that node in the cache, then bind: POST the
 //     pods/binding subresource, which sets spec.nodeName. If binding fails,
 //     forget the assumption and put the pod back in the queue.
 //
@@ -69,6 +71,7 @@ func (s *Scheduler) scheduleOne(ctx context.Context, qp *queuedPod) {
 // reads; it is the part BenchmarkSchedulingCycle measures.
 func (s *Scheduler) decide(pod *corev1.Pod, nodes []*framework.NodeInfo) decision {
 	pi := framework.NewPodInfo(pod)
+	preFilter(s.profile, pi, nodes)
 	d := decision{nodes: make([]NodeResult, len(nodes)), failures: make([]*framework.Status, len(nodes))}
 	for i, n := range nodes {
 		row := NodeResult{Name: n.Node.Name, Filters: make([]FilterVerdict, 0, len(s.profile.Filters))}
@@ -90,6 +93,24 @@ func (s *Scheduler) decide(pod *corev1.Pod, nodes []*framework.NodeInfo) decisio
 	return d
 }
 
+// preFilter runs the PreFilter of every plugin in profile that has one, once
+// each, so Filter and Score can read what it counted in pod.State.
+func preFilter(profile framework.Profile, pod *framework.PodInfo, nodes []*framework.NodeInfo) {
+	done := map[string]bool{}
+	run := func(p framework.Plugin) {
+		if pf, ok := p.(framework.PreFilterPlugin); ok && !done[p.Name()] {
+			done[p.Name()] = true
+			pf.PreFilter(pod, nodes)
+		}
+	}
+	for _, f := range profile.Filters {
+		run(f)
+	}
+	for _, w := range profile.Scores {
+		run(w.Plugin)
+	}
+}
+
 // score fills in the weighted scores and totals of the feasible nodes.
 func (s *Scheduler) score(pod *framework.PodInfo, nodes []*framework.NodeInfo, d *decision) {
 	if len(d.feasible) == 0 {
@@ -99,8 +120,12 @@ func (s *Scheduler) score(pod *framework.PodInfo, nodes []*framework.NodeInfo, d
 		d.nodes[i].Scores = make(map[string]int64, len(s.profile.Scores))
 	}
 	scores := make([]int64, len(d.feasible))
+	feasible := make([]*framework.NodeInfo, len(d.feasible))
+	for j, i := range d.feasible {
+		feasible[j] = nodes[i]
+	}
 	for _, w := range s.profile.Scores {
-		if p, ok := w.Plugin.(framework.PreScorer); ok && !p.PreScore(pod) {
+		if p, ok := w.Plugin.(framework.PreScorer); ok && !p.PreScore(pod, feasible, nodes) {
 			continue
 		}
 		for j, i := range d.feasible {

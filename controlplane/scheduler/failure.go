@@ -92,12 +92,12 @@ func preemptionMessage(pod *corev1.Pod, nodes []*framework.NodeInfo, failures []
 	}
 	reasons := map[string]int{}
 	tried := 0
-	for i, n := range nodes {
+	for i := range nodes {
 		if failures[i].Code() != framework.Unschedulable {
 			continue
 		}
 		tried++
-		st := filterWithoutLowerPriority(pod, n, profile)
+		st := filterWithoutLowerPriority(pod, nodes, i, profile)
 		if st.IsSuccess() {
 			return ""
 		}
@@ -111,9 +111,10 @@ func preemptionMessage(pod *corev1.Pod, nodes []*framework.NodeInfo, failures []
 	return "preemption: " + fitErrorMessage(len(nodes), reasons)
 }
 
-// filterWithoutLowerPriority runs the filters on node as if every pod of
-// lower priority than pod had been evicted.
-func filterWithoutLowerPriority(pod *corev1.Pod, node *framework.NodeInfo, profile framework.Profile) *framework.Status {
+// filterWithoutLowerPriority runs the filters on nodes[i] as if every pod
+// of lower priority than pod had been evicted from it.
+func filterWithoutLowerPriority(pod *corev1.Pod, nodes []*framework.NodeInfo, i int, profile framework.Profile) *framework.Status {
+	node := nodes[i]
 	prio := corev1helpers.PodPriority(pod)
 	var keep []*corev1.Pod
 	for _, p := range node.Pods {
@@ -125,7 +126,10 @@ func filterWithoutLowerPriority(pod *corev1.Pod, node *framework.NodeInfo, profi
 		return framework.NewStatus(framework.UnschedulableAndUnresolvable, noVictims)
 	}
 	without := framework.NewNodeInfo(node.Node, keep...)
+	imagined := append([]*framework.NodeInfo(nil), nodes...)
+	imagined[i] = without
 	pi := framework.NewPodInfo(pod)
+	preFilter(profile, pi, imagined)
 	for _, f := range profile.Filters {
 		if st := f.Filter(pi, without); !st.IsSuccess() {
 			return st

@@ -79,6 +79,32 @@ func TestUnschedulableMessageIsKubernetesMessage(t *testing.T) {
 		want  string
 	}{"preemptionPolicy Never", neverPod, []*framework.NodeInfo{framework.NewNodeInfo(fixtureNode("node-1", "4", "8Gi"))},
 		"0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never."})
+	web := func(name string, priority int32) *corev1.Pod {
+		p := fixturePod(name, "100m", priority)
+		p.Labels = map[string]string{"app": "web"}
+		p.Spec.Affinity = &corev1.Affinity{PodAntiAffinity: &corev1.PodAntiAffinity{RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{{
+			LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}, TopologyKey: "kubernetes.io/hostname"}}}}
+		return p
+	}
+	replicas := func(priority int32) []*framework.NodeInfo {
+		var out []*framework.NodeInfo
+		for _, n := range []string{"node-1", "node-2", "node-3"} {
+			out = append(out, framework.NewNodeInfo(fixtureNode(n, "4", "8Gi"), boundTo(web("web-"+n, priority), n)))
+		}
+		return out
+	}
+	tests = append(tests, []struct {
+		name  string
+		pod   *corev1.Pod
+		nodes []*framework.NodeInfo
+		want  string
+	}{
+		{"a replica that repels the replica on every node", web("web-4", 0), replicas(0),
+			"0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. " +
+				"preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod."},
+		{"evicting a lower-priority replica would make room: no preemption verdict", web("web-4", 100), replicas(0),
+			"0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules."},
+	}...)
 
 	s := &Scheduler{profile: plugins.DefaultProfile()}
 	for _, tt := range tests {
@@ -115,5 +141,44 @@ func TestDecideSpreadsByLeastAllocatedAndBreaksTiesByName(t *testing.T) {
 	}
 	if got := d.nodes[1].Scores["TaintToleration"]; got != 300 {
 		t.Errorf("TaintToleration weighted score = %d, want 100×3", got)
+	}
+}
+
+// The new plugins have their own rows in the decision table the filter step
+// carries: a filter verdict on every node, and a score where they score.
+func TestDecideShowsTopologySpreadAndInterPodAffinityRows(t *testing.T) {
+	s := &Scheduler{profile: plugins.DefaultProfile()}
+	cache := boundTo(fixturePod("cache", "100m", 0), "node-b")
+	cache.Labels = map[string]string{"app": "cache"}
+	p := fixturePod("p", "100m", 0)
+	p.Labels = map[string]string{"app": "web"}
+	p.Spec.Affinity = &corev1.Affinity{PodAffinity: &corev1.PodAffinity{PreferredDuringSchedulingIgnoredDuringExecution: []corev1.WeightedPodAffinityTerm{{
+		Weight: 50, PodAffinityTerm: corev1.PodAffinityTerm{LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "cache"}},
+			TopologyKey: "kubernetes.io/hostname"}}}}}
+	p.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{{MaxSkew: 1, TopologyKey: "kubernetes.io/hostname",
+		WhenUnsatisfiable: corev1.ScheduleAnyway, LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}}}
+	d := s.decide(p, []*framework.NodeInfo{
+		framework.NewNodeInfo(fixtureNode("node-a", "4", "8Gi")),
+		framework.NewNodeInfo(fixtureNode("node-b", "4", "8Gi"), cache),
+	})
+	if d.selected != "node-b" {
+		t.Errorf("selected %s, want node-b where the preferred cache runs", d.selected)
+	}
+	for _, row := range d.nodes {
+		verdicts := map[string]string{}
+		for _, f := range row.Filters {
+			verdicts[f.Plugin] = f.Status
+		}
+		for _, plugin := range []string{"PodTopologySpread", "InterPodAffinity"} {
+			if verdicts[plugin] != "Success" {
+				t.Errorf("%s: %s filter row = %q, want Success", row.Name, plugin, verdicts[plugin])
+			}
+			if _, ok := row.Scores[plugin]; !ok {
+				t.Errorf("%s: no %s score in %v", row.Name, plugin, row.Scores)
+			}
+		}
+	}
+	if got := d.nodes[1].Scores["InterPodAffinity"]; got != 200 {
+		t.Errorf("node-b InterPodAffinity weighted score = %d, want 100×2", got)
 	}
 }

@@ -9,7 +9,10 @@ package scheduler
 //	                again at once would fail the same way, so they wait for
 //	                a cluster event that could change the answer (a node
 //	                added or updated, a pod deleted) — "move on cluster
-//	                event" — or, failing that, for the periodic flush.
+//	                event" — or, failing that, for the periodic flush. A
+//	                pod landing on a node moves only the pods that wait
+//	                for other pods (inter-pod affinity, topology spread):
+//	                for the rest, a fuller node changes nothing.
 //
 // (kube-scheduler also has a backoff queue that spaces out retries of the
 // same pod; Glassplane leaves it out.)
@@ -60,6 +63,7 @@ type schedulingQueue struct {
 	inFlight      map[types.UID]*queuedPod
 	cycle         int64 // scheduling cycles started
 	moveRequest   int64 // the cycle at the last move request
+	podMove       int64 // the cycle at the last move request for pods waiting on pods
 	seq           uint64
 	closed        bool
 
@@ -167,7 +171,7 @@ func (q *schedulingQueue) AddUnschedulable(qp *queuedPod) {
 		return // deleted while it was being scheduled
 	}
 	delete(q.inFlight, qp.Pod.UID)
-	if q.moveRequest >= qp.cycle {
+	if q.moveRequest >= qp.cycle || (q.podMove >= qp.cycle && waitsOnPods(qp.Pod)) {
 		q.activateLocked(qp)
 		return
 	}
@@ -193,6 +197,37 @@ func (q *schedulingQueue) MoveAllToActive() {
 		q.activateLocked(qp)
 	}
 	q.moveRequest = q.cycle
+}
+
+// MoveWaitingOnPods is the reaction to a pod landing on a node (or changing
+// its labels there): the waiting pods whose place depends on where other
+// pods are are tried again — kube-scheduler's queueing hints for an
+// assigned pod's add, coarsely.
+func (q *schedulingQueue) MoveWaitingOnPods() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for uid, qp := range q.unschedulable {
+		if waitsOnPods(qp.Pod) {
+			delete(q.unschedulable, uid)
+			q.activateLocked(qp)
+		}
+	}
+	q.podMove = q.cycle
+}
+
+// waitsOnPods reports whether a new pod somewhere could let pod fit: it has
+// a required pod affinity (the pod it wants may arrive) or a DoNotSchedule
+// spread constraint (the emptiest domain may fill up).
+func waitsOnPods(pod *corev1.Pod) bool {
+	if a := pod.Spec.Affinity; a != nil && a.PodAffinity != nil && len(a.PodAffinity.RequiredDuringSchedulingIgnoredDuringExecution) > 0 {
+		return true
+	}
+	for _, c := range pod.Spec.TopologySpreadConstraints {
+		if c.WhenUnsatisfiable == corev1.DoNotSchedule {
+			return true
+		}
+	}
+	return false
 }
 
 // flushUnschedulable retries the pods that have waited flushInterval.

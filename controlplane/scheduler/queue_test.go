@@ -150,3 +150,28 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+// A pod landing on a node moves only the waiting pods whose place depends on
+// other pods; a pod waiting for CPU stays where it is.
+func TestQueueRetriesOnlyPodsWaitingOnPodsWhenAPodLands(t *testing.T) {
+	q := newSchedulingQueue(time.Hour)
+	big := pendingPod("big", 0)
+	spread := pendingPod("spread", 0)
+	spread.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{{MaxSkew: 1,
+		TopologyKey: corev1.LabelHostname, WhenUnsatisfiable: corev1.DoNotSchedule}}
+	friend := pendingPod("friend", 0)
+	friend.Spec.Affinity = &corev1.Affinity{PodAffinity: &corev1.PodAffinity{RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{{
+		LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "cache"}}, TopologyKey: corev1.LabelHostname}}}}
+	for _, p := range []*corev1.Pod{big, spread, friend} {
+		q.Add(p)
+		qp, _ := q.Pop()
+		q.AddUnschedulable(qp)
+	}
+	q.MoveWaitingOnPods()
+	if active, waiting := q.Len(); active != 2 || waiting != 1 {
+		t.Fatalf("active=%d unschedulable=%d, want spread and friend active and big waiting", active, waiting)
+	}
+	if got := popNames(t, q, 2); !equalStrings(got, []string{"spread", "friend"}) {
+		t.Fatalf("popped %v", got)
+	}
+}

@@ -182,6 +182,7 @@ func (s *Scheduler) podAdded(pod *corev1.Pod) {
 	switch {
 	case assigned(pod):
 		s.cache.AddPod(pod)
+		s.queue.MoveWaitingOnPods()
 	case responsibleFor(pod):
 		ctx := s.rec.ContextFor(context.Background(), pod)
 		s.record(ctx, steps.Watch, pod, steps.OK, steps.Msg("scheduler.watch", "pod", pod.Namespace+"/"+pod.Name), nil)
@@ -196,6 +197,9 @@ func (s *Scheduler) podUpdated(old, pod *corev1.Pod) {
 			s.queue.Delete(pod.UID) // bound: by us, or by someone else
 		}
 		s.cache.AddPod(pod)
+		if !assigned(old) || !reflect.DeepEqual(old.Labels, pod.Labels) {
+			s.queue.MoveWaitingOnPods()
+		}
 	case responsibleFor(pod):
 		s.queue.Update(old, pod)
 	}

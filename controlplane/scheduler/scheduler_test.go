@@ -293,8 +293,8 @@ func TestFilterStepShowsEveryNodeWithEveryFilterVerdict(t *testing.T) {
 	}
 	wantFailures := map[string]string{"node-1": "", "node-2": "TaintToleration: node(s) had untolerated taint(s)", "node-3": "NodeResourcesFit: Insufficient cpu"}
 	for _, n := range detail.Nodes {
-		if len(n.Filters) != 5 {
-			t.Errorf("%s has %d filter verdicts, want 5", n.Name, len(n.Filters))
+		if len(n.Filters) != 7 {
+			t.Errorf("%s has %d filter verdicts, want 7 (one per filter plugin)", n.Name, len(n.Filters))
 		}
 		var failures []string
 		for _, f := range n.Filters {

@@ -49,6 +49,8 @@ func ValidatePodSpec(spec *corev1.PodSpec, path *field.Path) field.ErrorList {
 	errs = append(errs, validateDNSPolicy(spec, path)...)
 	errs = append(errs, metav1validation.ValidateLabels(spec.NodeSelector, path.Child("nodeSelector"))...)
 	errs = append(errs, validateTolerations(spec.Tolerations, path.Child("tolerations"))...)
+	errs = append(errs, validatePodAffinity(spec.Affinity, path.Child("affinity"))...)
+	errs = append(errs, validateTopologySpreadConstraints(spec.TopologySpreadConstraints, path.Child("topologySpreadConstraints"))...)
 	if spec.ServiceAccountName != "" {
 		errs = append(errs, dns1123Subdomain(spec.ServiceAccountName, path.Child("serviceAccountName"))...)
 	}

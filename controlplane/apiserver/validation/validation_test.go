@@ -290,3 +290,44 @@ func TestValidateTheSmallerKinds(t *testing.T) {
 			want: []string{"spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0"}},
 	})
 }
+
+func TestValidatePodRefusesAffinityTermsAndSpreadConstraintsThatCouldNeverPlaceIt(t *testing.T) {
+	web := &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}
+	spread := func(edit func(*corev1.TopologySpreadConstraint)) func(*corev1.Pod) {
+		return func(p *corev1.Pod) {
+			c := corev1.TopologySpreadConstraint{MaxSkew: 1, TopologyKey: "kubernetes.io/hostname",
+				WhenUnsatisfiable: corev1.DoNotSchedule, LabelSelector: web}
+			edit(&c)
+			p.Spec.TopologySpreadConstraints = append(p.Spec.TopologySpreadConstraints, c)
+		}
+	}
+	run(t, []validationCase{
+		{name: "anti-affinity by hostname and a spread constraint", obj: pod(func(p *corev1.Pod) {
+			p.Spec.Affinity = &corev1.Affinity{PodAntiAffinity: &corev1.PodAntiAffinity{RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{
+				{LabelSelector: web, TopologyKey: "kubernetes.io/hostname"}}}}
+		}, spread(func(*corev1.TopologySpreadConstraint) {}))},
+		{name: "a required term without a topology key", obj: pod(func(p *corev1.Pod) {
+			p.Spec.Affinity = &corev1.Affinity{PodAffinity: &corev1.PodAffinity{RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{
+				{LabelSelector: web}}}}
+		}), want: []string{"spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Required value: can not be empty"}},
+		{name: "a preferred term weighing 0", obj: pod(func(p *corev1.Pod) {
+			p.Spec.Affinity = &corev1.Affinity{PodAntiAffinity: &corev1.PodAntiAffinity{PreferredDuringSchedulingIgnoredDuringExecution: []corev1.WeightedPodAffinityTerm{
+				{Weight: 0, PodAffinityTerm: corev1.PodAffinityTerm{LabelSelector: web, TopologyKey: "zone"}}}}}
+		}), want: []string{"spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100"}},
+		{name: "maxSkew 0", obj: pod(spread(func(c *corev1.TopologySpreadConstraint) { c.MaxSkew = 0 })),
+			want: []string{"spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero"}},
+		{name: "no topology key", obj: pod(spread(func(c *corev1.TopologySpreadConstraint) { c.TopologyKey = "" })),
+			want: []string{"spec.topologySpreadConstraints[0].topologyKey: Required value: can not be empty"}},
+		{name: "unknown whenUnsatisfiable", obj: pod(spread(func(c *corev1.TopologySpreadConstraint) { c.WhenUnsatisfiable = "Sometimes" })),
+			want: []string{`spec.topologySpreadConstraints[0].whenUnsatisfiable: Unsupported value: "Sometimes": supported values: "DoNotSchedule", "ScheduleAnyway"`}},
+		{name: "two constraints of one kind", obj: pod(spread(func(*corev1.TopologySpreadConstraint) {}), spread(func(*corev1.TopologySpreadConstraint) {})),
+			want: []string{`spec.topologySpreadConstraints[0].{topologyKey, whenUnsatisfiable}: Duplicate value: "{kubernetes.io/hostname, DoNotSchedule}"`}},
+		{name: "minDomains with ScheduleAnyway", obj: pod(spread(func(c *corev1.TopologySpreadConstraint) {
+			c.WhenUnsatisfiable, c.MinDomains = corev1.ScheduleAnyway, ptr.To(int32(2))
+		})), want: []string{"spec.topologySpreadConstraints[0].minDomains: Invalid value: 2: can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ScheduleAnyway"}},
+		{name: "a Deployment's template is checked too", obj: deployment(func(d *appsv1.Deployment) {
+			d.Spec.Template.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{{MaxSkew: 0, TopologyKey: "zone",
+				WhenUnsatisfiable: corev1.DoNotSchedule, LabelSelector: web}}
+		}), want: []string{"spec.template.spec.topologySpreadConstraints[0].maxSkew: Invalid value: 0: must be greater than zero"}},
+	})
+}

@@ -29,21 +29,17 @@ package garbagecollector
 
 import (
 	"context"
-	"fmt"
-	"sync"
-	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
 
 	"github.com/glassplane/glassplane/controlplane/controllers/trace"
+	"github.com/glassplane/glassplane/controlplane/controllers/workloop"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
@@ -56,6 +52,14 @@ type item struct {
 	Namespace string
 	Name      string
 	UID       types.UID
+}
+
+// String names the item in logs: "replicasets default/web-5d8c9".
+func (it item) String() string {
+	if it.Namespace == "" {
+		return it.Resource.Resource + " " + it.Name
+	}
+	return it.Resource.Resource + " " + it.Namespace + "/" + it.Name
 }
 
 // Controller is the garbage collector.
@@ -84,41 +88,11 @@ func New(dyn dynamic.Interface, mapper meta.ResettableRESTMapper, factory inform
 
 // Run starts workers until ctx ends, and blocks until they have stopped.
 func (c *Controller) Run(ctx context.Context, workers int) {
-	defer utilruntime.HandleCrash()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer c.queue.ShutDown()
 	synced := make([]cache.InformerSynced, len(c.graph))
 	for i, w := range c.graph {
 		synced[i] = w.informer.HasSynced
 	}
-	if !cache.WaitForNamedCacheSync(Name, ctx.Done(), synced...) {
-		return
-	}
-	for range workers {
-		wg.Go(func() { wait.UntilWithContext(ctx, c.runWorker, time.Second) })
-	}
-	<-ctx.Done()
-}
-
-func (c *Controller) runWorker(ctx context.Context) {
-	for c.processNextWorkItem(ctx) {
-	}
-}
-
-func (c *Controller) processNextWorkItem(ctx context.Context) bool {
-	it, quit := c.queue.Get()
-	if quit {
-		return false
-	}
-	defer c.queue.Done(it)
-	if err := c.syncItem(ctx, it); err != nil {
-		utilruntime.HandleError(fmt.Errorf("collecting %s %s/%s: %w", it.Resource.Resource, it.Namespace, it.Name, err))
-		c.queue.AddRateLimited(it)
-		return true
-	}
-	c.queue.Forget(it)
-	return true
+	workloop.Run(ctx, Name, c.queue, synced, workers, c.syncItem)
 }
 
 // syncItem decides what one object needs: an owner waiting on it in

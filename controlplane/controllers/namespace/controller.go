@@ -17,16 +17,11 @@ package namespace
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
@@ -35,6 +30,7 @@ import (
 	"k8s.io/client-go/util/workqueue"
 
 	"github.com/glassplane/glassplane/controlplane/controllers/trace"
+	"github.com/glassplane/glassplane/controlplane/controllers/workloop"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
@@ -86,42 +82,7 @@ func (c *Controller) namespaceChanged(ns *corev1.Namespace, event string) {
 
 // Run starts workers until ctx ends, and blocks until they have stopped.
 func (c *Controller) Run(ctx context.Context, workers int) {
-	defer utilruntime.HandleCrash()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer c.queue.ShutDown()
-	if !cache.WaitForNamedCacheSync(Name, ctx.Done(), c.nsSynced) {
-		return
-	}
-	for range workers {
-		wg.Go(func() { wait.UntilWithContext(ctx, c.runWorker, time.Second) })
-	}
-	<-ctx.Done()
-}
-
-func (c *Controller) runWorker(ctx context.Context) {
-	for c.processNextWorkItem(ctx) {
-	}
-}
-
-func (c *Controller) processNextWorkItem(ctx context.Context) bool {
-	key, quit := c.queue.Get()
-	if quit {
-		return false
-	}
-	defer c.queue.Done(key)
-	err := c.syncNamespace(ctx, key)
-	var remaining *contentRemainingError
-	switch {
-	case err == nil:
-		c.queue.Forget(key)
-	case errors.As(err, &remaining):
-		c.queue.AddAfter(key, remainingDelay)
-	default:
-		utilruntime.HandleError(fmt.Errorf("deleting namespace %q: %w", key, err))
-		c.queue.AddRateLimited(key)
-	}
-	return true
+	workloop.Run(ctx, Name, c.queue, []cache.InformerSynced{c.nsSynced}, workers, c.syncNamespace)
 }
 
 // syncNamespace empties a namespace being deleted and finalizes it.

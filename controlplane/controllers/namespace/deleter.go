@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -29,6 +30,10 @@ type contentRemainingError struct {
 func (e *contentRemainingError) Error() string {
 	return "some content remains: " + describe(e.left)
 }
+
+// RequeueAfter says when to look again: the namespace is not failing to
+// empty, only not empty yet, so its key comes back without back-off.
+func (e *contentRemainingError) RequeueAfter() time.Duration { return remainingDelay }
 
 // deleteContent deletes everything in ns and returns how many objects of
 // each resource are still there.

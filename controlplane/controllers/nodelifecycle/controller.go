@@ -27,14 +27,12 @@ package nodelifecycle
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -46,6 +44,7 @@ import (
 	"k8s.io/client-go/util/workqueue"
 
 	"github.com/glassplane/glassplane/controlplane/controllers/trace"
+	"github.com/glassplane/glassplane/controlplane/controllers/workloop"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
@@ -117,42 +116,20 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	defer utilruntime.HandleCrash()
 	c.broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.client.CoreV1().Events("")})
 	defer c.broadcaster.Shutdown()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer c.queue.ShutDown() // runs first: ends the workers' Get
-	if !cache.WaitForNamedCacheSync(Name, ctx.Done(), c.nodeSynced, c.leaseSynced, c.podSynced) {
-		return
-	}
-	for range workers {
-		wg.Go(func() { wait.UntilWithContext(ctx, c.runWorker, time.Second) })
-	}
-	<-ctx.Done()
+	workloop.Run(ctx, Name, c.queue, []cache.InformerSynced{c.nodeSynced, c.leaseSynced, c.podSynced}, workers, c.syncNodeKey)
 }
 
-func (c *Controller) runWorker(ctx context.Context) {
-	for c.processNextWorkItem(ctx) {
-	}
-}
-
-// processNextWorkItem syncs one node: Forget on success, requeue with
-// backoff on error.
-func (c *Controller) processNextWorkItem(ctx context.Context) bool {
-	name, quit := c.queue.Get()
-	if quit {
-		return false
-	}
-	defer c.queue.Done(name)
+// syncNodeKey syncs one node and, when it synced, puts it back on the queue
+// for the moment its grace period or a toleration runs out.
+func (c *Controller) syncNodeKey(ctx context.Context, name string) error {
 	next, err := c.syncNode(ctx, name)
 	if err != nil {
-		utilruntime.HandleError(fmt.Errorf("syncing node %q: %w", name, err))
-		c.queue.AddRateLimited(name)
-		return true
+		return err
 	}
-	c.queue.Forget(name)
 	if next > 0 {
 		c.queue.AddAfter(name, next)
 	}
-	return true
+	return nil
 }
 
 // syncNode decides whether the node is alive, marks and taints it, and

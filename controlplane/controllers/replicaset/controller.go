@@ -19,15 +19,12 @@ package replicaset
 
 import (
 	"context"
-	"fmt"
-	"sync"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -40,6 +37,7 @@ import (
 
 	"github.com/glassplane/glassplane/controlplane/controllers/expectations"
 	"github.com/glassplane/glassplane/controlplane/controllers/trace"
+	"github.com/glassplane/glassplane/controlplane/controllers/workloop"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
@@ -101,38 +99,7 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	defer utilruntime.HandleCrash()
 	c.broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.client.CoreV1().Events("")})
 	defer c.broadcaster.Shutdown()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer c.queue.ShutDown() // runs first: ends the workers' Get
-	if !cache.WaitForNamedCacheSync(Name, ctx.Done(), c.rsSynced, c.podSynced) {
-		return
-	}
-	for range workers {
-		wg.Go(func() { wait.UntilWithContext(ctx, c.runWorker, time.Second) })
-	}
-	<-ctx.Done()
-}
-
-func (c *Controller) runWorker(ctx context.Context) {
-	for c.processNextWorkItem(ctx) {
-	}
-}
-
-// processNextWorkItem syncs one key: Forget on success, requeue with
-// backoff on error.
-func (c *Controller) processNextWorkItem(ctx context.Context) bool {
-	key, quit := c.queue.Get()
-	if quit {
-		return false
-	}
-	defer c.queue.Done(key)
-	if err := c.syncReplicaSet(ctx, key); err != nil {
-		utilruntime.HandleError(fmt.Errorf("syncing ReplicaSet %q: %w", key, err))
-		c.queue.AddRateLimited(key)
-		return true
-	}
-	c.queue.Forget(key)
-	return true
+	workloop.Run(ctx, Name, c.queue, []cache.InformerSynced{c.rsSynced, c.podSynced}, workers, c.syncReplicaSet)
 }
 
 // syncReplicaSet brings the pods of one ReplicaSet to spec.replicas and

@@ -6,12 +6,23 @@
 // runWorker and processNextWorkItem; what stays in each controller is its
 // own sync.
 //
+// A key is usually "namespace/name", but any comparable value will do: the
+// garbage collector queues (resource, namespace, name, uid). A key that is
+// a fmt.Stringer is logged by its String.
+//
+// A sync that is not failing but not finished either (a namespace whose
+// content is still going) returns an error with a RequeueAfter method: its
+// key comes back after that long, without back-off and without a log line,
+// and it is not forgotten — as kube's namespace controller does with
+// ResourcesRemainingError.
+//
 // Shutdown protocol: Run returns when ctx has ended and every worker has
 // finished the key it held; the queue is shut down on the way out.
 package workloop
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -23,15 +34,22 @@ import (
 )
 
 // Sync brings the world in line for one key.
-type Sync func(ctx context.Context, key string) error
+type Sync[K comparable] func(ctx context.Context, key K) error
+
+// Unfinished is an error that asks for its key to be looked at again after
+// RequeueAfter, without counting as a failure.
+type Unfinished interface {
+	error
+	RequeueAfter() time.Duration
+}
 
 // Run runs workers that sync the keys of queue with syncKey, once every
 // synced reports true, until ctx ends.
-func Run(ctx context.Context, name string, queue workqueue.TypedRateLimitingInterface[string], synced []cache.InformerSynced, workers int, syncKey Sync) {
+func Run[K comparable](ctx context.Context, name string, queue workqueue.TypedRateLimitingInterface[K], synced []cache.InformerSynced, workers int, syncKey Sync[K]) {
 	defer utilruntime.HandleCrash()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	defer queue.ShutDown()
+	defer queue.ShutDown() // runs first: ends the workers' Get
 	if !cache.WaitForNamedCacheSync(name, ctx.Done(), synced...) {
 		return
 	}
@@ -47,17 +65,22 @@ func Run(ctx context.Context, name string, queue workqueue.TypedRateLimitingInte
 }
 
 // next syncs one key; it returns false once the queue is shut down.
-func next(ctx context.Context, name string, queue workqueue.TypedRateLimitingInterface[string], syncKey Sync) bool {
+func next[K comparable](ctx context.Context, name string, queue workqueue.TypedRateLimitingInterface[K], syncKey Sync[K]) bool {
 	key, quit := queue.Get()
 	if quit {
 		return false
 	}
 	defer queue.Done(key)
-	if err := syncKey(ctx, key); err != nil {
-		utilruntime.HandleError(fmt.Errorf("%s: syncing %q: %w", name, key, err))
+	err := syncKey(ctx, key)
+	var unfinished Unfinished
+	switch {
+	case err == nil:
+		queue.Forget(key)
+	case errors.As(err, &unfinished):
+		queue.AddAfter(key, unfinished.RequeueAfter())
+	default:
+		utilruntime.HandleError(fmt.Errorf("%s: syncing %q: %w", name, fmt.Sprint(key), err))
 		queue.AddRateLimited(key)
-		return true
 	}
-	queue.Forget(key)
 	return true
 }

@@ -1,7 +1,11 @@
 package framework
 
-// The plugin interfaces: the two extension points Glassplane's scheduler runs.
+// The plugin interfaces: the extension points Glassplane's scheduler runs.
 //
+//	PreFilter — once per cycle, before any node is judged: a plugin that
+//	         judges a node by the pods on other nodes (inter-pod affinity,
+//	         topology spread) counts them here, over every node, and keeps
+//	         the counts in the pod's CycleState for Filter and Score.
 //	Filter — may this pod go on this node? Every filter plugin judges every
 //	         node; a node is feasible when all of them say Success.
 //	Score  — how good is this feasible node? Each score plugin gives each
@@ -10,9 +14,10 @@ package framework
 //	         cycle; otherwise they already lie in that range. The scheduler
 //	         multiplies by the plugin's weight and adds the plugins up.
 //
-// Plugins are pure: they read the pod and a NodeInfo and decide. They never
-// call the API server and keep no state between cycles, so each can be tested
-// with a table of pods and nodes.
+// Plugins are pure: they read the pod and the NodeInfos and decide. They never
+// call the API server and keep no state between cycles (what they learn in a
+// cycle lives in that cycle's PodInfo.State), so each can be tested with a
+// table of pods and nodes.
 
 // MaxNodeScore is the most one plugin may give one node (before its weight).
 const MaxNodeScore int64 = 100
@@ -40,10 +45,18 @@ type ScoreNormalizer interface {
 	NormalizeScore(scores []int64)
 }
 
-// PreScorer is a ScorePlugin that may sit a pod out: PreScore returning
-// false means the plugin does not score this pod at all.
+// PreFilterPlugin looks at every node once per cycle, before Filter, and
+// writes what it found into pod.State.
+type PreFilterPlugin interface {
+	Plugin
+	PreFilter(pod *PodInfo, nodes []*NodeInfo)
+}
+
+// PreScorer is a ScorePlugin that looks at the cycle once before Score and
+// may sit the pod out: PreScore returning false means the plugin does not
+// score this pod at all. feasible are the nodes to be scored, all every node.
 type PreScorer interface {
-	PreScore(pod *PodInfo) bool
+	PreScore(pod *PodInfo, feasible, all []*NodeInfo) bool
 }
 
 // WeightedScore is a score plugin and how much its opinion counts.

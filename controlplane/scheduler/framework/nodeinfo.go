@@ -186,9 +186,16 @@ type PodInfo struct {
 	*corev1.Pod
 	Requests        Resource // PodRequests
 	NonZeroRequests Resource // NonZeroPodRequests
+	// State is what PreFilter and PreScore plugins found out about the
+	// whole cluster for this pod in this cycle, for their Filter and Score
+	// to read (kube-scheduler's CycleState). Each plugin keys its own entry.
+	State CycleState
 }
+
+// CycleState holds one cycle's plugin state, by key.
+type CycleState map[string]any
 
 // NewPodInfo wraps pod for one scheduling cycle.
 func NewPodInfo(pod *corev1.Pod) *PodInfo {
-	return &PodInfo{Pod: pod, Requests: PodRequests(pod), NonZeroRequests: NonZeroPodRequests(pod)}
+	return &PodInfo{Pod: pod, Requests: PodRequests(pod), NonZeroRequests: NonZeroPodRequests(pod), State: CycleState{}}
 }

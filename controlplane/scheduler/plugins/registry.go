@@ -1,13 +1,13 @@
 // Package plugins is the registry of the scheduler's plugins: which ones run,
 // in which order, and how much each score counts. It is kube-scheduler's
-// default profile cut down to the plugins Glassplane has (no volumes, ports,
-// pod topology spread or inter-pod affinity yet):
+// default profile cut down to the plugins Glassplane has (no volumes or
+// ports yet):
 //
 //	filter: NodeUnschedulable, NodeName, TaintToleration, NodeAffinity,
-//	        NodeResourcesFit
+//	        NodeResourcesFit, PodTopologySpread, InterPodAffinity
 //	score:  NodeResourcesFit ×1 (LeastAllocated),
 //	        NodeResourcesBalancedAllocation ×1, TaintToleration ×3,
-//	        NodeAffinity ×2
+//	        NodeAffinity ×2, PodTopologySpread ×2, InterPodAffinity ×2
 //
 // The filter order matters for the failure message: Kubernetes reports, for
 // each node, the reasons of the first filter that refused it.
@@ -15,10 +15,12 @@ package plugins
 
 import (
 	"github.com/glassplane/glassplane/controlplane/scheduler/framework"
+	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/interpodaffinity"
 	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/nodeaffinity"
 	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/nodename"
 	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/noderesources"
 	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/nodeunschedulable"
+	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/podtopologyspread"
 	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/tainttoleration"
 )
 
@@ -27,6 +29,8 @@ func DefaultProfile() framework.Profile {
 	fit := noderesources.NewFit()
 	taints := tainttoleration.New()
 	affinity := nodeaffinity.New()
+	spread := podtopologyspread.New()
+	podAffinity := interpodaffinity.New()
 	return framework.Profile{
 		Filters: []framework.FilterPlugin{
 			nodeunschedulable.New(),
@@ -34,12 +38,16 @@ func DefaultProfile() framework.Profile {
 			taints,
 			affinity,
 			fit,
+			spread,
+			podAffinity,
 		},
 		Scores: []framework.WeightedScore{
 			{Plugin: fit, Weight: 1},
 			{Plugin: noderesources.NewBalancedAllocation(), Weight: 1},
 			{Plugin: taints, Weight: 3},
 			{Plugin: affinity, Weight: 2},
+			{Plugin: spread, Weight: 2},
+			{Plugin: podAffinity, Weight: 2},
 		},
 	}
 }

@@ -31,7 +31,7 @@ func NewBalancedAllocation() *BalancedAllocation { return &BalancedAllocation{} 
 func (*BalancedAllocation) Name() string { return BalancedAllocationName }
 
 // PreScore sits out best-effort pods.
-func (*BalancedAllocation) PreScore(pod *framework.PodInfo) bool {
+func (*BalancedAllocation) PreScore(pod *framework.PodInfo, _, _ []*framework.NodeInfo) bool {
 	req := pod.Requests
 	return req.MilliCPU != 0 || req.Memory != 0
 }

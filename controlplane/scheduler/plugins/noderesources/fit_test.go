@@ -121,10 +121,10 @@ func TestBalancedAllocationPrefersEvenUse(t *testing.T) {
 }
 
 func TestBalancedAllocationSitsOutBestEffortPods(t *testing.T) {
-	if NewBalancedAllocation().PreScore(framework.NewPodInfo(pod("", ""))) {
+	if NewBalancedAllocation().PreScore(framework.NewPodInfo(pod("", "")), nil, nil) {
 		t.Error("a pod with no requests should not be scored")
 	}
-	if !NewBalancedAllocation().PreScore(framework.NewPodInfo(pod("100m", ""))) {
+	if !NewBalancedAllocation().PreScore(framework.NewPodInfo(pod("100m", "")), nil, nil) {
 		t.Error("a pod with requests should be scored")
 	}
 }
