@@ -91,6 +91,8 @@ func tracksGeneration(obj runtime.Object) bool {
 	switch obj.(type) {
 	case *appsv1.Deployment, *appsv1.ReplicaSet, *corev1.Pod:
 		return true
+	case *appsv1.DaemonSet, *appsv1.StatefulSet:
+		return true
 	}
 	return false
 }

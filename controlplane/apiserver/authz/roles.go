@@ -63,6 +63,7 @@ func viewRules() []rbacv1.PolicyRule {
 		newRule(read...).groups(core).resources("namespaces").rule(),
 		newRule(read...).groups(apps).resources("deployments", "deployments/scale", "deployments/status",
 			"replicasets", "replicasets/scale", "replicasets/status").rule(),
+		newRule(read...).groups(apps).resources("daemonsets", "daemonsets/status", "statefulsets", "statefulsets/scale", "statefulsets/status").rule(),
 		newRule(read...).groups(discoveryK8s).resources("endpointslices").rule(),
 		newRule(read...).groups(policyGroup).resources("poddisruptionbudgets", "poddisruptionbudgets/status").rule(),
 	}
@@ -75,6 +76,7 @@ func editRules() []rbacv1.PolicyRule {
 		newRule(readWrite...).groups(core).resources("serviceaccounts", "services", "configmaps", "secrets", "events").rule(),
 		newRule("create").groups(core).resources("serviceaccounts/token").rule(),
 		newRule(readWrite...).groups(apps).resources("deployments", "deployments/scale", "replicasets", "replicasets/scale").rule(),
+		newRule(readWrite...).groups(apps).resources("daemonsets", "statefulsets", "statefulsets/scale").rule(),
 		newRule("create").groups(core).resources("pods/eviction").rule(),
 		newRule(readWrite...).groups(policyGroup).resources("poddisruptionbudgets").rule(),
 	}, viewRules()...)
@@ -119,6 +121,9 @@ func controllerManagerRules() []rbacv1.PolicyRule {
 		newRule("update").groups(apps, extensions).resources("deployments/status", "deployments/finalizers",
 			"replicasets/status", "replicasets/finalizers").rule(),
 		newRule("create").groups(core).resources("pods").rule(),
+		// daemonset and statefulset controllers
+		newRule("update").groups(apps).resources("daemonsets/status", "daemonsets/finalizers",
+			"statefulsets/status", "statefulsets/finalizers").rule(),
 		// node lifecycle controller
 		newRule("patch", "update").groups(core).resources("nodes/status", "pods/status").rule(),
 		// endpoints and endpointslice controllers
