@@ -32,6 +32,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 
+	"github.com/glassplane/glassplane/controlplane/controllers/daemonset"
 	"github.com/glassplane/glassplane/controlplane/controllers/deployment"
 	"github.com/glassplane/glassplane/controlplane/controllers/disruption"
 	"github.com/glassplane/glassplane/controlplane/controllers/endpoints"
@@ -92,6 +93,7 @@ func NewManager(cfg *rest.Config, rec *steps.Recorder, opts Options) (*Manager, 
 		rootcacertpublisher.Name: rootcacertpublisher.New(client, factory, rec, cfg.CAData),
 		resourcequota.Name:       resourcequota.New(client, dyn, factory, rec),
 		disruption.Name:          disruption.New(client, factory, rec),
+		daemonset.Name:           daemonset.New(client, factory, rec),
 	}}
 	if m.workers <= 0 {
 		m.workers = 2
