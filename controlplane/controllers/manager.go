@@ -44,6 +44,7 @@ import (
 	"github.com/glassplane/glassplane/controlplane/controllers/resourcequota"
 	"github.com/glassplane/glassplane/controlplane/controllers/rootcacertpublisher"
 	"github.com/glassplane/glassplane/controlplane/controllers/serviceaccount"
+	"github.com/glassplane/glassplane/controlplane/controllers/statefulset"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
@@ -94,6 +95,7 @@ func NewManager(cfg *rest.Config, rec *steps.Recorder, opts Options) (*Manager, 
 		resourcequota.Name:       resourcequota.New(client, dyn, factory, rec),
 		disruption.Name:          disruption.New(client, factory, rec),
 		daemonset.Name:           daemonset.New(client, factory, rec),
+		statefulset.Name:         statefulset.New(client, factory, rec),
 	}}
 	if m.workers <= 0 {
 		m.workers = 2

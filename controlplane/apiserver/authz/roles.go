@@ -63,7 +63,8 @@ func viewRules() []rbacv1.PolicyRule {
 		newRule(read...).groups(core).resources("namespaces").rule(),
 		newRule(read...).groups(apps).resources("deployments", "deployments/scale", "deployments/status",
 			"replicasets", "replicasets/scale", "replicasets/status").rule(),
-		newRule(read...).groups(apps).resources("daemonsets", "daemonsets/status", "statefulsets", "statefulsets/scale", "statefulsets/status").rule(),
+		newRule(read...).groups(apps).resources("controllerrevisions", "daemonsets", "daemonsets/status",
+			"statefulsets", "statefulsets/scale", "statefulsets/status").rule(),
 		newRule(read...).groups(discoveryK8s).resources("endpointslices").rule(),
 		newRule(read...).groups(policyGroup).resources("poddisruptionbudgets", "poddisruptionbudgets/status").rule(),
 	}
@@ -122,6 +123,7 @@ func controllerManagerRules() []rbacv1.PolicyRule {
 			"replicasets/status", "replicasets/finalizers").rule(),
 		newRule("create").groups(core).resources("pods").rule(),
 		// daemonset and statefulset controllers
+		newRule("create").groups(apps).resources("controllerrevisions").rule(),
 		newRule("update").groups(apps).resources("daemonsets/status", "daemonsets/finalizers",
 			"statefulsets/status", "statefulsets/finalizers").rule(),
 		// node lifecycle controller

@@ -1,5 +1,6 @@
 // DaemonSets and StatefulSets (group apps/v1), the two workloads whose pods
-// are not interchangeable. A DaemonSet's table counts nodes — how many should
+// are not interchangeable, and the ControllerRevisions that keep their
+// templates' history. A DaemonSet's table counts nodes — how many should
 // run its pod, how many do, how many are ready, up to date and available —
 // and shows the node selector that picks them; a StatefulSet's shows ready
 // over desired, like a Deployment's.
@@ -7,11 +8,13 @@ package printers
 
 import (
 	"fmt"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 var daemonSetColumns = []metav1.TableColumnDefinition{
@@ -36,9 +39,17 @@ var statefulSetColumns = []metav1.TableColumnDefinition{
 	imagesColumn,
 }
 
+var controllerRevisionColumns = []metav1.TableColumnDefinition{
+	nameColumn,
+	{Name: "Controller", Type: "string", Description: "Controller of the object"},
+	{Name: "Revision", Type: "integer", Description: appsv1.ControllerRevision{}.SwaggerDoc()["revision"]},
+	ageColumn,
+}
+
 func init() {
 	register(daemonSetColumns, printDaemonSet)
 	register(statefulSetColumns, printStatefulSet)
+	register(controllerRevisionColumns, printControllerRevision)
 }
 
 // printDaemonSet prints e.g. "logs 3 3 2 3 2 <none> 5m".
@@ -70,4 +81,15 @@ func printStatefulSet(ss *appsv1.StatefulSet) metav1.TableRow {
 		names,
 		images,
 	)
+}
+
+// printControllerRevision prints e.g. "web-5d8f7c statefulset.apps/web 2 5m".
+func printControllerRevision(r *appsv1.ControllerRevision) metav1.TableRow {
+	controller := "<none>"
+	if ref := metav1.GetControllerOf(r); ref != nil {
+		gv, _ := schema.ParseGroupVersion(ref.APIVersion)
+		gk := schema.GroupKind{Group: gv.Group, Kind: ref.Kind}
+		controller = strings.ToLower(gk.String()) + "/" + ref.Name
+	}
+	return cells(r.Name, controller, r.Revision, age(r.CreationTimestamp))
 }

@@ -10,7 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
-func TestDaemonSetAndStatefulSetTablesHaveKubesColumns(t *testing.T) {
+func TestDaemonSetStatefulSetAndControllerRevisionTablesHaveKubesColumns(t *testing.T) {
 	template := corev1.PodTemplateSpec{Spec: corev1.PodSpec{
 		NodeSelector: map[string]string{"disk": "ssd"},
 		Containers:   []corev1.Container{{Name: "agent", Image: "fluentd"}},
@@ -22,6 +22,8 @@ func TestDaemonSetAndStatefulSetTablesHaveKubesColumns(t *testing.T) {
 	ss := &appsv1.StatefulSet{ObjectMeta: objMeta("web"),
 		Spec:   appsv1.StatefulSetSpec{Replicas: ptr(int32(3)), Template: template},
 		Status: appsv1.StatefulSetStatus{ReadyReplicas: 2}}
+	rev := &appsv1.ControllerRevision{ObjectMeta: objMeta("web-5d8f7c"), Revision: 2}
+	rev.OwnerReferences = []metav1.OwnerReference{*metav1.NewControllerRef(ss, appsv1.SchemeGroupVersion.WithKind("StatefulSet"))}
 	tests := []struct {
 		name        string
 		obj         runtime.Object
@@ -34,6 +36,9 @@ func TestDaemonSetAndStatefulSetTablesHaveKubesColumns(t *testing.T) {
 		{"statefulset", ss,
 			[]string{"Name", "Ready", "Age", "Containers", "Images"},
 			[]any{"web", "2/3", "10m", "agent", "fluentd"}},
+		{"controllerrevision", rev,
+			[]string{"Name", "Controller", "Revision", "Age"},
+			[]any{"web-5d8f7c", "statefulset.apps/web", int64(2), "10m"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

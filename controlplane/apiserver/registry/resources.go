@@ -116,6 +116,8 @@ var Resources = []*Resource{
 	{GroupVersion: apps, Resource: "statefulsets", Kind: "StatefulSet", Namespaced: true, ShortNames: []string{"sts"}, Categories: []string{"all"},
 		Subresources: []string{"status", "scale"},
 		New:          func() runtime.Object { return &appsv1.StatefulSet{} }, NewList: func() runtime.Object { return &appsv1.StatefulSetList{} }},
+	{GroupVersion: apps, Resource: "controllerrevisions", Kind: "ControllerRevision", Namespaced: true,
+		New: func() runtime.Object { return &appsv1.ControllerRevision{} }, NewList: func() runtime.Object { return &appsv1.ControllerRevisionList{} }},
 	{GroupVersion: rbac, Resource: "roles", Kind: "Role", Namespaced: true,
 		New: func() runtime.Object { return &rbacv1.Role{} }, NewList: func() runtime.Object { return &rbacv1.RoleList{} }},
 	{GroupVersion: rbac, Resource: "rolebindings", Kind: "RoleBinding", Namespaced: true,
