@@ -153,13 +153,13 @@ func decision(set *appsv1.StatefulSet, s step) string {
 	case len(created) == 1:
 		return "create pod " + created[0]
 	case len(created) > 1:
-		return "create pods " + strings.Join(created, ", ")
+		return fmt.Sprintf("create %s at once", strings.Join(created, ", "))
 	case len(s.delete) == 1 && s.failed:
 		return fmt.Sprintf("delete failed pod %s to create it again", deleted)
 	case len(s.delete) == 1:
 		return "delete pod " + deleted
 	case len(s.delete) > 1:
-		return "delete pods " + deleted
+		return fmt.Sprintf("delete %s at once", deleted)
 	case s.wait != "":
 		return "wait for " + s.wait
 	}

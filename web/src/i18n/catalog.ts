@@ -52,6 +52,7 @@ export const controllers: Record<string, Text> = {
   deployment: t("deployment", "Deployment"), replicaset: t("replicaset", "ReplicaSet"), node: t("node", "節點"),
   endpoints: t("endpoints", "Endpoints"), namespace: t("namespace", "命名空間"),
   serviceaccount: t("service account", "ServiceAccount"), garbagecollector: t("garbage collector", "垃圾回收"),
+  daemonset: t("daemonset", "DaemonSet"), statefulset: t("statefulset", "StatefulSet"),
 };
 
 /** What a controller decided (the reconcile step's "decision", which the Go
@@ -86,6 +87,25 @@ export const decisions: Record<string, Text> = {
   "gc.foreground": t("delete {n} dependents in the foreground first", "先在前景刪除 {n} 個依附物件"),
   "gc.keep": t("keep it; remove the references to owners that are gone", "保留它；移除指向已消失擁有者的參照"),
   "gc.delete": t("delete it ({policy})", "刪除它（{policy}）"),
+  "ds.create": t("create a daemon pod on {nodes}", "在 {nodes} 上各建立一個 daemon Pod"),
+  "ds.delete": t("delete the daemon pods on {nodes}", "刪除 {nodes} 上的 daemon Pod"),
+  "ds.roll": t("RollingUpdate: replace the old pods on {nodes} (maxUnavailable {unavailable})",
+    "RollingUpdate：替換 {nodes} 上的舊 Pod（maxUnavailable {unavailable}）"),
+  "ds.rollWait": t("RollingUpdate: wait for {n} unavailable pods (maxUnavailable {unavailable})",
+    "RollingUpdate：等待 {n} 個無法使用的 Pod（maxUnavailable {unavailable}）"),
+  "ds.status": t("report status: {ready} of {desired} pods ready, {updated} up to date",
+    "回報狀態：{desired} 個 Pod 中有 {ready} 個就緒，{updated} 個已更新"),
+  "sts.create": t("create pod {pod}", "建立 Pod {pod}"),
+  "sts.createMany": t("create {pods} at once", "同時建立 {pods}"),
+  "sts.createDelete": t("create {created}; delete {deleted}", "建立 {created}；刪除 {deleted}"),
+  "sts.deleteFailed": t("delete failed pod {pod} to create it again", "刪除失敗的 Pod {pod}，再重新建立"),
+  "sts.deleteMany": t("delete {pods} at once", "同時刪除 {pods}"),
+  "sts.waitReady": t("wait for {pod} to be Running and Ready", "等待 {pod} 執行並就緒"),
+  "sts.waitGone": t("wait for {pod} to terminate", "等待 {pod} 終止"),
+  "sts.roll": t("RollingUpdate: delete {pod} to create it again at revision {revision}",
+    "RollingUpdate：刪除 {pod}，再以修訂版 {revision} 重新建立"),
+  "sts.status": t("report status: {ready} of {replicas} pods ready, {updated} at revision {revision}",
+    "回報狀態：{replicas} 個 Pod 中有 {ready} 個就緒，{updated} 個是修訂版 {revision}"),
 };
 
 /** What a lesson's check found (lessons/check.go and note.go send the key

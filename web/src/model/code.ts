@@ -37,6 +37,8 @@ const table: Record<string, CodeRef> = {
 const controllers: Record<string, CodeRef> = {
   "deployment-controller": { pkg: "controlplane/controllers/deployment", func: "(*Controller).syncDeployment" },
   "replicaset-controller": { pkg: "controlplane/controllers/replicaset", func: "(*Controller).syncReplicaSet" },
+  "daemonset-controller": { pkg: "controlplane/controllers/daemonset", func: "(*Controller).syncDaemonSet" },
+  "statefulset-controller": { pkg: "controlplane/controllers/statefulset", func: "(*Controller).syncStatefulSet" },
 };
 
 /** codeFor names the Go function behind a step. */
