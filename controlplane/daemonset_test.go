@@ -168,6 +168,17 @@ func TestDaemonSetRunsOnePodPerNodeAndFollowsNodesStoppedAddedAndANewTemplate(t 
 	waitUntil(t, "fluentd:2 on every node", func() bool {
 		return oneReadyPodOnEach(t, cs, "fluentd:2", "node-1", "node-2", "node-3", "node-4")
 	})
+	for name, bin := range bins {
+		out := kubectl(bin, "", "rollout", "history", "ds/logs")
+		if !regexp.MustCompile(`(?m)^1\s`).MatchString(out) || !regexp.MustCompile(`(?m)^2\s`).MatchString(out) {
+			t.Errorf("%s rollout history lists no revisions 1 and 2:\n%s", name, out)
+		}
+	}
+	kubectl(first, "", "delete", "ds", "logs")
+	waitUntil(t, "the garbage collector to take the daemon pods and revisions", func() bool {
+		revs, err := cs.AppsV1().ControllerRevisions("default").List(context.Background(), metav1.ListOptions{})
+		return err == nil && len(revs.Items) == 0 && len(daemonPods(t, cs)) == 0
+	})
 	events, err := cs.CoreV1().Events("default").List(context.Background(), metav1.ListOptions{FieldSelector: "involvedObject.name=logs"})
 	if err != nil {
 		t.Fatal(err)

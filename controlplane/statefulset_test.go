@@ -262,6 +262,15 @@ func TestStatefulSetCreatesInOrderDeletesInReverseAndRollsFromThePartition(t *te
 	}
 	kubectl("", "patch", "sts", "web", "-p", `{"spec":{"updateStrategy":{"rollingUpdate":{"partition":0}}}}`)
 	waitUntil(t, "every pod running nginx:2", readyExactly("nginx:2", "web-0", "web-1", "web-2"))
+	if out := kubectl("", "rollout", "undo", "sts/web"); !strings.Contains(out, "statefulset.apps/web rolled back") {
+		t.Errorf("rollout undo printed %q", out)
+	}
+	waitUntil(t, "every pod back on nginx", readyExactly("nginx", "web-0", "web-1", "web-2"))
+	kubectl("", "delete", "sts", "web")
+	waitUntil(t, "the garbage collector to take the pods and revisions", func() bool {
+		revs, err := cs.AppsV1().ControllerRevisions("default").List(context.Background(), metav1.ListOptions{})
+		return err == nil && len(revs.Items) == 0 && len(webPods()) == 0
+	})
 }
 
 func equalStrings(a, b []string) bool {

@@ -8,7 +8,8 @@
 // node whether it should run the pod (placement.go), creates a pod for each
 // node that lacks one and deletes those on nodes that no longer want them
 // (pods.go), replaces old pods a few at a time when the template changed
-// (rolling.go), and reports the counts in status (status.go).
+// (rolling.go), and reports the counts in status (status.go). Each template
+// is kept as a ControllerRevision (controllers/history).
 //
 // Interface rules (as kubernetes/sample-controller, with the shared work
 // loop): informer handlers only enqueue "namespace/name" keys; a change to
@@ -28,6 +29,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -39,6 +41,7 @@ import (
 	"k8s.io/client-go/util/workqueue"
 
 	"github.com/glassplane/glassplane/controlplane/controllers/deployment"
+	"github.com/glassplane/glassplane/controlplane/controllers/history"
 	"github.com/glassplane/glassplane/controlplane/controllers/trace"
 	"github.com/glassplane/glassplane/controlplane/controllers/workloop"
 	"github.com/glassplane/glassplane/controlplane/steps"
@@ -66,10 +69,11 @@ type Controller struct {
 	broadcaster   record.EventBroadcaster
 	eventRecorder record.EventRecorder
 
-	dsLister   appslisters.DaemonSetLister
-	podLister  corelisters.PodLister
-	nodeLister corelisters.NodeLister
-	synced     []cache.InformerSynced
+	dsLister       appslisters.DaemonSetLister
+	podLister      corelisters.PodLister
+	nodeLister     corelisters.NodeLister
+	revisionLister appslisters.ControllerRevisionLister
+	synced         []cache.InformerSynced
 
 	queue        workqueue.TypedRateLimitingInterface[string]
 	expectations *expectations
@@ -80,12 +84,14 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, r
 	dss := factory.Apps().V1().DaemonSets()
 	pods := factory.Core().V1().Pods()
 	nodes := factory.Core().V1().Nodes()
+	revisions := factory.Apps().V1().ControllerRevisions()
 	b := record.NewBroadcaster()
 	c := &Controller{
 		client: client, rec: rec, broadcaster: b,
 		eventRecorder: b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: Name}),
-		dsLister:      dss.Lister(), podLister: pods.Lister(), nodeLister: nodes.Lister(),
-		synced: []cache.InformerSynced{dss.Informer().HasSynced, pods.Informer().HasSynced, nodes.Informer().HasSynced},
+		dsLister:      dss.Lister(), podLister: pods.Lister(), nodeLister: nodes.Lister(), revisionLister: revisions.Lister(),
+		synced: []cache.InformerSynced{dss.Informer().HasSynced, pods.Informer().HasSynced, nodes.Informer().HasSynced,
+			revisions.Informer().HasSynced},
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "daemonset"}),
 		expectations: newExpectations(),
@@ -128,6 +134,11 @@ func (c *Controller) syncDaemonSet(ctx context.Context, key string) error {
 	}
 	ctx = c.rec.ContextFor(ctx, ds)
 	hash := deployment.ComputeHash(&ds.Spec.Template, ds.Status.CollisionCount)
+	if ds.DeletionTimestamp == nil {
+		if err := c.keepHistory(ctx, ds, hash, pods); err != nil {
+			return err
+		}
+	}
 	byNode := podsByNode(pods)
 	now := time.Now()
 	status := calculateStatus(ds, nodes, byNode, hash, now) // what the pods are now; the writes below show later
@@ -153,6 +164,24 @@ func (c *Controller) syncDaemonSet(ctx context.Context, key string) error {
 		c.queue.AddAfter(key, time.Duration(ds.Spec.MinReadySeconds)*time.Second)
 	}
 	return syncErr
+}
+
+// keepHistory records the template as a ControllerRevision (for `kubectl
+// rollout history` and `undo`) and drops old ones no pod runs.
+func (c *Controller) keepHistory(ctx context.Context, ds *appsv1.DaemonSet, hash string, pods []*corev1.Pod) error {
+	owned, err := history.Owned(c.revisionLister, ds)
+	if err != nil {
+		return err
+	}
+	revLabels := labels.Merge(ds.Spec.Template.Labels, labels.Set{appsv1.DefaultDaemonSetUniqueLabelKey: hash})
+	if err := history.Ensure(ctx, c.client, ds, controllerKind, &ds.Spec.Template, ds.Name+"-"+hash, revLabels, owned); err != nil {
+		return err
+	}
+	live := sets.New(ds.Name + "-" + hash)
+	for _, p := range pods {
+		live.Insert(ds.Name + "-" + p.Labels[appsv1.DefaultDaemonSetUniqueLabelKey])
+	}
+	return history.Truncate(ctx, c.client, owned, live, history.Limit(ds.Spec.RevisionHistoryLimit))
 }
 
 // updateStatus writes status if it changed; when the sync decided nothing

@@ -41,6 +41,7 @@ import (
 	"k8s.io/client-go/util/workqueue"
 
 	"github.com/glassplane/glassplane/controlplane/controllers/controllerref"
+	"github.com/glassplane/glassplane/controlplane/controllers/history"
 	"github.com/glassplane/glassplane/controlplane/controllers/trace"
 	"github.com/glassplane/glassplane/controlplane/controllers/workloop"
 	"github.com/glassplane/glassplane/controlplane/steps"
@@ -118,7 +119,7 @@ func (c *Controller) syncStatefulSet(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	owned, err := c.revisions(set)
+	owned, err := history.Owned(c.revisionLister, set)
 	if err != nil {
 		return err
 	}

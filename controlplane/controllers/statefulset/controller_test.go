@@ -2,7 +2,6 @@ package statefulset
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
@@ -125,23 +124,5 @@ func TestStatusCountsRevisionsAndCompletesTheRollout(t *testing.T) {
 	got = calculateStatus(set, pods("r1", ready, ready, ready), "r0", "r1")
 	if got.CurrentRevision != "r1" || got.CurrentReplicas != 3 || got.UpdatedReplicas != 3 {
 		t.Errorf("a finished rollout did not make r1 current: %+v", got)
-	}
-}
-
-func TestRevisionDataIsTheTemplateAsAPatchOfTheSet(t *testing.T) {
-	set := web(1)
-	data, err := templatePatch(&set.Spec.Template)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rev := &appsv1.ControllerRevision{ObjectMeta: metav1.ObjectMeta{Name: "web-1"}}
-	rev.Data.Raw = data
-	got := templateOf(web(1, func(s *appsv1.StatefulSet) { s.Spec.Template.Spec.Containers[0].Image = "nginx:2" }),
-		[]*appsv1.ControllerRevision{rev}, "web-1")
-	if img := got.Spec.Containers[0].Image; img != "nginx" {
-		t.Errorf("the revision's template has image %q, want nginx", img)
-	}
-	if want := `"$patch":"replace"`; !strings.Contains(string(data), want) {
-		t.Errorf("data %s lacks %s", data, want)
 	}
 }
