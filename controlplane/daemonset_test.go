@@ -113,6 +113,15 @@ func TestDaemonSetRunsOnePodPerNodeAndFollowsNodesStoppedAddedAndANewTemplate(t 
 		t.Errorf("the daemon pod on node-2 is not bound to it by node affinity: %+v", onNode2.Spec.Affinity)
 	}
 
+	// What keeps it there: it tolerates unreachable for good (no
+	// tolerationSeconds), where DefaultTolerationSeconds gives other pods 300s.
+	tolerated := false
+	for _, tol := range onNode2.Spec.Tolerations {
+		tolerated = tolerated || tol.Key == corev1.TaintNodeUnreachable && tol.Effect == corev1.TaintEffectNoExecute && tol.TolerationSeconds == nil
+	}
+	if !tolerated {
+		t.Errorf("the daemon pod does not tolerate unreachable for good: %+v", onNode2.Spec.Tolerations)
+	}
 	// A pod that tolerates unreachable for 0s shows when eviction has come.
 	control := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "control", Namespace: "default"},
 		Spec: corev1.PodSpec{NodeName: "node-2", Containers: []corev1.Container{{Name: "c", Image: "busybox"}},
