@@ -93,7 +93,8 @@ func prepareForUpdate(obj, old runtime.Object, statusOnly bool) {
 // status.observedGeneration, so the API server counts spec changes for them.
 func tracksGeneration(obj runtime.Object) bool {
 	switch obj.(type) {
-	case *appsv1.Deployment, *appsv1.ReplicaSet, *corev1.Pod, *batchv1.Job, *batchv1.CronJob:
+	case *appsv1.Deployment, *appsv1.ReplicaSet, *appsv1.DaemonSet, *appsv1.StatefulSet, *corev1.Pod,
+		*batchv1.Job, *batchv1.CronJob:
 		return true
 	}
 	return false

@@ -36,7 +36,7 @@ func (s *Server) updateStatus(q *apiRequest) (runtime.Object, int, error) {
 
 var scaleGVK = autoscalingv1.SchemeGroupVersion.WithKind("Scale")
 
-// scaleOf presents a Deployment or ReplicaSet as a Scale.
+// scaleOf presents a Deployment, ReplicaSet or StatefulSet as a Scale.
 func scaleOf(obj runtime.Object) *autoscalingv1.Scale {
 	var meta metav1.ObjectMeta
 	var replicas, current int32
@@ -45,6 +45,8 @@ func scaleOf(obj runtime.Object) *autoscalingv1.Scale {
 	case *appsv1.Deployment:
 		meta, replicas, current, selector = o.ObjectMeta, deref(o.Spec.Replicas), o.Status.Replicas, o.Spec.Selector
 	case *appsv1.ReplicaSet:
+		meta, replicas, current, selector = o.ObjectMeta, deref(o.Spec.Replicas), o.Status.Replicas, o.Spec.Selector
+	case *appsv1.StatefulSet:
 		meta, replicas, current, selector = o.ObjectMeta, deref(o.Spec.Replicas), o.Status.Replicas, o.Spec.Selector
 	}
 	sel, _ := metav1.LabelSelectorAsSelector(selector)
@@ -145,6 +147,8 @@ func setReplicas(obj runtime.Object, n int32) {
 	case *appsv1.Deployment:
 		o.Spec.Replicas = &n
 	case *appsv1.ReplicaSet:
+		o.Spec.Replicas = &n
+	case *appsv1.StatefulSet:
 		o.Spec.Replicas = &n
 	}
 }

@@ -21,7 +21,7 @@ var legacyVersions = []struct {
 	schema.GroupVersion
 	Resources []string
 }{
-	{schema.GroupVersion{Group: "apps", Version: "v1beta2"}, []string{"deployments", "replicasets"}},
+	{schema.GroupVersion{Group: "apps", Version: "v1beta2"}, []string{"deployments", "replicasets", "daemonsets", "statefulsets"}},
 	{schema.GroupVersion{Group: "apps", Version: "v1beta1"}, []string{"deployments"}},
 	{schema.GroupVersion{Group: "extensions", Version: "v1beta1"}, []string{"deployments", "replicasets"}},
 }

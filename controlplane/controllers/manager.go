@@ -34,6 +34,7 @@ import (
 	"k8s.io/client-go/restmapper"
 
 	"github.com/glassplane/glassplane/controlplane/controllers/cronjob"
+	"github.com/glassplane/glassplane/controlplane/controllers/daemonset"
 	"github.com/glassplane/glassplane/controlplane/controllers/deployment"
 	"github.com/glassplane/glassplane/controlplane/controllers/disruption"
 	"github.com/glassplane/glassplane/controlplane/controllers/endpoints"
@@ -46,6 +47,7 @@ import (
 	"github.com/glassplane/glassplane/controlplane/controllers/resourcequota"
 	"github.com/glassplane/glassplane/controlplane/controllers/rootcacertpublisher"
 	"github.com/glassplane/glassplane/controlplane/controllers/serviceaccount"
+	"github.com/glassplane/glassplane/controlplane/controllers/statefulset"
 	"github.com/glassplane/glassplane/controlplane/controllers/ttlafterfinished"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
@@ -103,6 +105,8 @@ func NewManager(cfg *rest.Config, rec *steps.Recorder, opts Options) (*Manager, 
 		job.Name:                 job.New(client, factory, rec, opts.Job),
 		cronjob.Name:             cronjob.New(client, factory, rec, opts.CronJobClock),
 		ttlafterfinished.Name:    ttlafterfinished.New(client, factory, rec),
+		daemonset.Name:           daemonset.New(client, factory, rec),
+		statefulset.Name:         statefulset.New(client, factory, rec),
 	}}
 	if m.workers <= 0 {
 		m.workers = 2

@@ -164,3 +164,19 @@ test("a lesson's check says what it found in the learner's language, from the ke
   assert.equal(checkText({ key: "check.somethingNew" }, "zh-TW"), "", "an unknown note leaves the server's English to the panel");
   assert.equal(checkText({ key: "check.not", parts: [{ key: "check.somethingNew" }] }, "zh-TW"), "");
 });
+
+test("the DaemonSet and StatefulSet controllers' names and decisions reach a zh-TW page in Chinese", () => {
+  resetSeq();
+  const s = step({ component: "controller-manager", stage: "reconcile", object: { kind: "StatefulSet", name: "web", namespace: "default" },
+    message: { key: "controller.reconcile", args: { controller: "statefulset-controller", decision: "wait for web-0 to be Running and Ready" } } });
+  assert.equal(narrate(s, route(s), "zh-TW").what, "StatefulSet 控制器比較期望的狀態與實際的狀態，決定：等待 web-0 執行並就緒。");
+  assert.equal(decisionText("create pod web-1", "zh-TW"), "建立 Pod web-1");
+  assert.equal(decisionText("create web-0, web-1, web-2 at once", "zh-TW"), "同時建立 web-0, web-1, web-2");
+  assert.equal(decisionText("delete pod web-2", "zh-TW"), "刪除 Pod web-2");
+  assert.equal(decisionText("RollingUpdate: delete web-2 to create it again at revision web-5d8f7c", "zh-TW"),
+    "RollingUpdate：刪除 web-2，再以修訂版 web-5d8f7c 重新建立");
+  assert.equal(decisionText("create a daemon pod on node-1, node-2, node-3", "zh-TW"), "在 node-1, node-2, node-3 上各建立一個 daemon Pod");
+  assert.equal(decisionText("RollingUpdate: replace the old pods on node-2 (maxUnavailable 1)", "zh-TW"),
+    "RollingUpdate：替換 node-2 上的舊 Pod（maxUnavailable 1）");
+  assert.equal(decisionText("report status: 2 of 3 pods ready, 3 up to date", "zh-TW"), "回報狀態：3 個 Pod 中有 2 個就緒，3 個已更新");
+});

@@ -64,6 +64,8 @@ func viewRules() []rbacv1.PolicyRule {
 		newRule(read...).groups(core).resources("namespaces").rule(),
 		newRule(read...).groups(apps).resources("deployments", "deployments/scale", "deployments/status",
 			"replicasets", "replicasets/scale", "replicasets/status").rule(),
+		newRule(read...).groups(apps).resources("controllerrevisions", "daemonsets", "daemonsets/status",
+			"statefulsets", "statefulsets/scale", "statefulsets/status").rule(),
 		newRule(read...).groups(discoveryK8s).resources("endpointslices").rule(),
 		newRule(read...).groups(policyGroup).resources("poddisruptionbudgets", "poddisruptionbudgets/status").rule(),
 		newRule(read...).groups(batch).resources("jobs", "jobs/status", "cronjobs", "cronjobs/status").rule(),
@@ -77,6 +79,7 @@ func editRules() []rbacv1.PolicyRule {
 		newRule(readWrite...).groups(core).resources("serviceaccounts", "services", "configmaps", "secrets", "events").rule(),
 		newRule("create").groups(core).resources("serviceaccounts/token").rule(),
 		newRule(readWrite...).groups(apps).resources("deployments", "deployments/scale", "replicasets", "replicasets/scale").rule(),
+		newRule(readWrite...).groups(apps).resources("daemonsets", "statefulsets", "statefulsets/scale").rule(),
 		newRule("create").groups(core).resources("pods/eviction").rule(),
 		newRule(readWrite...).groups(policyGroup).resources("poddisruptionbudgets").rule(),
 		newRule(readWrite...).groups(batch).resources("jobs", "cronjobs").rule(),
@@ -125,6 +128,10 @@ func controllerManagerRules() []rbacv1.PolicyRule {
 		// job and cronjob controllers
 		newRule("create").groups(batch).resources("jobs").rule(),
 		newRule("update").groups(batch).resources("jobs/status", "jobs/finalizers", "cronjobs/status", "cronjobs/finalizers").rule(),
+		// daemonset and statefulset controllers
+		newRule("create").groups(apps).resources("controllerrevisions").rule(),
+		newRule("update").groups(apps).resources("daemonsets/status", "daemonsets/finalizers",
+			"statefulsets/status", "statefulsets/finalizers").rule(),
 		// node lifecycle controller
 		newRule("patch", "update").groups(core).resources("nodes/status", "pods/status").rule(),
 		// endpoints and endpointslice controllers

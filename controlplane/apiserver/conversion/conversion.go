@@ -43,6 +43,10 @@ func ToStorage(obj runtime.Object) (runtime.Object, error) {
 		return viaJSON(defaultAppsV1beta2Deployment(in.DeepCopy()), &appsv1.Deployment{})
 	case *appsv1beta2.ReplicaSet:
 		return viaJSON(defaultAppsV1beta2ReplicaSet(in.DeepCopy()), &appsv1.ReplicaSet{})
+	case *appsv1beta2.DaemonSet: // apps/v1beta2 had the apps/v1 fields and defaults
+		return viaJSON(in, &appsv1.DaemonSet{})
+	case *appsv1beta2.StatefulSet:
+		return viaJSON(in, &appsv1.StatefulSet{})
 	case *extensionsv1beta1.ReplicaSet:
 		return viaJSON(defaultExtensionsReplicaSet(in.DeepCopy()), &appsv1.ReplicaSet{})
 	case *appsv1beta1.Deployment:
@@ -80,6 +84,14 @@ func FromStorage(obj runtime.Object, gv schema.GroupVersion) (runtime.Object, er
 			return viaJSON(in, &appsv1beta2.ReplicaSet{})
 		case extensionsv1beta1.SchemeGroupVersion:
 			return viaJSON(in, &extensionsv1beta1.ReplicaSet{})
+		}
+	case *appsv1.DaemonSet:
+		if gv == appsv1beta2.SchemeGroupVersion {
+			return viaJSON(in, &appsv1beta2.DaemonSet{})
+		}
+	case *appsv1.StatefulSet:
+		if gv == appsv1beta2.SchemeGroupVersion {
+			return viaJSON(in, &appsv1beta2.StatefulSet{})
 		}
 	}
 	return nil, fmt.Errorf("cannot convert %T to %s", obj, gv)

@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	extensionsv1beta1 "k8s.io/api/extensions/v1beta1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -196,7 +197,7 @@ func TestStorageVersionAndErrors(t *testing.T) {
 	if obj, err := FromStorage(d, appsv1.SchemeGroupVersion); err != nil || obj != d {
 		t.Error("asking for apps/v1 must return the object unchanged")
 	}
-	if _, err := ToStorage(&appsv1beta2.StatefulSet{}); err == nil {
+	if _, err := ToStorage(&appsv1beta1.StatefulSet{}); err == nil {
 		t.Error("an unsupported old type must be an error")
 	}
 	if _, err := FromStorage(&appsv1.ReplicaSet{}, appsv1beta1.SchemeGroupVersion); err == nil {
@@ -226,6 +227,30 @@ func TestDeprecation(t *testing.T) {
 		got, ok := Deprecation(tt.gvk)
 		if got != tt.want || ok != (tt.want != "") {
 			t.Errorf("Deprecation(%s) = %q, %v; want %q", tt.gvk, got, ok, tt.want)
+		}
+	}
+}
+
+func TestAppsV1beta2DaemonSetsAndStatefulSetsConvertBothWays(t *testing.T) {
+	one := int32(1)
+	for _, old := range []runtime.Object{
+		&appsv1beta2.DaemonSet{ObjectMeta: metav1.ObjectMeta{Name: "logs"}, Spec: appsv1beta2.DaemonSetSpec{MinReadySeconds: 5}},
+		&appsv1beta2.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "web"}, Spec: appsv1beta2.StatefulSetSpec{Replicas: &one, ServiceName: "web"}},
+	} {
+		stored, err := ToStorage(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gvk := stored.GetObjectKind().GroupVersionKind(); gvk.GroupVersion() != appsv1.SchemeGroupVersion {
+			t.Errorf("%T stored as %v", old, gvk)
+		}
+		back, err := FromStorage(stored, appsv1beta2.SchemeGroupVersion)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back.GetObjectKind().SetGroupVersionKind(old.GetObjectKind().GroupVersionKind())
+		if !equality.Semantic.DeepEqual(back, old) {
+			t.Errorf("round trip changed %#v into %#v", old, back)
 		}
 	}
 }

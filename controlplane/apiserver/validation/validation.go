@@ -44,6 +44,12 @@ func Validate(obj, old runtime.Object) field.ErrorList {
 	case *appsv1.ReplicaSet:
 		was, _ := old.(*appsv1.ReplicaSet)
 		return ValidateReplicaSet(o, was)
+	case *appsv1.DaemonSet:
+		was, _ := old.(*appsv1.DaemonSet)
+		return ValidateDaemonSet(o, was)
+	case *appsv1.StatefulSet:
+		was, _ := old.(*appsv1.StatefulSet)
+		return ValidateStatefulSet(o, was)
 	case *corev1.Service:
 		was, _ := old.(*corev1.Service)
 		return ValidateService(o, was)

@@ -48,6 +48,9 @@ func watchedResources(f informers.SharedInformerFactory) []*watched {
 	list := []*watched{
 		{apps.WithResource("deployments"), apps.WithKind("Deployment"), f.Apps().V1().Deployments().Informer()},
 		{apps.WithResource("replicasets"), apps.WithKind("ReplicaSet"), f.Apps().V1().ReplicaSets().Informer()},
+		{apps.WithResource("daemonsets"), apps.WithKind("DaemonSet"), f.Apps().V1().DaemonSets().Informer()},
+		{apps.WithResource("statefulsets"), apps.WithKind("StatefulSet"), f.Apps().V1().StatefulSets().Informer()},
+		{apps.WithResource("controllerrevisions"), apps.WithKind("ControllerRevision"), f.Apps().V1().ControllerRevisions().Informer()},
 		{core.WithResource("pods"), core.WithKind("Pod"), f.Core().V1().Pods().Informer()},
 		{core.WithResource("services"), core.WithKind("Service"), f.Core().V1().Services().Informer()},
 		{core.WithResource("configmaps"), core.WithKind("ConfigMap"), f.Core().V1().ConfigMaps().Informer()},

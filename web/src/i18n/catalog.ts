@@ -55,6 +55,7 @@ export const controllers: Record<string, Text> = {
   cronjob: t("cronjob", "CronJob"), job: t("job", "Job"), ttlafterfinished: t("TTL after finished", "完成後 TTL"),
   endpointslice: t("endpointslice", "EndpointSlice"), resourcequota: t("resource quota", "資源配額"),
   disruption: t("disruption", "中斷預算"), rootcacertpublisher: t("root CA publisher", "根 CA 發布"),
+  daemonset: t("daemonset", "DaemonSet"), statefulset: t("statefulset", "StatefulSet"),
 };
 
 /** What a controller decided (the reconcile step's "decision", which the Go
@@ -104,6 +105,25 @@ export const decisions: Record<string, Text> = {
   "cronjob.prune": t("delete the {n} oldest finished Jobs", "刪除最舊的 {n} 個已結束 Job"),
   "cronjob.status": t("update the CronJob's status: {n} active", "更新 CronJob 的狀態：{n} 個執行中"),
   "ttl.delete": t("delete Job {name}: its ttlSecondsAfterFinished has passed", "刪除 Job {name}：ttlSecondsAfterFinished 的時間已到"),
+  "ds.create": t("create a daemon pod on {nodes}", "在 {nodes} 上各建立一個 daemon Pod"),
+  "ds.delete": t("delete the daemon pods on {nodes}", "刪除 {nodes} 上的 daemon Pod"),
+  "ds.roll": t("RollingUpdate: replace the old pods on {nodes} (maxUnavailable {unavailable})",
+    "RollingUpdate：替換 {nodes} 上的舊 Pod（maxUnavailable {unavailable}）"),
+  "ds.rollWait": t("RollingUpdate: wait for {n} unavailable pods (maxUnavailable {unavailable})",
+    "RollingUpdate：等待 {n} 個無法使用的 Pod（maxUnavailable {unavailable}）"),
+  "ds.status": t("report status: {ready} of {desired} pods ready, {updated} up to date",
+    "回報狀態：{desired} 個 Pod 中有 {ready} 個就緒，{updated} 個已更新"),
+  "sts.create": t("create pod {pod}", "建立 Pod {pod}"),
+  "sts.createMany": t("create {pods} at once", "同時建立 {pods}"),
+  "sts.createDelete": t("create {created}; delete {deleted}", "建立 {created}；刪除 {deleted}"),
+  "sts.deleteFailed": t("delete failed pod {pod} to create it again", "刪除失敗的 Pod {pod}，再重新建立"),
+  "sts.deleteMany": t("delete {pods} at once", "同時刪除 {pods}"),
+  "sts.waitReady": t("wait for {pod} to be Running and Ready", "等待 {pod} 執行並就緒"),
+  "sts.waitGone": t("wait for {pod} to terminate", "等待 {pod} 終止"),
+  "sts.roll": t("RollingUpdate: delete {pod} to create it again at revision {revision}",
+    "RollingUpdate：刪除 {pod}，再以修訂版 {revision} 重新建立"),
+  "sts.status": t("report status: {ready} of {replicas} pods ready, {updated} at revision {revision}",
+    "回報狀態：{replicas} 個 Pod 中有 {ready} 個就緒，{updated} 個是修訂版 {revision}"),
 };
 
 /** What a lesson's check found (lessons/check.go and note.go send the key

@@ -40,6 +40,8 @@ const controllers: Record<string, CodeRef> = {
   "job-controller": { pkg: "controlplane/controllers/job", func: "(*Controller).syncJob" },
   "cronjob-controller": { pkg: "controlplane/controllers/cronjob", func: "(*Controller).syncCronJob" },
   "ttl-after-finished-controller": { pkg: "controlplane/controllers/ttlafterfinished", func: "(*Controller).syncJob" },
+  "daemonset-controller": { pkg: "controlplane/controllers/daemonset", func: "(*Controller).syncDaemonSet" },
+  "statefulset-controller": { pkg: "controlplane/controllers/statefulset", func: "(*Controller).syncStatefulSet" },
 };
 
 /** codeFor names the Go function behind a step. */
