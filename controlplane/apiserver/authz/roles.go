@@ -38,6 +38,8 @@ const (
 	eventsGroup   = "events.k8s.io"
 	discoveryK8s  = "discovery.k8s.io"
 	policyGroup   = "policy"
+	storageGroup  = "storage.k8s.io"
+	networking    = "networking.k8s.io"
 )
 
 // ruleBuilder writes a PolicyRule the way Kubernetes' bootstrap policy does:
@@ -65,6 +67,9 @@ func viewRules() []rbacv1.PolicyRule {
 			"replicasets", "replicasets/scale", "replicasets/status").rule(),
 		newRule(read...).groups(discoveryK8s).resources("endpointslices").rule(),
 		newRule(read...).groups(policyGroup).resources("poddisruptionbudgets", "poddisruptionbudgets/status").rule(),
+		newRule(read...).groups(core).resources("persistentvolumeclaims", "persistentvolumeclaims/status",
+			"replicationcontrollers", "replicationcontrollers/scale", "replicationcontrollers/status").rule(),
+		newRule(read...).groups(networking).resources("ingresses", "ingresses/status").rule(),
 	}
 }
 
@@ -77,6 +82,8 @@ func editRules() []rbacv1.PolicyRule {
 		newRule(readWrite...).groups(apps).resources("deployments", "deployments/scale", "replicasets", "replicasets/scale").rule(),
 		newRule("create").groups(core).resources("pods/eviction").rule(),
 		newRule(readWrite...).groups(policyGroup).resources("poddisruptionbudgets").rule(),
+		newRule(readWrite...).groups(core).resources("persistentvolumeclaims", "replicationcontrollers", "replicationcontrollers/scale").rule(),
+		newRule(readWrite...).groups(networking).resources("ingresses").rule(),
 	}, viewRules()...)
 }
 
@@ -97,6 +104,8 @@ func schedulerRules() []rbacv1.PolicyRule {
 		newRule("patch", "update").groups(core).resources("pods/status").rule(),
 		newRule(read...).groups(core).resources("services", "namespaces").rule(),
 		newRule(read...).groups(apps, extensions).resources("replicasets").rule(),
+		newRule(read...).groups(core).resources("replicationcontrollers", "persistentvolumeclaims", "persistentvolumes").rule(),
+		newRule(read...).groups(storageGroup).resources("storageclasses").rule(),
 		newRule("create").groups(authorization).resources("subjectaccessreviews").rule(),
 	}
 }
@@ -128,6 +137,8 @@ func controllerManagerRules() []rbacv1.PolicyRule {
 		newRule("update").groups(core).resources("namespaces/finalize", "namespaces/status").rule(),
 		// serviceaccount controller and tokens
 		newRule("create").groups(core).resources("secrets", "serviceaccounts", "serviceaccounts/token").rule(),
+		// persistentvolume-binder: provisions volumes for claims
+		newRule("create").groups(core).resources("persistentvolumes").rule(),
 		// root CA certificate publisher
 		newRule("create").groups(core).resources("configmaps").rule(),
 		newRule("create").groups(authorization).resources("subjectaccessreviews").rule(),

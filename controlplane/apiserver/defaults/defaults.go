@@ -14,6 +14,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
@@ -43,6 +44,12 @@ func Default(obj runtime.Object) {
 		if o.Data == nil {
 			o.Data = map[string]string{}
 		}
+	case *corev1.PersistentVolume:
+		persistentVolume(o)
+	case *corev1.PersistentVolumeClaim:
+		persistentVolumeClaim(o)
+	case *storagev1.StorageClass:
+		storageClass(o)
 	case *appsv1.Deployment:
 		deployment(o)
 	case *appsv1.ReplicaSet:

@@ -47,6 +47,7 @@ func watchedResources(f informers.SharedInformerFactory) []*watched {
 	list := []*watched{
 		{apps.WithResource("deployments"), apps.WithKind("Deployment"), f.Apps().V1().Deployments().Informer()},
 		{apps.WithResource("replicasets"), apps.WithKind("ReplicaSet"), f.Apps().V1().ReplicaSets().Informer()},
+		{core.WithResource("replicationcontrollers"), core.WithKind("ReplicationController"), f.Core().V1().ReplicationControllers().Informer()},
 		{core.WithResource("pods"), core.WithKind("Pod"), f.Core().V1().Pods().Informer()},
 		{core.WithResource("services"), core.WithKind("Service"), f.Core().V1().Services().Informer()},
 		{core.WithResource("configmaps"), core.WithKind("ConfigMap"), f.Core().V1().ConfigMaps().Informer()},
