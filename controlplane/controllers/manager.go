@@ -8,7 +8,9 @@
 // controller that asks — and the identity system:kube-controller-manager.
 // Each controller lives in its own package (deployment, replicaset,
 // endpoints, endpointslice, namespace, serviceaccount, rootcacertpublisher,
-// resourcequota, disruption, garbagecollector, nodelifecycle) and
+// resourcequota, disruption, garbagecollector, nodelifecycle; the
+// ReplicationController controller is the replicaset package's, run over
+// ReplicationControllers) and
 // has the same shape:
 //
 //	New(client, …, factory, rec) *Controller   registers informer handlers
@@ -81,17 +83,18 @@ func NewManager(cfg *rest.Config, rec *steps.Recorder, opts Options) (*Manager, 
 	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(client.Discovery()))
 	factory := informers.NewSharedInformerFactory(client, 0)
 	m := &Manager{factory: factory, workers: opts.Workers, controllers: map[string]Controller{
-		deployment.Name:          deployment.New(client, factory, rec),
-		replicaset.Name:          replicaset.New(client, factory, rec),
-		endpoints.Name:           endpoints.New(client, factory, rec),
-		endpointslice.Name:       endpointslice.New(client, factory, rec),
-		namespace.Name:           namespace.New(client, dyn, factory, rec),
-		serviceaccount.Name:      serviceaccount.New(client, factory, rec),
-		garbagecollector.Name:    garbagecollector.New(dyn, mapper, factory, rec),
-		nodelifecycle.Name:       nodelifecycle.New(client, factory, rec, opts.NodeLifecycle),
-		rootcacertpublisher.Name: rootcacertpublisher.New(client, factory, rec, cfg.CAData),
-		resourcequota.Name:       resourcequota.New(client, dyn, factory, rec),
-		disruption.Name:          disruption.New(client, factory, rec),
+		deployment.Name:                      deployment.New(client, factory, rec),
+		replicaset.Name:                      replicaset.New(client, factory, rec),
+		endpoints.Name:                       endpoints.New(client, factory, rec),
+		endpointslice.Name:                   endpointslice.New(client, factory, rec),
+		namespace.Name:                       namespace.New(client, dyn, factory, rec),
+		serviceaccount.Name:                  serviceaccount.New(client, factory, rec),
+		garbagecollector.Name:                garbagecollector.New(dyn, mapper, factory, rec),
+		nodelifecycle.Name:                   nodelifecycle.New(client, factory, rec, opts.NodeLifecycle),
+		rootcacertpublisher.Name:             rootcacertpublisher.New(client, factory, rec, cfg.CAData),
+		resourcequota.Name:                   resourcequota.New(client, dyn, factory, rec),
+		disruption.Name:                      disruption.New(client, factory, rec),
+		replicaset.ReplicationControllerName: replicaset.NewForReplicationControllers(client, factory, rec),
 	}}
 	if m.workers <= 0 {
 		m.workers = 2

@@ -52,6 +52,7 @@ export const controllers: Record<string, Text> = {
   deployment: t("deployment", "Deployment"), replicaset: t("replicaset", "ReplicaSet"), node: t("node", "節點"),
   endpoints: t("endpoints", "Endpoints"), namespace: t("namespace", "命名空間"),
   serviceaccount: t("service account", "ServiceAccount"), garbagecollector: t("garbage collector", "垃圾回收"),
+  replicationcontroller: t("replication controller", "ReplicationController"),
 };
 
 /** What a controller decided (the reconcile step's "decision", which the Go

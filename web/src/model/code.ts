@@ -37,6 +37,7 @@ const table: Record<string, CodeRef> = {
 const controllers: Record<string, CodeRef> = {
   "deployment-controller": { pkg: "controlplane/controllers/deployment", func: "(*Controller).syncDeployment" },
   "replicaset-controller": { pkg: "controlplane/controllers/replicaset", func: "(*Controller).syncReplicaSet" },
+  "replicationcontroller-controller": { pkg: "controlplane/controllers/replicaset", func: "(*Controller).syncReplicaSet" },
 };
 
 /** codeFor names the Go function behind a step. */
