@@ -2,7 +2,8 @@ package scheduler
 
 // One scheduling cycle: one pod, one decision.
 //
-//  1. Snapshot the cache: every node and the pods counted on it.
+//  1. Snapshot the cache: every node and the pods counted on it. Run the
+//     prefilters on the pod alone; if one refuses it, no node is tried.
 //  2. Filter: run every filter plugin on every node. A node on which all of
 //     them say Success is feasible. (kube-scheduler stops at the first
 //     failing filter per node, and in big clusters at "enough" feasible
@@ -37,10 +38,11 @@ import (
 
 // decision is the outcome of filtering and scoring one pod.
 type decision struct {
-	nodes    []NodeResult        // the table, in node-name order
-	failures []*framework.Status // per node: the first filter that refused it
-	feasible []int               // indexes of feasible nodes
-	selected string              // "" when no node is feasible
+	preFilter *framework.Status   // a prefilter's refusal of the pod itself
+	nodes     []NodeResult        // the table, in node-name order
+	failures  []*framework.Status // per node: the first filter that refused it
+	feasible  []int               // indexes of feasible nodes
+	selected  string              // "" when no node is feasible
 }
 
 // scheduleOne runs one cycle for a popped pod.
@@ -70,6 +72,17 @@ func (s *Scheduler) scheduleOne(ctx context.Context, qp *queuedPod) {
 func (s *Scheduler) decide(pod *corev1.Pod, nodes []*framework.NodeInfo) decision {
 	pi := framework.NewPodInfo(pod)
 	d := decision{nodes: make([]NodeResult, len(nodes)), failures: make([]*framework.Status, len(nodes))}
+	for _, p := range s.profile.PreFilters {
+		if st := p.PreFilter(pi); !st.IsSuccess() {
+			// No node is looked at: each shows the prefilter's verdict.
+			d.preFilter = st
+			for i, n := range nodes {
+				d.nodes[i] = NodeResult{Name: n.Node.Name, Filters: []FilterVerdict{verdict(p.Name(), st)}}
+				d.failures[i] = st
+			}
+			return d
+		}
+	}
 	for i, n := range nodes {
 		row := NodeResult{Name: n.Node.Name, Filters: make([]FilterVerdict, 0, len(s.profile.Filters))}
 		for _, f := range s.profile.Filters {

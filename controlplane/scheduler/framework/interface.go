@@ -1,7 +1,9 @@
 package framework
 
-// The plugin interfaces: the two extension points Glassplane's scheduler runs.
+// The plugin interfaces: the extension points Glassplane's scheduler runs.
 //
+//	PreFilter — may this pod be scheduled at all, now? A pod whose volumes
+//	         are not ready fails here, once, before any node is looked at.
 //	Filter — may this pod go on this node? Every filter plugin judges every
 //	         node; a node is feasible when all of them say Success.
 //	Score  — how good is this feasible node? Each score plugin gives each
@@ -12,7 +14,8 @@ package framework
 //
 // Plugins are pure: they read the pod and a NodeInfo and decide. They never
 // call the API server and keep no state between cycles, so each can be tested
-// with a table of pods and nodes.
+// with a table of pods and nodes. (A PreFilter may read the scheduler's
+// informer caches, as VolumeBinding reads claims.)
 
 // MaxNodeScore is the most one plugin may give one node (before its weight).
 const MaxNodeScore int64 = 100
@@ -20,6 +23,13 @@ const MaxNodeScore int64 = 100
 // Plugin has a name, the one kube-scheduler's configuration uses.
 type Plugin interface {
 	Name() string
+}
+
+// PreFilterPlugin judges a pod before any node: a failure fails the cycle,
+// and its reasons are the whole of the "0/N nodes are available" message.
+type PreFilterPlugin interface {
+	Plugin
+	PreFilter(pod *PodInfo) *Status
 }
 
 // FilterPlugin judges whether a pod may run on a node.
@@ -54,8 +64,9 @@ type WeightedScore struct {
 
 // Profile is the set of plugins one scheduler runs, in order.
 type Profile struct {
-	Filters []FilterPlugin
-	Scores  []WeightedScore
+	PreFilters []PreFilterPlugin
+	Filters    []FilterPlugin
+	Scores     []WeightedScore
 }
 
 // DefaultNormalizeScore rescales scores so the largest becomes maxScore;

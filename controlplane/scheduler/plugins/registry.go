@@ -1,8 +1,9 @@
 // Package plugins is the registry of the scheduler's plugins: which ones run,
 // in which order, and how much each score counts. It is kube-scheduler's
-// default profile cut down to the plugins Glassplane has (no volumes, ports,
-// pod topology spread or inter-pod affinity yet):
+// default profile cut down to the plugins Glassplane has (no ports, pod
+// topology spread or inter-pod affinity yet):
 //
+//	prefilter: VolumeBinding (WithVolumeBinding: it reads claims)
 //	filter: NodeUnschedulable, NodeName, TaintToleration, NodeAffinity,
 //	        NodeResourcesFit
 //	score:  NodeResourcesFit ×1 (LeastAllocated),
@@ -14,12 +15,15 @@
 package plugins
 
 import (
+	corelisters "k8s.io/client-go/listers/core/v1"
+
 	"github.com/glassplane/glassplane/controlplane/scheduler/framework"
 	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/nodeaffinity"
 	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/nodename"
 	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/noderesources"
 	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/nodeunschedulable"
 	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/tainttoleration"
+	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/volumebinding"
 )
 
 // DefaultProfile returns the plugins of the default-scheduler profile.
@@ -42,4 +46,11 @@ func DefaultProfile() framework.Profile {
 			{Plugin: affinity, Weight: 2},
 		},
 	}
+}
+
+// WithVolumeBinding adds the VolumeBinding prefilter, which reads the pod's
+// claims from claims, to p.
+func WithVolumeBinding(p framework.Profile, claims corelisters.PersistentVolumeClaimLister) framework.Profile {
+	p.PreFilters = append(p.PreFilters, volumebinding.New(claims))
+	return p
 }
