@@ -8,7 +8,8 @@
 // controller that asks — and the identity system:kube-controller-manager.
 // Each controller lives in its own package (deployment, replicaset,
 // endpoints, endpointslice, namespace, serviceaccount, rootcacertpublisher,
-// resourcequota, disruption, garbagecollector, nodelifecycle; the
+// resourcequota, disruption, garbagecollector, nodelifecycle,
+// persistentvolume; the
 // ReplicationController controller is the replicaset package's, run over
 // ReplicationControllers) and
 // has the same shape:
@@ -41,6 +42,7 @@ import (
 	"github.com/glassplane/glassplane/controlplane/controllers/garbagecollector"
 	"github.com/glassplane/glassplane/controlplane/controllers/namespace"
 	"github.com/glassplane/glassplane/controlplane/controllers/nodelifecycle"
+	"github.com/glassplane/glassplane/controlplane/controllers/persistentvolume"
 	"github.com/glassplane/glassplane/controlplane/controllers/replicaset"
 	"github.com/glassplane/glassplane/controlplane/controllers/resourcequota"
 	"github.com/glassplane/glassplane/controlplane/controllers/rootcacertpublisher"
@@ -95,6 +97,7 @@ func NewManager(cfg *rest.Config, rec *steps.Recorder, opts Options) (*Manager, 
 		resourcequota.Name:                   resourcequota.New(client, dyn, factory, rec),
 		disruption.Name:                      disruption.New(client, factory, rec),
 		replicaset.ReplicationControllerName: replicaset.NewForReplicationControllers(client, factory, rec),
+		persistentvolume.Name:                persistentvolume.New(client, factory, rec),
 	}}
 	if m.workers <= 0 {
 		m.workers = 2

@@ -53,6 +53,7 @@ export const controllers: Record<string, Text> = {
   endpoints: t("endpoints", "Endpoints"), namespace: t("namespace", "命名空間"),
   serviceaccount: t("service account", "ServiceAccount"), garbagecollector: t("garbage collector", "垃圾回收"),
   replicationcontroller: t("replication controller", "ReplicationController"),
+  persistentvolume: t("volume binder", "PersistentVolume 綁定"),
 };
 
 /** What a controller decided (the reconcile step's "decision", which the Go
@@ -87,6 +88,19 @@ export const decisions: Record<string, Text> = {
   "gc.foreground": t("delete {n} dependents in the foreground first", "先在前景刪除 {n} 個依附物件"),
   "gc.keep": t("keep it; remove the references to owners that are gone", "保留它；移除指向已消失擁有者的參照"),
   "gc.delete": t("delete it ({policy})", "刪除它（{policy}）"),
+  "pv.bind": t("bind to PersistentVolume {volume}", "綁定到 PersistentVolume {volume}"),
+  "pv.provision": t("provision PersistentVolume {volume} with {provisioner}", "用 {provisioner} 佈建 PersistentVolume {volume}"),
+  "pv.noClass": t("wait: no volume matches and the claim has no storage class",
+    "等待：沒有相符的 PersistentVolume，而這個 PersistentVolumeClaim 沒有指定 StorageClass"),
+  "pv.noSuchClass": t("wait: StorageClass {class} does not exist", "等待：StorageClass {class} 不存在"),
+  "pv.external": t("wait: no volume matches; {provisioner} is to make one", "等待：沒有相符的 PersistentVolume；要由 {provisioner} 建立一個"),
+  "pv.lost": t("mark it Lost: its volume {volume} is gone", "標為 Lost：它的 PersistentVolume {volume} 已經消失"),
+  "pv.available": t("no claim: mark it Available", "沒有 PersistentVolumeClaim：標為 Available"),
+  "pv.bound": t("mark it Bound to {claim}", "標為 Bound，綁定到 {claim}"),
+  "pv.release": t("mark it Released: its claim {claim} is gone (reclaim policy {policy})",
+    "標為 Released：它的 PersistentVolumeClaim {claim} 已經消失（回收策略 {policy}）"),
+  "pv.delete": t("delete it: its claim {claim} is gone (reclaim policy Delete)",
+    "刪除它：它的 PersistentVolumeClaim {claim} 已經消失（回收策略 Delete）"),
 };
 
 /** What a lesson's check found (lessons/check.go and note.go send the key

@@ -38,6 +38,7 @@ const controllers: Record<string, CodeRef> = {
   "deployment-controller": { pkg: "controlplane/controllers/deployment", func: "(*Controller).syncDeployment" },
   "replicaset-controller": { pkg: "controlplane/controllers/replicaset", func: "(*Controller).syncReplicaSet" },
   "replicationcontroller-controller": { pkg: "controlplane/controllers/replicaset", func: "(*Controller).syncReplicaSet" },
+  "persistentvolume-binder-controller": { pkg: "controlplane/controllers/persistentvolume", func: "(*Controller).syncClaim" },
 };
 
 /** codeFor names the Go function behind a step. */
