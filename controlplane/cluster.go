@@ -318,6 +318,9 @@ func (c *Cluster) bootstrap(ctx context.Context) error {
 			return fmt.Errorf("creating service account %s/default: %w", name, err)
 		}
 	}
+	if err := c.bootstrapStorageClass(ctx); err != nil {
+		return err
+	}
 	return authz.Bootstrap(ctx, c.Store)
 }
 

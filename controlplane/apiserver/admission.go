@@ -53,7 +53,7 @@ func (s *Server) runAdmission(q *apiRequest, op string, obj, old runtime.Object)
 	a := &admission.Attributes{Operation: op, Resource: q.res, Subresource: q.info.Subresource, Name: m.GetName(),
 		Object: obj, Old: old, User: q.user, DryRun: isDryRun(q), Store: s.Store}
 	for _, p := range s.Admission {
-		if !admission.Handles(p, op) {
+		if !admission.Handles(p, op) || !admission.HandlesResource(p, q.res) {
 			continue
 		}
 		mutates := p.Mutating() && obj != nil

@@ -36,7 +36,8 @@ func (s *Server) updateStatus(q *apiRequest) (runtime.Object, int, error) {
 
 var scaleGVK = autoscalingv1.SchemeGroupVersion.WithKind("Scale")
 
-// scaleOf presents a Deployment, ReplicaSet or StatefulSet as a Scale.
+// scaleOf presents a Deployment, ReplicaSet, StatefulSet or
+// ReplicationController as a Scale.
 func scaleOf(obj runtime.Object) *autoscalingv1.Scale {
 	var meta metav1.ObjectMeta
 	var replicas, current int32
@@ -48,6 +49,9 @@ func scaleOf(obj runtime.Object) *autoscalingv1.Scale {
 		meta, replicas, current, selector = o.ObjectMeta, deref(o.Spec.Replicas), o.Status.Replicas, o.Spec.Selector
 	case *appsv1.StatefulSet:
 		meta, replicas, current, selector = o.ObjectMeta, deref(o.Spec.Replicas), o.Status.Replicas, o.Spec.Selector
+	case *corev1.ReplicationController:
+		meta, replicas, current = o.ObjectMeta, deref(o.Spec.Replicas), o.Status.Replicas
+		selector = &metav1.LabelSelector{MatchLabels: o.Spec.Selector}
 	}
 	sel, _ := metav1.LabelSelectorAsSelector(selector)
 	return &autoscalingv1.Scale{
@@ -149,6 +153,8 @@ func setReplicas(obj runtime.Object, n int32) {
 	case *appsv1.ReplicaSet:
 		o.Spec.Replicas = &n
 	case *appsv1.StatefulSet:
+		o.Spec.Replicas = &n
+	case *corev1.ReplicationController:
 		o.Spec.Replicas = &n
 	}
 }

@@ -8,8 +8,10 @@
 // controller that asks — and the identity system:kube-controller-manager.
 // Each controller lives in its own package (deployment, replicaset,
 // endpoints, endpointslice, namespace, serviceaccount, rootcacertpublisher,
-// resourcequota, disruption, job, cronjob, ttlafterfinished, garbagecollector,
-// nodelifecycle) and
+// resourcequota, disruption, job, cronjob, ttlafterfinished, daemonset,
+// statefulset, garbagecollector, nodelifecycle, persistentvolume; the
+// ReplicationController controller is the replicaset package's, run over
+// ReplicationControllers) and
 // has the same shape:
 //
 //	New(client, …, factory, rec) *Controller   registers informer handlers
@@ -43,6 +45,7 @@ import (
 	"github.com/glassplane/glassplane/controlplane/controllers/job"
 	"github.com/glassplane/glassplane/controlplane/controllers/namespace"
 	"github.com/glassplane/glassplane/controlplane/controllers/nodelifecycle"
+	"github.com/glassplane/glassplane/controlplane/controllers/persistentvolume"
 	"github.com/glassplane/glassplane/controlplane/controllers/replicaset"
 	"github.com/glassplane/glassplane/controlplane/controllers/resourcequota"
 	"github.com/glassplane/glassplane/controlplane/controllers/rootcacertpublisher"
@@ -91,22 +94,24 @@ func NewManager(cfg *rest.Config, rec *steps.Recorder, opts Options) (*Manager, 
 	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(client.Discovery()))
 	factory := informers.NewSharedInformerFactory(client, 0)
 	m := &Manager{factory: factory, workers: opts.Workers, controllers: map[string]Controller{
-		deployment.Name:          deployment.New(client, factory, rec),
-		replicaset.Name:          replicaset.New(client, factory, rec),
-		endpoints.Name:           endpoints.New(client, factory, rec),
-		endpointslice.Name:       endpointslice.New(client, factory, rec),
-		namespace.Name:           namespace.New(client, dyn, factory, rec),
-		serviceaccount.Name:      serviceaccount.New(client, factory, rec),
-		garbagecollector.Name:    garbagecollector.New(dyn, mapper, factory, rec),
-		nodelifecycle.Name:       nodelifecycle.New(client, factory, rec, opts.NodeLifecycle),
-		rootcacertpublisher.Name: rootcacertpublisher.New(client, factory, rec, cfg.CAData),
-		resourcequota.Name:       resourcequota.New(client, dyn, factory, rec),
-		disruption.Name:          disruption.New(client, factory, rec),
-		job.Name:                 job.New(client, factory, rec, opts.Job),
-		cronjob.Name:             cronjob.New(client, factory, rec, opts.CronJobClock),
-		ttlafterfinished.Name:    ttlafterfinished.New(client, factory, rec),
-		daemonset.Name:           daemonset.New(client, factory, rec),
-		statefulset.Name:         statefulset.New(client, factory, rec),
+		deployment.Name:                      deployment.New(client, factory, rec),
+		replicaset.Name:                      replicaset.New(client, factory, rec),
+		endpoints.Name:                       endpoints.New(client, factory, rec),
+		endpointslice.Name:                   endpointslice.New(client, factory, rec),
+		namespace.Name:                       namespace.New(client, dyn, factory, rec),
+		serviceaccount.Name:                  serviceaccount.New(client, factory, rec),
+		garbagecollector.Name:                garbagecollector.New(dyn, mapper, factory, rec),
+		nodelifecycle.Name:                   nodelifecycle.New(client, factory, rec, opts.NodeLifecycle),
+		rootcacertpublisher.Name:             rootcacertpublisher.New(client, factory, rec, cfg.CAData),
+		resourcequota.Name:                   resourcequota.New(client, dyn, factory, rec),
+		disruption.Name:                      disruption.New(client, factory, rec),
+		job.Name:                             job.New(client, factory, rec, opts.Job),
+		cronjob.Name:                         cronjob.New(client, factory, rec, opts.CronJobClock),
+		ttlafterfinished.Name:                ttlafterfinished.New(client, factory, rec),
+		daemonset.Name:                       daemonset.New(client, factory, rec),
+		statefulset.Name:                     statefulset.New(client, factory, rec),
+		replicaset.ReplicationControllerName: replicaset.NewForReplicationControllers(client, factory, rec),
+		persistentvolume.Name:                persistentvolume.New(client, factory, rec),
 	}}
 	if m.workers <= 0 {
 		m.workers = 2

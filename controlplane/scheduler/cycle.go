@@ -3,8 +3,10 @@ package scheduler
 // One scheduling cycle: one pod, one decision.
 //
 //  1. Snapshot the cache: every node and the pods counted on it.
-//  2. PreFilter: plugins that judge a node by the pods elsewhere (inter-pod
-//     affinity, topology spread) count those pods once, over every node.
+//  2. PreFilter: a plugin may refuse the pod before any node is tried (an
+//     unbound claim); plugins that judge a node by the pods elsewhere
+//     (inter-pod affinity, topology spread) count those pods once, over
+//     every node.
 //  3. Filter: run every filter plugin on every node. A node on which all of
 //     them say Success is feasible. (kube-scheduler stops at the first
 //     failing filter per node, and in big clusters at "enough" feasible
@@ -39,10 +41,11 @@ import (
 
 // decision is the outcome of filtering and scoring one pod.
 type decision struct {
-	nodes    []NodeResult        // the table, in node-name order
-	failures []*framework.Status // per node: the first filter that refused it
-	feasible []int               // indexes of feasible nodes
-	selected string              // "" when no node is feasible
+	preFilter *framework.Status   // a prefilter's refusal of the pod itself
+	nodes     []NodeResult        // the table, in node-name order
+	failures  []*framework.Status // per node: the first filter that refused it
+	feasible  []int               // indexes of feasible nodes
+	selected  string              // "" when no node is feasible
 }
 
 // scheduleOne runs one cycle for a popped pod.
@@ -71,8 +74,16 @@ func (s *Scheduler) scheduleOne(ctx context.Context, qp *queuedPod) {
 // reads; it is the part BenchmarkSchedulingCycle measures.
 func (s *Scheduler) decide(pod *corev1.Pod, nodes []*framework.NodeInfo) decision {
 	pi := framework.NewPodInfo(pod)
-	preFilter(s.profile, pi, nodes)
 	d := decision{nodes: make([]NodeResult, len(nodes)), failures: make([]*framework.Status, len(nodes))}
+	if p, st := preFilter(s.profile, pi, nodes); !st.IsSuccess() {
+		// No node is looked at: each shows the prefilter's verdict.
+		d.preFilter = st
+		for i, n := range nodes {
+			d.nodes[i] = NodeResult{Name: n.Node.Name, Filters: []FilterVerdict{verdict(p.Name(), st)}}
+			d.failures[i] = st
+		}
+		return d
+	}
 	for i, n := range nodes {
 		row := NodeResult{Name: n.Node.Name, Filters: make([]FilterVerdict, 0, len(s.profile.Filters))}
 		for _, f := range s.profile.Filters {
@@ -93,22 +104,33 @@ func (s *Scheduler) decide(pod *corev1.Pod, nodes []*framework.NodeInfo) decisio
 	return d
 }
 
-// preFilter runs the PreFilter of every plugin in profile that has one, once
-// each, so Filter and Score can read what it counted in pod.State.
-func preFilter(profile framework.Profile, pod *framework.PodInfo, nodes []*framework.NodeInfo) {
-	done := map[string]bool{}
-	run := func(p framework.Plugin) {
-		if pf, ok := p.(framework.PreFilterPlugin); ok && !done[p.Name()] {
-			done[p.Name()] = true
-			pf.PreFilter(pod, nodes)
-		}
+// preFilter runs the profile's PreFilters, then the PreFilter of every other
+// plugin that has one, once each, so Filter and Score can read what it
+// counted in pod.State. It stops at the first that refuses the pod, and
+// returns it with its status.
+func preFilter(profile framework.Profile, pod *framework.PodInfo, nodes []*framework.NodeInfo) (framework.Plugin, *framework.Status) {
+	plugins := make([]framework.Plugin, 0, len(profile.PreFilters)+len(profile.Filters)+len(profile.Scores))
+	for _, p := range profile.PreFilters {
+		plugins = append(plugins, p)
 	}
 	for _, f := range profile.Filters {
-		run(f)
+		plugins = append(plugins, f)
 	}
 	for _, w := range profile.Scores {
-		run(w.Plugin)
+		plugins = append(plugins, w.Plugin)
 	}
+	done := map[string]bool{}
+	for _, p := range plugins {
+		pf, ok := p.(framework.PreFilterPlugin)
+		if !ok || done[p.Name()] {
+			continue
+		}
+		done[p.Name()] = true
+		if st := pf.PreFilter(pod, nodes); !st.IsSuccess() {
+			return p, st
+		}
+	}
+	return nil, nil
 }
 
 // score fills in the weighted scores and totals of the feasible nodes.

@@ -71,13 +71,20 @@ func unschedulableMessage(pod *corev1.Pod, nodes []*framework.NodeInfo, d decisi
 	if len(nodes) == 0 {
 		return noNodesAvailable
 	}
-	reasons := map[string]int{}
-	for _, st := range d.failures {
-		for _, r := range st.Reasons() {
-			reasons[r]++
+	var msg string
+	if d.preFilter != nil {
+		// kube-scheduler's FitError: a prefilter's message replaces the
+		// per-node count.
+		msg = fmt.Sprintf("0/%v nodes are available: %s.", len(nodes), d.preFilter.Message())
+	} else {
+		reasons := map[string]int{}
+		for _, st := range d.failures {
+			for _, r := range st.Reasons() {
+				reasons[r]++
+			}
 		}
+		msg = fitErrorMessage(len(nodes), reasons)
 	}
-	msg := fitErrorMessage(len(nodes), reasons)
 	if p := preemptionMessage(pod, nodes, d.failures, profile); p != "" {
 		msg += " " + p
 	}

@@ -7,6 +7,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	corelisters "k8s.io/client-go/listers/core/v1"
+	toolscache "k8s.io/client-go/tools/cache"
 
 	"github.com/glassplane/glassplane/controlplane/scheduler/framework"
 	"github.com/glassplane/glassplane/controlplane/scheduler/plugins"
@@ -180,5 +182,23 @@ func TestDecideShowsTopologySpreadAndInterPodAffinityRows(t *testing.T) {
 	}
 	if got := d.nodes[1].Scores["InterPodAffinity"]; got != 200 {
 		t.Errorf("node-b InterPodAffinity weighted score = %d, want 100×2", got)
+	}
+}
+
+func TestAPodWithAnUnboundClaimGetsKubesOneLineMessage(t *testing.T) {
+	indexer := toolscache.NewIndexer(toolscache.MetaNamespaceKeyFunc, toolscache.Indexers{})
+	_ = indexer.Add(&corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: "data", Namespace: "default"}})
+	s := &Scheduler{profile: plugins.WithVolumeBinding(plugins.DefaultProfile(), corelisters.NewPersistentVolumeClaimLister(indexer))}
+	pod := fixturePod("p", "1", 0)
+	pod.Spec.Volumes = []corev1.Volume{{Name: "data",
+		VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: "data"}}}}
+	nodes := []*framework.NodeInfo{framework.NewNodeInfo(fixtureNode("node-1", "4", "8Gi")), framework.NewNodeInfo(fixtureNode("node-2", "4", "8Gi"))}
+	d := s.decide(pod, nodes)
+	want := "0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling."
+	if got := unschedulableMessage(pod, nodes, d, s.profile); d.selected != "" || got != want {
+		t.Fatalf("selected %q, message\n got: %s\nwant: %s", d.selected, got, want)
+	}
+	if v := d.nodes[0].Filters; len(v) != 1 || v[0].Plugin != "VolumeBinding" {
+		t.Errorf("node-1's verdicts %+v, want VolumeBinding's alone", v)
 	}
 }

@@ -11,7 +11,7 @@
 //	cycle.go     — one scheduling cycle: filter, score, select, assume, bind
 //	failure.go   — the "0/3 nodes are available" message and its condition
 //	steps.go     — the steps a learner sees
-//	plugins/     — the filter and score plugins, one package each
+//	plugins/     — the prefilter, filter and score plugins, one package each
 //
 // Like the real one it is an ordinary API client: it authenticates as
 // system:kube-scheduler and may only do what RBAC lets that user do.
@@ -87,13 +87,14 @@ func newScheduler(client kubernetes.Interface, rec *steps.Recorder, opts Options
 	if opts.FlushInterval <= 0 {
 		opts.FlushInterval = DefaultFlushInterval
 	}
-	profile := plugins.DefaultProfile()
+	factory := informers.NewSharedInformerFactory(client, 0)
+	profile := plugins.WithVolumeBinding(plugins.DefaultProfile(), factory.Core().V1().PersistentVolumeClaims().Lister())
 	if opts.Profile != nil {
 		profile = *opts.Profile
 	}
 	s := &Scheduler{
 		client: client, rec: rec, profile: profile,
-		informers: informers.NewSharedInformerFactory(client, 0),
+		informers: factory,
 		queue:     newSchedulingQueue(opts.FlushInterval),
 		cache:     newCache(),
 	}
@@ -168,10 +169,19 @@ func (s *Scheduler) addEventHandlers() {
 			}
 		},
 	})
+	// A claim bound (or created) may let a pod that waited for it run.
+	claims, _ := s.informers.Core().V1().PersistentVolumeClaims().Informer().AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+		AddFunc: func(any) { s.queue.MoveAllToActive() },
+		UpdateFunc: func(old, cur any) {
+			if old.(*corev1.PersistentVolumeClaim).Spec.VolumeName != cur.(*corev1.PersistentVolumeClaim).Spec.VolumeName {
+				s.queue.MoveAllToActive()
+			}
+		},
+	})
 	// An informer has synced when its store holds the first list; the
 	// handlers above get those objects a moment later. Scheduling must wait
 	// for them, or the first pods would see only part of the cluster.
-	s.handlersSynced = []toolscache.InformerSynced{pods.HasSynced, nodes.HasSynced}
+	s.handlersSynced = []toolscache.InformerSynced{pods.HasSynced, nodes.HasSynced, claims.HasSynced}
 }
 
 func assigned(pod *corev1.Pod) bool { return pod.Spec.NodeName != "" }

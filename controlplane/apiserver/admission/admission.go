@@ -49,6 +49,22 @@ func Handles(p Plugin, operation string) bool {
 	return operation == Create || operation == Update
 }
 
+// ResourceHandler is implemented by a plugin that judges only some
+// resources. Kube's plugins look at the resource first and return at once;
+// here the chain skips them, so a request's steps show only the plugins that
+// looked at it.
+type ResourceHandler interface {
+	HandlesResource(r *registry.Resource) bool
+}
+
+// HandlesResource reports whether p judges requests for r.
+func HandlesResource(p Plugin, r *registry.Resource) bool {
+	if h, ok := p.(ResourceHandler); ok {
+		return h.HandlesResource(r)
+	}
+	return true
+}
+
 // Attributes are what a plugin sees of a request.
 type Attributes struct {
 	Operation   string // Create, Update or Delete
@@ -69,9 +85,10 @@ type Attributes struct {
 // DefaultTolerationSeconds then add to a defaulted pod, and ResourceQuota
 // counts the requests that defaulting copied from limits. The mutating
 // plugins follow in kube's --enable-admission-plugins order
-// (NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds), and the
+// (NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds,
+// DefaultStorageClass), and the
 // validating ResourceQuota is last, so it judges the object as it will be
 // stored.
 func Default() []Plugin {
-	return []Plugin{Defaulting{}, NamespaceLifecycle{}, ServiceAccount{}, DefaultTolerationSeconds{}, ResourceQuota{}}
+	return []Plugin{Defaulting{}, NamespaceLifecycle{}, ServiceAccount{}, DefaultTolerationSeconds{}, DefaultStorageClass{}, ResourceQuota{}}
 }

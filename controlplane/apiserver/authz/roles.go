@@ -39,6 +39,8 @@ const (
 	discoveryK8s  = "discovery.k8s.io"
 	policyGroup   = "policy"
 	batch         = "batch"
+	storageGroup  = "storage.k8s.io"
+	networking    = "networking.k8s.io"
 )
 
 // ruleBuilder writes a PolicyRule the way Kubernetes' bootstrap policy does:
@@ -69,6 +71,9 @@ func viewRules() []rbacv1.PolicyRule {
 		newRule(read...).groups(discoveryK8s).resources("endpointslices").rule(),
 		newRule(read...).groups(policyGroup).resources("poddisruptionbudgets", "poddisruptionbudgets/status").rule(),
 		newRule(read...).groups(batch).resources("jobs", "jobs/status", "cronjobs", "cronjobs/status").rule(),
+		newRule(read...).groups(core).resources("persistentvolumeclaims", "persistentvolumeclaims/status",
+			"replicationcontrollers", "replicationcontrollers/scale", "replicationcontrollers/status").rule(),
+		newRule(read...).groups(networking).resources("ingresses", "ingresses/status").rule(),
 	}
 }
 
@@ -83,6 +88,8 @@ func editRules() []rbacv1.PolicyRule {
 		newRule("create").groups(core).resources("pods/eviction").rule(),
 		newRule(readWrite...).groups(policyGroup).resources("poddisruptionbudgets").rule(),
 		newRule(readWrite...).groups(batch).resources("jobs", "cronjobs").rule(),
+		newRule(readWrite...).groups(core).resources("persistentvolumeclaims", "replicationcontrollers", "replicationcontrollers/scale").rule(),
+		newRule(readWrite...).groups(networking).resources("ingresses").rule(),
 	}, viewRules()...)
 }
 
@@ -103,6 +110,8 @@ func schedulerRules() []rbacv1.PolicyRule {
 		newRule("patch", "update").groups(core).resources("pods/status").rule(),
 		newRule(read...).groups(core).resources("services", "namespaces").rule(),
 		newRule(read...).groups(apps, extensions).resources("replicasets").rule(),
+		newRule(read...).groups(core).resources("replicationcontrollers", "persistentvolumeclaims", "persistentvolumes").rule(),
+		newRule(read...).groups(storageGroup).resources("storageclasses").rule(),
 		newRule("create").groups(authorization).resources("subjectaccessreviews").rule(),
 	}
 }
@@ -141,6 +150,8 @@ func controllerManagerRules() []rbacv1.PolicyRule {
 		newRule("update").groups(core).resources("namespaces/finalize", "namespaces/status").rule(),
 		// serviceaccount controller and tokens
 		newRule("create").groups(core).resources("secrets", "serviceaccounts", "serviceaccounts/token").rule(),
+		// persistentvolume-binder: provisions volumes for claims
+		newRule("create").groups(core).resources("persistentvolumes").rule(),
 		// root CA certificate publisher
 		newRule("create").groups(core).resources("configmaps").rule(),
 		newRule("create").groups(authorization).resources("subjectaccessreviews").rule(),

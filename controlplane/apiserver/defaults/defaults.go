@@ -15,6 +15,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
@@ -44,6 +45,12 @@ func Default(obj runtime.Object) {
 		if o.Data == nil {
 			o.Data = map[string]string{}
 		}
+	case *corev1.PersistentVolume:
+		persistentVolume(o)
+	case *corev1.PersistentVolumeClaim:
+		persistentVolumeClaim(o)
+	case *storagev1.StorageClass:
+		storageClass(o)
 	case *appsv1.Deployment:
 		deployment(o)
 	case *appsv1.ReplicaSet:

@@ -1,4 +1,5 @@
-// Apps: Deployments and ReplicaSets (group apps/v1), the controllers that
+// Apps: Deployments and ReplicaSets (group apps/v1), and the core v1
+// ReplicationControllers that came before them, the controllers that
 // keep a number of identical pods running. Their tables show desired versus
 // actual replica counts, and with -o wide the pod template's containers,
 // images and the label selector.
@@ -11,6 +12,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 )
 
 var (
@@ -40,9 +42,22 @@ var replicaSetColumns = []metav1.TableColumnDefinition{
 	{Name: "Selector", Type: "string", Priority: 1, Description: appsv1.ReplicaSetSpec{}.SwaggerDoc()["selector"]},
 }
 
+// replicationControllerColumns are a ReplicaSet's, described from core v1.
+var replicationControllerColumns = []metav1.TableColumnDefinition{
+	nameColumn,
+	{Name: "Desired", Type: "integer", Description: corev1.ReplicationControllerSpec{}.SwaggerDoc()["replicas"]},
+	{Name: "Current", Type: "integer", Description: corev1.ReplicationControllerStatus{}.SwaggerDoc()["replicas"]},
+	{Name: "Ready", Type: "integer", Description: corev1.ReplicationControllerStatus{}.SwaggerDoc()["readyReplicas"]},
+	ageColumn,
+	containersColumn,
+	imagesColumn,
+	{Name: "Selector", Type: "string", Priority: 1, Description: corev1.ReplicationControllerSpec{}.SwaggerDoc()["selector"]},
+}
+
 func init() {
 	register(deploymentColumns, printDeployment)
 	register(replicaSetColumns, printReplicaSet)
+	register(replicationControllerColumns, printReplicationController)
 }
 
 // printDeployment prints e.g. "web 2/3 3 2 5m nginx nginx:1.27 app=web".
@@ -71,6 +86,23 @@ func printReplicaSet(rs *appsv1.ReplicaSet) metav1.TableRow {
 		names,
 		images,
 		selectorCell(rs.Spec.Selector),
+	)
+}
+
+func printReplicationController(rc *corev1.ReplicationController) metav1.TableRow {
+	var names, images string
+	if rc.Spec.Template != nil {
+		names, images = containerCells(rc.Spec.Template.Spec.Containers)
+	}
+	return cells(
+		rc.Name,
+		int64(desiredReplicas(rc.Spec.Replicas)),
+		int64(rc.Status.Replicas),
+		int64(rc.Status.ReadyReplicas),
+		age(rc.CreationTimestamp),
+		names,
+		images,
+		labels.FormatLabels(rc.Spec.Selector),
 	)
 }
 

@@ -15,8 +15,10 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -73,6 +75,8 @@ var (
 	discovery   = schema.GroupVersion{Group: "discovery.k8s.io", Version: "v1"}
 	policy      = schema.GroupVersion{Group: "policy", Version: "v1"}
 	batch       = schema.GroupVersion{Group: "batch", Version: "v1"}
+	storageK8s  = schema.GroupVersion{Group: "storage.k8s.io", Version: "v1"}
+	networking  = schema.GroupVersion{Group: "networking.k8s.io", Version: "v1"}
 )
 
 // Resources is every resource Glassplane serves, in discovery order.
@@ -144,6 +148,27 @@ var Resources = []*Resource{
 	{GroupVersion: batch, Resource: "cronjobs", Kind: "CronJob", Namespaced: true, ShortNames: []string{"cj"}, Categories: []string{"all"},
 		Subresources: []string{"status"},
 		New:          func() runtime.Object { return &batchv1.CronJob{} }, NewList: func() runtime.Object { return &batchv1.CronJobList{} }},
+	// Storage: volumes (cluster-wide), the claims pods make on them, and the
+	// classes that say how a claim gets a volume made for it.
+	{GroupVersion: core, Resource: "persistentvolumes", Kind: "PersistentVolume", ShortNames: []string{"pv"},
+		Subresources: []string{"status"},
+		New:          func() runtime.Object { return &corev1.PersistentVolume{} }, NewList: func() runtime.Object { return &corev1.PersistentVolumeList{} }},
+	{GroupVersion: core, Resource: "persistentvolumeclaims", Kind: "PersistentVolumeClaim", Namespaced: true, ShortNames: []string{"pvc"},
+		Subresources: []string{"status"},
+		New:          func() runtime.Object { return &corev1.PersistentVolumeClaim{} }, NewList: func() runtime.Object { return &corev1.PersistentVolumeClaimList{} }},
+	{GroupVersion: storageK8s, Resource: "storageclasses", Kind: "StorageClass", ShortNames: []string{"sc"},
+		New: func() runtime.Object { return &storagev1.StorageClass{} }, NewList: func() runtime.Object { return &storagev1.StorageClassList{} }},
+	// ReplicationControllers: the ReplicaSet's predecessor, still in core v1.
+	{GroupVersion: core, Resource: "replicationcontrollers", Kind: "ReplicationController", Namespaced: true, ShortNames: []string{"rc"}, Categories: []string{"all"},
+		Subresources: []string{"status", "scale"},
+		New:          func() runtime.Object { return &corev1.ReplicationController{} }, NewList: func() runtime.Object { return &corev1.ReplicationControllerList{} }},
+	// Ingresses: HTTP routes into Services, acted on by an ingress
+	// controller, which a cluster does not have until someone installs one.
+	{GroupVersion: networking, Resource: "ingresses", Kind: "Ingress", Namespaced: true, ShortNames: []string{"ing"},
+		Subresources: []string{"status"},
+		New:          func() runtime.Object { return &networkingv1.Ingress{} }, NewList: func() runtime.Object { return &networkingv1.IngressList{} }},
+	{GroupVersion: networking, Resource: "ingressclasses", Kind: "IngressClass",
+		New: func() runtime.Object { return &networkingv1.IngressClass{} }, NewList: func() runtime.Object { return &networkingv1.IngressClassList{} }},
 }
 
 // Lookup finds a served resource by group and plural name.

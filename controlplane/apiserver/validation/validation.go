@@ -25,8 +25,10 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -79,6 +81,20 @@ func Validate(obj, old runtime.Object) field.ErrorList {
 		return ValidateCronJob(o)
 	case *policyv1.PodDisruptionBudget:
 		return ValidatePodDisruptionBudget(o)
+	case *corev1.PersistentVolume:
+		return ValidatePersistentVolume(o)
+	case *corev1.PersistentVolumeClaim:
+		was, _ := old.(*corev1.PersistentVolumeClaim)
+		return ValidatePersistentVolumeClaim(o, was)
+	case *storagev1.StorageClass:
+		was, _ := old.(*storagev1.StorageClass)
+		return ValidateStorageClass(o, was)
+	case *corev1.ReplicationController:
+		return ValidateReplicationController(o)
+	case *networkingv1.Ingress:
+		return ValidateIngress(o)
+	case *networkingv1.IngressClass:
+		return ValidateIngressClass(o)
 	case *discoveryv1.EndpointSlice:
 		was, _ := old.(*discoveryv1.EndpointSlice)
 		return ValidateEndpointSlice(o, was)

@@ -51,6 +51,7 @@ func watchedResources(f informers.SharedInformerFactory) []*watched {
 		{apps.WithResource("daemonsets"), apps.WithKind("DaemonSet"), f.Apps().V1().DaemonSets().Informer()},
 		{apps.WithResource("statefulsets"), apps.WithKind("StatefulSet"), f.Apps().V1().StatefulSets().Informer()},
 		{apps.WithResource("controllerrevisions"), apps.WithKind("ControllerRevision"), f.Apps().V1().ControllerRevisions().Informer()},
+		{core.WithResource("replicationcontrollers"), core.WithKind("ReplicationController"), f.Core().V1().ReplicationControllers().Informer()},
 		{core.WithResource("pods"), core.WithKind("Pod"), f.Core().V1().Pods().Informer()},
 		{core.WithResource("services"), core.WithKind("Service"), f.Core().V1().Services().Informer()},
 		{core.WithResource("configmaps"), core.WithKind("ConfigMap"), f.Core().V1().ConfigMaps().Informer()},

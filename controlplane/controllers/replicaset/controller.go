@@ -19,6 +19,7 @@ package replicaset
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -29,7 +30,6 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
 	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
-	appslisters "k8s.io/client-go/listers/apps/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
@@ -66,7 +66,7 @@ type Controller struct {
 	broadcaster   record.EventBroadcaster
 	eventRecorder record.EventRecorder
 
-	rsLister  appslisters.ReplicaSetLister
+	kind      workload // ReplicaSets, or ReplicationControllers read as ReplicaSets
 	rsSynced  cache.InformerSynced
 	podLister corelisters.PodLister
 	podSynced cache.InformerSynced
@@ -77,19 +77,24 @@ type Controller struct {
 
 // New returns a ReplicaSet controller fed by factory's informers.
 func New(client kubernetes.Interface, factory informers.SharedInformerFactory, rec *steps.Recorder) *Controller {
-	rsInformer := factory.Apps().V1().ReplicaSets()
+	return newController(client, factory, rec, replicaSets(client, factory), Name)
+}
+
+// newController returns a controller of the workload kind, whose Events come
+// from component.
+func newController(client kubernetes.Interface, factory informers.SharedInformerFactory, rec *steps.Recorder, kind workload, component string) *Controller {
 	podInformer := factory.Core().V1().Pods()
 	b := record.NewBroadcaster()
 	c := &Controller{
 		client: client, rec: rec, broadcaster: b,
-		eventRecorder: b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: Name}),
-		rsLister:      rsInformer.Lister(), rsSynced: rsInformer.Informer().HasSynced,
+		eventRecorder: b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: component}),
+		kind:          kind, rsSynced: kind.informer.HasSynced,
 		podLister: podInformer.Lister(), podSynced: podInformer.Informer().HasSynced,
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),
-			workqueue.TypedRateLimitingQueueConfig[string]{Name: "replicaset"}),
+			workqueue.TypedRateLimitingQueueConfig[string]{Name: strings.TrimSuffix(kind.resource, "s")}),
 		expectations: expectations.New(),
 	}
-	c.handleReplicaSets(rsInformer)
+	c.handleReplicaSets(kind.informer)
 	c.handlePods(podInformer)
 	return c
 }
@@ -99,7 +104,7 @@ func (c *Controller) Run(ctx context.Context, workers int) {
 	defer utilruntime.HandleCrash()
 	c.broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.client.CoreV1().Events("")})
 	defer c.broadcaster.Shutdown()
-	workloop.Run(ctx, Name, c.queue, []cache.InformerSynced{c.rsSynced, c.podSynced}, workers, c.syncReplicaSet)
+	workloop.Run(ctx, c.kind.name, c.queue, []cache.InformerSynced{c.rsSynced, c.podSynced}, workers, c.syncReplicaSet)
 }
 
 // syncReplicaSet brings the pods of one ReplicaSet to spec.replicas and
@@ -109,7 +114,7 @@ func (c *Controller) syncReplicaSet(ctx context.Context, key string) error {
 	if err != nil {
 		return nil // a malformed key will never sync
 	}
-	rs, err := c.rsLister.ReplicaSets(namespace).Get(name)
+	rs, err := c.kind.get(namespace, name)
 	if apierrors.IsNotFound(err) {
 		c.expectations.Forget(key)
 		return nil
@@ -152,8 +157,8 @@ func replicas(rs *appsv1.ReplicaSet) int32 {
 // writes are filed under it. It is the one place this controller shows a
 // decision (and where a pacer will hold it).
 func (c *Controller) reconciled(ctx context.Context, rs *appsv1.ReplicaSet, d trace.Reconcile) context.Context {
-	d.Controller = Name
-	s := trace.Paced(ctx, c.rec, trace.ReconcileStep("apps/v1", "ReplicaSet", rs, d))
+	d.Controller = c.kind.name
+	s := trace.Paced(ctx, c.rec, trace.ReconcileStep(c.kind.gvk.GroupVersion().String(), c.kind.gvk.Kind, rs, d))
 	if s.Trace == "" {
 		return ctx
 	}
@@ -163,11 +168,11 @@ func (c *Controller) reconciled(ctx context.Context, rs *appsv1.ReplicaSet, d tr
 // watched records that an informer delivered event for obj.
 func (c *Controller) watched(informer, kind, event string, obj any) {
 	apiVersion := "v1"
-	if kind == "ReplicaSet" {
-		apiVersion = "apps/v1"
+	if kind == c.kind.gvk.Kind {
+		apiVersion = c.kind.gvk.GroupVersion().String()
 	}
 	ctx := c.rec.ContextFor(context.Background(), obj)
-	c.rec.Record(ctx, trace.WatchStep(apiVersion, kind, obj, trace.Watch{Controller: Name, Informer: informer, Event: event}))
+	c.rec.Record(ctx, trace.WatchStep(apiVersion, kind, obj, trace.Watch{Controller: c.kind.name, Informer: informer, Event: event}))
 }
 
 func podsAsAny(pods []*corev1.Pod) []any {

@@ -11,31 +11,31 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	appsinformers "k8s.io/client-go/informers/apps/v1"
 	coreinformers "k8s.io/client-go/informers/core/v1"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/glassplane/glassplane/controlplane/controllers/trace"
 )
 
-func (c *Controller) handleReplicaSets(informer appsinformers.ReplicaSetInformer) {
-	_, _ = informer.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+func (c *Controller) handleReplicaSets(informer cache.SharedIndexInformer) {
+	resource, kind := c.kind.resource, c.kind.gvk.Kind
+	_, _ = informer.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: func(obj any) {
-			c.watched("replicasets", "ReplicaSet", trace.Added, obj)
+			c.watched(resource, kind, trace.Added, obj)
 			c.enqueue(obj)
 		},
 		UpdateFunc: func(old, cur any) {
-			if old.(*appsv1.ReplicaSet).ResourceVersion == cur.(*appsv1.ReplicaSet).ResourceVersion {
+			if old.(metav1.Object).GetResourceVersion() == cur.(metav1.Object).GetResourceVersion() {
 				return // a resync, nothing new
 			}
-			c.watched("replicasets", "ReplicaSet", trace.Modified, cur)
+			c.watched(resource, kind, trace.Modified, cur)
 			if key, err := cache.MetaNamespaceKeyFunc(cur); err == nil {
 				c.causes.NoteUpdate(key, c.rec, old, cur)
 				c.queue.Add(key)
 			}
 		},
 		DeleteFunc: func(obj any) {
-			c.watched("replicasets", "ReplicaSet", trace.Deleted, trace.Tombstone(obj))
+			c.watched(resource, kind, trace.Deleted, trace.Tombstone(obj))
 			if key, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj); err == nil {
 				c.expectations.Forget(key)
 				c.queue.Add(key)
@@ -126,7 +126,7 @@ func (c *Controller) deletePod(obj any) {
 
 // enqueueMatching enqueues every ReplicaSet whose selector matches an orphan.
 func (c *Controller) enqueueMatching(pod *corev1.Pod, event string) {
-	all, err := c.rsLister.ReplicaSets(pod.Namespace).List(labels.Everything())
+	all, err := c.kind.list(pod.Namespace)
 	if err != nil {
 		return
 	}
@@ -147,10 +147,10 @@ func (c *Controller) enqueueMatching(pod *corev1.Pod, event string) {
 // resolveControllerRef returns the ReplicaSet ref names, if it is one we know
 // (the same name and the same uid).
 func (c *Controller) resolveControllerRef(namespace string, ref *metav1.OwnerReference) *appsv1.ReplicaSet {
-	if ref == nil || ref.Kind != controllerKind.Kind {
+	if ref == nil || ref.Kind != c.kind.gvk.Kind {
 		return nil
 	}
-	rs, err := c.rsLister.ReplicaSets(namespace).Get(ref.Name)
+	rs, err := c.kind.get(namespace, ref.Name)
 	if err != nil || rs.UID != ref.UID {
 		return nil
 	}

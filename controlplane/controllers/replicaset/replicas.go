@@ -18,6 +18,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/cache"
 
@@ -37,14 +38,14 @@ func (c *Controller) claimPods(ctx context.Context, rs *appsv1.ReplicaSet) (owne
 		return nil, nil, err
 	}
 	m := &controllerref.ControllerRefManager{
-		Controller: rs, ControllerKind: controllerKind, Selector: selector,
+		Controller: rs, ControllerKind: c.kind.gvk, Selector: selector,
 		CanAdopt: func(ctx context.Context) error {
-			fresh, err := c.client.AppsV1().ReplicaSets(rs.Namespace).Get(ctx, rs.Name, metav1.GetOptions{})
+			fresh, err := c.kind.fresh(ctx, rs.Namespace, rs.Name)
 			if err != nil {
 				return err
 			}
 			if fresh.UID != rs.UID || fresh.DeletionTimestamp != nil {
-				return fmt.Errorf("ReplicaSet %s/%s is gone or going; it adopts nothing", rs.Namespace, rs.Name)
+				return fmt.Errorf("%s %s/%s is gone or going; it adopts nothing", c.kind.gvk.Kind, rs.Namespace, rs.Name)
 			}
 			return nil
 		},
@@ -129,7 +130,7 @@ func (c *Controller) createPods(ctx context.Context, key string, rs *appsv1.Repl
 }
 
 func (c *Controller) createPod(ctx context.Context, rs *appsv1.ReplicaSet) error {
-	pod, err := c.client.CoreV1().Pods(rs.Namespace).Create(ctx, podFromTemplate(rs), metav1.CreateOptions{})
+	pod, err := c.client.CoreV1().Pods(rs.Namespace).Create(ctx, podFromTemplate(rs, c.kind.gvk), metav1.CreateOptions{})
 	if err != nil {
 		if apierrors.HasStatusCause(err, corev1.NamespaceTerminatingCause) || apierrors.IsForbidden(err) {
 			// The namespace is going away; don't shout about it.
@@ -143,8 +144,8 @@ func (c *Controller) createPod(ctx context.Context, rs *appsv1.ReplicaSet) error
 }
 
 // podFromTemplate is the pod rs creates: its template, named "<rs>-<random>",
-// controlled by rs.
-func podFromTemplate(rs *appsv1.ReplicaSet) *corev1.Pod {
+// controlled by rs, of kind.
+func podFromTemplate(rs *appsv1.ReplicaSet, kind schema.GroupVersionKind) *corev1.Pod {
 	t := rs.Spec.Template.DeepCopy()
 	return &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
@@ -153,7 +154,7 @@ func podFromTemplate(rs *appsv1.ReplicaSet) *corev1.Pod {
 			Labels:          t.Labels,
 			Annotations:     t.Annotations,
 			Finalizers:      t.Finalizers,
-			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(rs, controllerKind)},
+			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(rs, kind)},
 		},
 		Spec: t.Spec,
 	}

@@ -66,7 +66,7 @@ func (c *Controller) updateStatus(ctx context.Context, rs *appsv1.ReplicaSet, st
 	}
 	rs = rs.DeepCopy()
 	rs.Status = st
-	return c.client.AppsV1().ReplicaSets(rs.Namespace).UpdateStatus(ctx, rs, metav1.UpdateOptions{})
+	return c.kind.updateStatus(ctx, rs)
 }
 
 func readyCondition(pod *corev1.Pod) *corev1.PodCondition {

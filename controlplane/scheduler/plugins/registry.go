@@ -1,8 +1,8 @@
 // Package plugins is the registry of the scheduler's plugins: which ones run,
 // in which order, and how much each score counts. It is kube-scheduler's
-// default profile cut down to the plugins Glassplane has (no volumes or
-// ports yet):
+// default profile cut down to the plugins Glassplane has (no ports yet):
 //
+//	prefilter: VolumeBinding (WithVolumeBinding: it reads claims)
 //	filter: NodeUnschedulable, NodeName, TaintToleration, NodeAffinity,
 //	        NodeResourcesFit, PodTopologySpread, InterPodAffinity
 //	score:  NodeResourcesFit ×1 (LeastAllocated),
@@ -14,6 +14,8 @@
 package plugins
 
 import (
+	corelisters "k8s.io/client-go/listers/core/v1"
+
 	"github.com/glassplane/glassplane/controlplane/scheduler/framework"
 	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/interpodaffinity"
 	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/nodeaffinity"
@@ -22,6 +24,7 @@ import (
 	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/nodeunschedulable"
 	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/podtopologyspread"
 	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/tainttoleration"
+	"github.com/glassplane/glassplane/controlplane/scheduler/plugins/volumebinding"
 )
 
 // DefaultProfile returns the plugins of the default-scheduler profile.
@@ -50,4 +53,11 @@ func DefaultProfile() framework.Profile {
 			{Plugin: podAffinity, Weight: 2},
 		},
 	}
+}
+
+// WithVolumeBinding adds the VolumeBinding prefilter, which reads the pod's
+// claims from claims, to p.
+func WithVolumeBinding(p framework.Profile, claims corelisters.PersistentVolumeClaimLister) framework.Profile {
+	p.PreFilters = append(p.PreFilters, volumebinding.New(claims))
+	return p
 }

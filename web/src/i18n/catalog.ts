@@ -56,6 +56,8 @@ export const controllers: Record<string, Text> = {
   endpointslice: t("endpointslice", "EndpointSlice"), resourcequota: t("resource quota", "資源配額"),
   disruption: t("disruption", "中斷預算"), rootcacertpublisher: t("root CA publisher", "根 CA 發布"),
   daemonset: t("daemonset", "DaemonSet"), statefulset: t("statefulset", "StatefulSet"),
+  replicationcontroller: t("replication controller", "ReplicationController"),
+  persistentvolume: t("volume binder", "PersistentVolume 綁定"),
 };
 
 /** What a controller decided (the reconcile step's "decision", which the Go
@@ -124,6 +126,19 @@ export const decisions: Record<string, Text> = {
     "RollingUpdate：刪除 {pod}，再以修訂版 {revision} 重新建立"),
   "sts.status": t("report status: {ready} of {replicas} pods ready, {updated} at revision {revision}",
     "回報狀態：{replicas} 個 Pod 中有 {ready} 個就緒，{updated} 個是修訂版 {revision}"),
+  "pv.bind": t("bind to PersistentVolume {volume}", "綁定到 PersistentVolume {volume}"),
+  "pv.provision": t("provision PersistentVolume {volume} with {provisioner}", "用 {provisioner} 佈建 PersistentVolume {volume}"),
+  "pv.noClass": t("wait: no volume matches and the claim has no storage class",
+    "等待：沒有相符的 PersistentVolume，而這個 PersistentVolumeClaim 沒有指定 StorageClass"),
+  "pv.noSuchClass": t("wait: StorageClass {class} does not exist", "等待：StorageClass {class} 不存在"),
+  "pv.external": t("wait: no volume matches; {provisioner} is to make one", "等待：沒有相符的 PersistentVolume；要由 {provisioner} 建立一個"),
+  "pv.lost": t("mark it Lost: its volume {volume} is gone", "標為 Lost：它的 PersistentVolume {volume} 已經消失"),
+  "pv.available": t("no claim: mark it Available", "沒有 PersistentVolumeClaim：標為 Available"),
+  "pv.bound": t("mark it Bound to {claim}", "標為 Bound，綁定到 {claim}"),
+  "pv.release": t("mark it Released: its claim {claim} is gone (reclaim policy {policy})",
+    "標為 Released：它的 PersistentVolumeClaim {claim} 已經消失（回收策略 {policy}）"),
+  "pv.delete": t("delete it: its claim {claim} is gone (reclaim policy Delete)",
+    "刪除它：它的 PersistentVolumeClaim {claim} 已經消失（回收策略 Delete）"),
 };
 
 /** What a lesson's check found (lessons/check.go and note.go send the key

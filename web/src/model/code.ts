@@ -42,6 +42,8 @@ const controllers: Record<string, CodeRef> = {
   "ttl-after-finished-controller": { pkg: "controlplane/controllers/ttlafterfinished", func: "(*Controller).syncJob" },
   "daemonset-controller": { pkg: "controlplane/controllers/daemonset", func: "(*Controller).syncDaemonSet" },
   "statefulset-controller": { pkg: "controlplane/controllers/statefulset", func: "(*Controller).syncStatefulSet" },
+  "replicationcontroller-controller": { pkg: "controlplane/controllers/replicaset", func: "(*Controller).syncReplicaSet" },
+  "persistentvolume-binder-controller": { pkg: "controlplane/controllers/persistentvolume", func: "(*Controller).syncClaim" },
 };
 
 /** codeFor names the Go function behind a step. */

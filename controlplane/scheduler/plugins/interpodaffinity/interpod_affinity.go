@@ -58,7 +58,7 @@ type preFilterState struct {
 
 // PreFilter counts, per topology domain, the pods the incoming pod's required
 // terms name and the pods whose anti-affinity names it.
-func (*InterPodAffinity) PreFilter(pod *framework.PodInfo, nodes []*framework.NodeInfo) {
+func (*InterPodAffinity) PreFilter(pod *framework.PodInfo, nodes []*framework.NodeInfo) *framework.Status {
 	s := &preFilterState{terms: termsOf(pod.Pod), affinity: pairCounts{}, antiAffinity: pairCounts{}, existingAnti: pairCounts{}}
 	for _, n := range nodes {
 		if n.Node == nil {
@@ -69,6 +69,7 @@ func (*InterPodAffinity) PreFilter(pod *framework.PodInfo, nodes []*framework.No
 		}
 	}
 	pod.State[Name] = s
+	return nil
 }
 
 // count adds what one existing pod on node means for the incoming pod.

@@ -59,7 +59,7 @@ type preFilterState struct {
 
 // PreFilter counts, for each DoNotSchedule constraint, the matching pods in
 // each domain of the nodes that count.
-func (*PodTopologySpread) PreFilter(pod *framework.PodInfo, nodes []*framework.NodeInfo) {
+func (*PodTopologySpread) PreFilter(pod *framework.PodInfo, nodes []*framework.NodeInfo) *framework.Status {
 	s := &preFilterState{constraints: constraintsOf(pod.Pod, corev1.DoNotSchedule)}
 	s.counts = make([]map[string]int64, len(s.constraints))
 	for i := range s.counts {
@@ -79,6 +79,7 @@ func (*PodTopologySpread) PreFilter(pod *framework.PodInfo, nodes []*framework.N
 		}
 	}
 	pod.State[Name] = s
+	return nil
 }
 
 // Filter refuses a node that lacks a constraint's topology key, or where
