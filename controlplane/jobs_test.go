@@ -59,6 +59,25 @@ spec:
         command: ["sh", "-c", "sleep 1; echo piece"]
 `
 
+// slowCronJob's Jobs run for an hour, and it forbids overlap.
+const slowCronJob = `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: slow
+spec:
+  schedule: "*/1 * * * *"
+  concurrencyPolicy: Forbid
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: sleep
+            image: busybox
+            command: ["sleep", "3600"]
+`
+
 func getJob(t *testing.T, cs kubernetes.Interface, name string) *batchv1.Job {
 	t.Helper()
 	j, err := cs.BatchV1().Jobs("default").Get(context.Background(), name, metav1.GetOptions{})
@@ -216,8 +235,9 @@ func TestCronJobsFireKeepTheirHistoryAndForbidOverlapWithBothKubectls(t *testing
 			must("wait", "--for=condition=complete", "job/by-hand", "--timeout=60s")
 
 			// Forbid: while a Job still runs, the next time is skipped.
-			must("create", "cronjob", "slow", "--image=busybox", "--schedule=*/1 * * * *", "--", "sleep", "3600")
-			must("patch", "cronjob", "slow", "--type=merge", "-p", `{"spec":{"concurrencyPolicy":"Forbid"}}`)
+			if out, err := c.Kubectl(bin, "admin", slowCronJob, "apply", "-f", "-"); err != nil {
+				t.Fatalf("kubectl apply: %v\n%s", err, out)
+			}
 			waitFor(t, "cronjob slow to skip a time", func() (bool, string) {
 				events, _ := cs.CoreV1().Events("default").List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.name=slow,reason=JobAlreadyActive"})
 				return len(events.Items) > 0, "no JobAlreadyActive event"

@@ -29,11 +29,13 @@ package cronjob
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -182,12 +184,36 @@ func (c *Controller) syncCronJob(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
+	if jobs, err = c.confirmActive(ctx, cj, jobs); err != nil {
+		return err
+	}
 	r := round{cj: cj, jobs: jobs, now: c.clock.Now()}
 	next, err := c.runRound(ctx, &r)
 	if next > 0 {
 		c.queue.AddAfter(key, c.clock.Wait(next)+100*time.Millisecond)
 	}
 	return err
+}
+
+// confirmActive adds to jobs the Jobs of status.active that the informer has
+// not delivered yet, asking the API server (as kube does before it calls an
+// active Job missing): a Job created a moment ago still runs, and Forbid
+// must see it.
+func (c *Controller) confirmActive(ctx context.Context, cj *batchv1.CronJob, jobs []*batchv1.Job) ([]*batchv1.Job, error) {
+	for _, ref := range cj.Status.Active {
+		if slices.ContainsFunc(jobs, func(j *batchv1.Job) bool { return j.UID == ref.UID }) {
+			continue
+		}
+		j, err := c.client.BatchV1().Jobs(cj.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
+		case err != nil:
+			return nil, err
+		case j.UID == ref.UID:
+			jobs = append(jobs, j)
+		}
+	}
+	return jobs, nil
 }
 
 // watched records that an informer delivered event for obj.
