@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -78,17 +77,8 @@ func TestApplyPruneDeletesWhatLeftTheDirectory(t *testing.T) {
 	c := testcluster.Start(t)
 	cs := c.Client("admin")
 	ctx := context.Background()
-	missing := unservedPruneKinds(cs)
-	var allow []string
-	if len(missing) > 0 {
-		if strings.Join(missing, ",") != "Job,CronJob,DaemonSet,StatefulSet" {
-			t.Fatalf("kinds of kubectl's default prune allow-list not served: %v", missing)
-		}
-		for _, gvk := range pruneDefaults {
-			if !slices.Contains(missing, gvk[strings.LastIndex(gvk, "/")+1:]) {
-				allow = append(allow, "--prune-allowlist="+gvk)
-			}
-		}
+	if missing := unservedPruneKinds(cs); len(missing) > 0 {
+		t.Fatalf("kinds of kubectl's default prune allow-list not served: %v", missing)
 	}
 	i := 0
 	for name, bin := range kubectls(t) {
@@ -105,7 +95,7 @@ func TestApplyPruneDeletesWhatLeftTheDirectory(t *testing.T) {
 		}
 		write("configmap.yaml", pruneConfigMap)
 		write("deployment.yaml", pruneDeployment)
-		apply := append([]string{"apply", "--prune", "-l", "app=x", "-f", dir + "/"}, allow...)
+		apply := []string{"apply", "--prune", "-l", "app=x", "-f", dir + "/"}
 		if out, err := c.Kubectl(bin, "admin", "", apply...); err != nil {
 			t.Fatalf("%s first apply --prune: %v\n%s", name, err, out)
 		}
@@ -122,8 +112,5 @@ func TestApplyPruneDeletesWhatLeftTheDirectory(t *testing.T) {
 		if _, err := cs.AppsV1().Deployments(ns).Get(ctx, "web", metav1.GetOptions{}); err != nil {
 			t.Errorf("%s: the Deployment still in the directory is gone: %v", name, err)
 		}
-	}
-	if len(missing) > 0 {
-		t.Skipf("pruned with an explicit allow-list; the default one also needs %s, not served yet", strings.Join(missing, ", "))
 	}
 }
