@@ -103,6 +103,7 @@ var subresourceKinds = map[string]struct {
 	"binding":  {kind: "Binding", verbs: []string{"create"}},
 	"finalize": {verbs: []string{"update"}},
 	"log":      {kind: "Pod", verbs: []string{"get"}},
+	"exec":     {kind: "PodExecOptions", verbs: []string{"create", "get"}},
 	"token":    {group: "authentication.k8s.io", version: "v1", kind: "TokenRequest", verbs: []string{"create"}},
 	"eviction": {group: "policy", version: "v1", kind: "Eviction", verbs: []string{"create"}},
 }

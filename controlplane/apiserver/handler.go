@@ -105,6 +105,8 @@ func (s *Server) dispatch(q *apiRequest) (runtime.Object, int, error) {
 		return s.finalize(q)
 	case "log":
 		return s.podLog(q)
+	case "exec":
+		return s.podExec(q)
 	case "token":
 		return s.tokenRequest(q)
 	case "eviction":

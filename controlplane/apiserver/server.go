@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gorilla/websocket"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/managedfields"
@@ -50,6 +51,8 @@ type Config struct {
 	// PodLogs serves pods/log: in Kubernetes the API server asks the
 	// pod's kubelet; here the simulated kubelets answer in process.
 	PodLogs PodLogs
+	// PodExec serves pods/exec, through the same simulated kubelets.
+	PodExec PodExec
 	// Limits bound objects, request rate and size (zero: none).
 	Limits Limits
 	// Ready reports whether the server should answer /readyz with ok.
@@ -102,6 +105,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if info.IsResourceRequest {
+		if info.Subresource == "exec" && info.Verb == "get" && websocket.IsWebSocketUpgrade(r) {
+			info.Verb = "create" // as kube-apiserver authorizes a WebSocket exec since 1.31
+		}
 		s.handleResource(w, r, info)
 		return
 	}

@@ -2,9 +2,12 @@ package authz
 
 // Bootstrap writes the default policy into a new cluster, the way
 // kube-apiserver's "rbac/bootstrap-roles" post-start hook does: straight into
-// storage, before anyone could be authorized to create it. Objects that exist
-// already are left alone, so a restart changes nothing and an edited role
-// stays edited.
+// storage, before anyone could be authorized to create it. On every start it
+// also reconciles what exists, as that hook does: a default role or binding
+// that still carries rbac.authorization.kubernetes.io/autoupdate: "true"
+// gains the rules (or subjects) a newer Glassplane added — so a data
+// directory made by an older version serves the kinds added since — and
+// keeps whatever was added to it by hand; one set to "false" is left alone.
 //
 // The default ClusterRoleBindings give:
 //
@@ -22,8 +25,10 @@ package authz
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -47,14 +52,14 @@ func Bootstrap(ctx context.Context, store *registry.Store) error {
 		objs = append(objs, b)
 	}
 	for _, obj := range objs {
-		if err := createIfMissing(ctx, store, obj); err != nil {
+		if err := createOrReconcile(ctx, store, obj); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func createIfMissing(ctx context.Context, store *registry.Store, obj runtime.Object) error {
+func createOrReconcile(ctx context.Context, store *registry.Store, obj runtime.Object) error {
 	var resource string
 	switch obj.(type) {
 	case *rbacv1.ClusterRole:
@@ -68,10 +73,54 @@ func createIfMissing(ctx context.Context, store *registry.Store, obj runtime.Obj
 	m, _ := meta.Accessor(obj)
 	m.SetUID(uuid.NewUUID())
 	m.SetCreationTimestamp(metav1.Now())
-	if _, err := store.Create(ctx, res, obj); err != nil && !apierrors.IsAlreadyExists(err) {
+	_, err := store.Create(ctx, res, obj)
+	if apierrors.IsAlreadyExists(err) {
+		err = reconcile(ctx, store, res, obj)
+	}
+	if err != nil {
 		return fmt.Errorf("creating %s %s: %w", resource, m.GetName(), err)
 	}
 	return nil
+}
+
+// reconcile adds to the stored default object what want has and it lacks,
+// unless its autoupdate annotation is "false".
+func reconcile(ctx context.Context, store *registry.Store, res *registry.Resource, want runtime.Object) error {
+	m, _ := meta.Accessor(want)
+	cur, err := store.Get(ctx, res, m.GetNamespace(), m.GetName())
+	if err != nil {
+		return err
+	}
+	cm, _ := meta.Accessor(cur)
+	if cm.GetAnnotations()[rbacv1.AutoUpdateAnnotationKey] == "false" {
+		return nil
+	}
+	changed := false
+	switch c := cur.(type) {
+	case *rbacv1.ClusterRole:
+		c.Rules, changed = addMissing(c.Rules, want.(*rbacv1.ClusterRole).Rules)
+	case *rbacv1.ClusterRoleBinding:
+		c.Subjects, changed = addMissing(c.Subjects, want.(*rbacv1.ClusterRoleBinding).Subjects)
+	case *rbacv1.RoleBinding:
+		c.Subjects, changed = addMissing(c.Subjects, want.(*rbacv1.RoleBinding).Subjects)
+	}
+	if !changed {
+		return nil
+	}
+	_, err = store.Update(ctx, res, cur)
+	return err
+}
+
+// addMissing appends to have each of want it does not hold.
+func addMissing[T any](have, want []T) ([]T, bool) {
+	changed := false
+	for _, w := range want {
+		if !slices.ContainsFunc(have, func(h T) bool { return equality.Semantic.DeepEqual(h, w) }) {
+			have = append(have, w)
+			changed = true
+		}
+	}
+	return have, changed
 }
 
 // ClusterRoleBindings returns the default cluster role bindings.

@@ -86,6 +86,7 @@ func editRules() []rbacv1.PolicyRule {
 		newRule(readWrite...).groups(apps).resources("deployments", "deployments/scale", "replicasets", "replicasets/scale").rule(),
 		newRule(readWrite...).groups(apps).resources("daemonsets", "statefulsets", "statefulsets/scale").rule(),
 		newRule("create").groups(core).resources("pods/eviction").rule(),
+		newRule("get", "create").groups(core).resources("pods/exec").rule(),
 		newRule(readWrite...).groups(policyGroup).resources("poddisruptionbudgets").rule(),
 		newRule(readWrite...).groups(batch).resources("jobs", "cronjobs").rule(),
 		newRule(readWrite...).groups(core).resources("persistentvolumeclaims", "replicationcontrollers", "replicationcontrollers/scale").rule(),

@@ -90,7 +90,7 @@ var Resources = []*Resource{
 		New:          func() runtime.Object { return &corev1.Node{} }, NewList: func() runtime.Object { return &corev1.NodeList{} },
 		Fields: nodeFields},
 	{GroupVersion: core, Resource: "pods", Kind: "Pod", Namespaced: true, ShortNames: []string{"po"}, Categories: []string{"all"},
-		Subresources: []string{"status", "binding", "log", "eviction"},
+		Subresources: []string{"status", "binding", "log", "eviction", "exec"},
 		New:          func() runtime.Object { return &corev1.Pod{} }, NewList: func() runtime.Object { return &corev1.PodList{} },
 		Fields: podFields},
 	{GroupVersion: core, Resource: "services", Kind: "Service", Namespaced: true, StoragePath: "services/specs", ShortNames: []string{"svc"}, Categories: []string{"all"},

@@ -303,6 +303,7 @@ export const messages: Record<string, Text> = {
   "kubelet.pod.pulled": t("The image {image} is pulled ({duration}).", "映像檔 {image} 拉取完成（{duration}）。"),
   "kubelet.pod.pullFailed": t("The image {image} could not be pulled: {error}", "無法拉取映像檔 {image}：{error}"),
   "kubelet.pod.started": t("The kubelet starts container {container} from {image}.", "kubelet 用 {image} 啟動容器 {container}。"),
+  "kubelet.pod.exec": t("The kubelet runs {command} in container {container} (kubectl exec).", "kubelet 在容器 {container} 裡執行 {command}（kubectl exec）。"),
   "kubelet.pod.exited": t("Container {container} exits with code {exitCode}.", "容器 {container} 結束，結束碼 {exitCode}。"),
   "kubelet.pod.killed": t("The kubelet stops pod {pod}.", "kubelet 停止 Pod {pod}。"),
   "kubelet.pod.status": t("The kubelet reports pod {pod} as {phase}.", "kubelet 回報 Pod {pod} 的狀態為 {phase}。"),
