@@ -318,6 +318,9 @@ func (c *Cluster) bootstrap(ctx context.Context) error {
 			return fmt.Errorf("creating service account %s/default: %w", name, err)
 		}
 	}
+	if err := c.bootstrapPriorityClasses(ctx); err != nil {
+		return err
+	}
 	if err := c.bootstrapStorageClass(ctx); err != nil {
 		return err
 	}

@@ -43,7 +43,10 @@ func (s *Server) delete(q *apiRequest) (runtime.Object, int, error) {
 			return nil, 0, err
 		}
 		out, code, err := s.deleteObject(q, cur, opts)
-		if apierrors.IsConflict(err) && opts.Preconditions == nil && attempt < 5 {
+		// A write that raced this delete is retried on the fresh object, as
+		// kube's GuaranteedUpdate does; a uid precondition is checked again
+		// there. Only a resourceVersion precondition makes a conflict final.
+		if apierrors.IsConflict(err) && (opts.Preconditions == nil || opts.Preconditions.ResourceVersion == nil) && attempt < 5 {
 			continue
 		}
 		return out, code, err

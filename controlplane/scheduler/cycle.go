@@ -19,6 +19,8 @@ package scheduler
 //  5. Select the node with the highest total. Ties go to the node whose name
 //     sorts first — kube-scheduler picks among tied nodes at random;
 //     Glassplane prefers a choice a lesson can predict and a test can check.
+//     If no node fits, preemption (preemption.go) may make room on one by
+//     deleting pods of lower priority; the pod then waits for them to go.
 //  6. Assume the pod onto that node in the cache, then bind: POST the
 //     pods/binding subresource, which sets spec.nodeName. If binding fails,
 //     forget the assumption and put the pod back in the queue.
@@ -63,7 +65,13 @@ func (s *Scheduler) scheduleOne(ctx context.Context, qp *queuedPod) {
 	d := s.decide(pod, nodes)
 	ctx = s.recordDecision(ctx, pod, d)
 	if d.selected == "" {
-		s.handleFailure(ctx, qp, corev1.PodReasonUnschedulable, unschedulableMessage(pod, nodes, d, s.profile))
+		msg := unschedulableMessage(pod, nodes, d, s.profile)
+		if !waitingForVictims(pod, nodes) {
+			if c := findCandidate(pod, nodes, d.failures, s.profile); c != nil {
+				s.preempt(ctx, pod, c)
+			}
+		}
+		s.handleFailure(ctx, qp, corev1.PodReasonUnschedulable, msg)
 		return
 	}
 	s.cache.Assume(pod, d.selected)

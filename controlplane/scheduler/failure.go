@@ -10,9 +10,8 @@ package scheduler
 // (on one line). The first part counts, over all nodes, the reasons of the
 // first filter that refused each node, as "count reason", sorted as strings
 // and joined with ", ". The second part is what preemption — evicting pods of
-// lower priority to make room — concluded. Glassplane does not evict, but it
-// runs preemption's dry run to print the same verdict Kubernetes 1.37 does
-// when preemption finds nothing:
+// lower priority to make room (preemption.go) — concluded, the same verdict
+// Kubernetes 1.37 prints when preemption finds nothing:
 //
 //   - a pod with preemptionPolicy: Never is "not eligible";
 //   - a node refused as unresolvable (a taint, a label, a cordon, or a
@@ -24,8 +23,8 @@ package scheduler
 //     filters run again; if the pod still does not fit, that filter's reasons
 //     are counted.
 //
-// If the dry run finds a node where eviction would make room, Kubernetes
-// would preempt and print nothing; Glassplane then leaves the suffix out.
+// If it finds a node where eviction makes room, it preempts there and the
+// message has no preemption part.
 
 import (
 	"context"

@@ -86,9 +86,9 @@ type Attributes struct {
 // counts the requests that defaulting copied from limits. The mutating
 // plugins follow in kube's --enable-admission-plugins order
 // (NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds,
-// DefaultStorageClass), and the
+// DefaultStorageClass, Priority), and the
 // validating ResourceQuota is last, so it judges the object as it will be
 // stored.
 func Default() []Plugin {
-	return []Plugin{Defaulting{}, NamespaceLifecycle{}, ServiceAccount{}, DefaultTolerationSeconds{}, DefaultStorageClass{}, ResourceQuota{}}
+	return []Plugin{Defaulting{}, NamespaceLifecycle{}, ServiceAccount{}, DefaultTolerationSeconds{}, DefaultStorageClass{}, Priority{}, ResourceQuota{}}
 }

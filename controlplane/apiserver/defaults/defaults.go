@@ -15,6 +15,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -63,6 +64,11 @@ func Default(obj runtime.Object) {
 		job(o)
 	case *batchv1.CronJob:
 		cronJob(o)
+	case *schedulingv1.PriorityClass:
+		if o.PreemptionPolicy == nil {
+			policy := corev1.PreemptLowerPriority
+			o.PreemptionPolicy = &policy
+		}
 	case *rbacv1.RoleBinding:
 		roleRef(&o.RoleRef)
 		subjects(o.Subjects)

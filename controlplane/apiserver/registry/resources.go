@@ -12,6 +12,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -75,6 +76,7 @@ var (
 	discovery   = schema.GroupVersion{Group: "discovery.k8s.io", Version: "v1"}
 	policy      = schema.GroupVersion{Group: "policy", Version: "v1"}
 	batch       = schema.GroupVersion{Group: "batch", Version: "v1"}
+	scheduling  = schema.GroupVersion{Group: "scheduling.k8s.io", Version: "v1"}
 	storageK8s  = schema.GroupVersion{Group: "storage.k8s.io", Version: "v1"}
 	networking  = schema.GroupVersion{Group: "networking.k8s.io", Version: "v1"}
 )
@@ -148,6 +150,8 @@ var Resources = []*Resource{
 	{GroupVersion: batch, Resource: "cronjobs", Kind: "CronJob", Namespaced: true, ShortNames: []string{"cj"}, Categories: []string{"all"},
 		Subresources: []string{"status"},
 		New:          func() runtime.Object { return &batchv1.CronJob{} }, NewList: func() runtime.Object { return &batchv1.CronJobList{} }},
+	{GroupVersion: scheduling, Resource: "priorityclasses", Kind: "PriorityClass", ShortNames: []string{"pc"},
+		New: func() runtime.Object { return &schedulingv1.PriorityClass{} }, NewList: func() runtime.Object { return &schedulingv1.PriorityClassList{} }},
 	// Storage: volumes (cluster-wide), the claims pods make on them, and the
 	// classes that say how a claim gets a volume made for it.
 	{GroupVersion: core, Resource: "persistentvolumes", Kind: "PersistentVolume", ShortNames: []string{"pv"},

@@ -28,6 +28,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -79,6 +80,9 @@ func Validate(obj, old runtime.Object) field.ErrorList {
 		return ValidateJob(o, was)
 	case *batchv1.CronJob:
 		return ValidateCronJob(o)
+	case *schedulingv1.PriorityClass:
+		was, _ := old.(*schedulingv1.PriorityClass)
+		return ValidatePriorityClass(o, was)
 	case *policyv1.PodDisruptionBudget:
 		return ValidatePodDisruptionBudget(o)
 	case *corev1.PersistentVolume:

@@ -289,6 +289,8 @@ export const messages: Record<string, Text> = {
     "排程器為合適的節點評分，選出 {node}。"),
   "scheduler.bind": t("The scheduler binds pod {pod} to {node}.", "排程器把 Pod {pod} 綁定到 {node}。"),
   "scheduler.bindFailed": t("The binding of {pod} to {node} was rejected: {error}", "把 {pod} 綁定到 {node} 被拒絕：{error}"),
+  "scheduler.preempt": t("No node has room for pod {pod}; on {node}, deleting {victims} pods of lower priority makes room: the scheduler nominates {node} and preempts them.",
+    "沒有節點容得下 Pod {pod}；在 {node} 上刪除 {victims} 個優先順序較低的 Pod 就有空間：排程器把 {node} 指定給它，並搶占那些 Pod。"),
   "scheduler.unschedulable": t("No node can run pod {pod}: {message}", "沒有節點能執行 Pod {pod}：{message}"),
   "scheduler.statusFailed": t("The scheduler could not record why {pod} is pending: {error}",
     "排程器無法記錄 {pod} 等待中的原因：{error}"),
