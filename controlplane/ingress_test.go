@@ -37,8 +37,8 @@ spec:
 
 // An Ingress is stored and listed with kube's columns; with no ingress
 // controller its address stays empty, as in a real cluster without one; a
-// path without a pathType is refused with kube's message — with both
-// kubectls.
+// path without a pathType is refused with kube's message; `kubectl explain`
+// knows the new kinds — with both kubectls.
 func TestIngressIsServedAndListedWithKubesColumns(t *testing.T) {
 	t.Parallel()
 	c := testcluster.Start(t)
@@ -57,6 +57,13 @@ func TestIngressIsServedAndListedWithKubesColumns(t *testing.T) {
 		out, err = c.Kubectl(bin, "admin", "", "get", "ingressclass")
 		if err != nil || !regexp.MustCompile(`NAME\s+CONTROLLER\s+PARAMETERS\s+AGE\n`+`nginx\s+k8s.io/ingress-nginx\s+<none>`).MatchString(out) {
 			t.Errorf("%s get ingressclass: %v\n%s", name, err, out)
+		}
+		for field, doc := range map[string]string{"ingress.spec.rules": "host rules used to configure the Ingress",
+			"pvc.spec.accessModes": "accessModes contains the desired access modes", "sc.provisioner": "provisioner indicates the type of the provisioner",
+			"rc.spec.selector": "Selector is a label query over pods"} {
+			if out, err := c.Kubectl(bin, "admin", "", "explain", field); err != nil || !strings.Contains(out, doc) {
+				t.Errorf("%s explain %s: %v\n%s", name, field, err, out)
+			}
 		}
 		bad := strings.Replace(strings.SplitN(ingressManifest, "---\n", 2)[1], "        pathType: Prefix\n", "", 1)
 		bad = strings.Replace(bad, "name: web\n  namespace", "name: bad\n  namespace", 1)

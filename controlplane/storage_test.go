@@ -4,13 +4,18 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/glassplane/glassplane/controlplane/apiserver"
+	"github.com/glassplane/glassplane/controlplane/controllers/trace"
 	"github.com/glassplane/glassplane/controlplane/testcluster"
 )
 
@@ -181,5 +186,46 @@ spec:
 			v, err := cs.CoreV1().PersistentVolumes().Get(ctx, fmt.Sprintf("disk%d", i), metav1.GetOptions{})
 			return err == nil && v.Status.Phase == corev1.VolumeReleased
 		})
+	}
+}
+
+// One `kubectl create` of a claim is one story: admission writes the default
+// class in (a patch on the DefaultStorageClass step), and the
+// persistentvolume-binder's decisions — provision, then bind — and their
+// writes belong to the claim's trace.
+func TestProvisioningAndBindingAreStepsOfTheClaimsTrace(t *testing.T) {
+	t.Parallel()
+	c := testcluster.StartCascade(t)
+	cs := c.Client("admin")
+	ctx := context.Background()
+	pvc := &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: "data", Namespace: "default"},
+		Spec: corev1.PersistentVolumeClaimSpec{AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}}}}
+	created, err := cs.CoreV1().PersistentVolumeClaims("default").Create(ctx, pvc, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	volume := "pvc-" + string(created.UID)
+	want := []string{"provision PersistentVolume " + volume + " with glassplane.dev/hostpath", "bind to PersistentVolume " + volume}
+	var decisions []string
+	patched := false
+	deadline := time.Now().Add(30 * time.Second)
+	for found := false; !found; time.Sleep(25 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the claim's trace has the binder's decisions %q, want %q", decisions, want)
+		}
+		decisions, patched = nil, false
+		for _, s := range traceOf(c.Steps.Since(0, 0), "create", "persistentvolumeclaims") {
+			if d, ok := s.Detail.(apiserver.AdmissionDetail); ok && d.Plugin == "DefaultStorageClass" {
+				patched = strings.Contains(string(d.Patch), `"standard"`)
+			}
+			if d, ok := s.Detail.(trace.Reconcile); ok && d.Controller == "persistentvolume-binder-controller" && s.Object.Kind == "PersistentVolumeClaim" {
+				decisions = append(decisions, d.Decision)
+			}
+		}
+		found = slices.Equal(decisions, want)
+	}
+	if !patched {
+		t.Errorf("no DefaultStorageClass step with a patch setting the class")
 	}
 }

@@ -46,7 +46,10 @@ var errQueueClosed = errors.New("scheduling queue closed")
 
 // queuedPod is a pod in the queue and what the queue knows about it.
 type queuedPod struct {
+	// Pod is read without the lock by the cycle that popped it, so while
+	// the pod is in flight a newer version waits in newer (under the lock).
 	Pod      *corev1.Pod
+	newer    *corev1.Pod
 	Attempts int   // scheduling cycles tried so far
 	cycle    int64 // the cycle that popped it last
 	seq      uint64
@@ -100,7 +103,7 @@ func (q *schedulingQueue) Update(old, pod *corev1.Pod) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if qp := q.inFlight[pod.UID]; qp != nil {
-		qp.Pod = pod
+		qp.newer = pod // its cycle is reading qp.Pod; AddUnschedulable takes this
 		return
 	}
 	qp := q.pods[pod.UID]
@@ -171,6 +174,9 @@ func (q *schedulingQueue) AddUnschedulable(qp *queuedPod) {
 		return // deleted while it was being scheduled
 	}
 	delete(q.inFlight, qp.Pod.UID)
+	if qp.newer != nil {
+		qp.Pod, qp.newer = qp.newer, nil
+	}
 	if q.moveRequest >= qp.cycle || (q.podMove >= qp.cycle && waitsOnPods(qp.Pod)) {
 		q.activateLocked(qp)
 		return

@@ -175,3 +175,26 @@ func TestQueueRetriesOnlyPodsWaitingOnPodsWhenAPodLands(t *testing.T) {
 		t.Fatalf("popped %v", got)
 	}
 }
+
+// A pod updated while its cycle runs (its own PodScheduled=False write,
+// delivered late) keeps the version the cycle is reading, and waits as the
+// newer one if it fitted nowhere.
+func TestAnUpdateOfAPodBeingScheduledWaitsForItsCycleToEnd(t *testing.T) {
+	q := newSchedulingQueue(time.Minute)
+	pod := pendingPod("p", 0)
+	q.Add(pod)
+	qp, err := q.Pop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := pod.DeepCopy()
+	newer.ResourceVersion = "2"
+	q.Update(pod, newer)
+	if qp.Pod != pod {
+		t.Fatal("the pod changed under the cycle reading it")
+	}
+	q.AddUnschedulable(qp)
+	if qp.Pod != newer {
+		t.Fatal("the pod waits as its old version")
+	}
+}

@@ -35,11 +35,11 @@ func (c *Controller) syncClaim(ctx context.Context, key string) error {
 		return nil
 	}
 	claim, err := c.claimLister.PersistentVolumeClaims(namespace).Get(name)
-	if apierrors.IsNotFound(err) {
-		return nil // its volume's sync releases the volume
-	}
-	if err != nil || claim.DeletionTimestamp != nil {
+	if err != nil && !apierrors.IsNotFound(err) {
 		return err
+	}
+	if claim = c.written.claim(key, claim); claim == nil || claim.DeletionTimestamp != nil {
+		return nil // a deleted claim's volume is released by the volume's sync
 	}
 	if claim.Spec.VolumeName == "" {
 		return c.syncUnboundClaim(ctx, claim)
@@ -97,7 +97,7 @@ func (c *Controller) findVolume(claim *corev1.PersistentVolumeClaim) (*corev1.Pe
 		return nil, err
 	}
 	var candidates []*corev1.PersistentVolume
-	for _, v := range all {
+	for _, v := range c.written.allVolumes(all) {
 		if volumeutil.IsVolumeBoundToClaim(v, claim) || volumeutil.CheckAccessModes(claim, v) {
 			candidates = append(candidates, v)
 		}
@@ -119,6 +119,7 @@ func (c *Controller) bind(ctx context.Context, volume *corev1.PersistentVolume, 
 		if next, err = c.client.CoreV1().PersistentVolumes().Update(ctx, next, metav1.UpdateOptions{}); err != nil {
 			return err
 		}
+		c.written.volumeWritten(next)
 	}
 	if next.Status.Phase != corev1.VolumeBound {
 		next = next.DeepCopy()
@@ -126,6 +127,7 @@ func (c *Controller) bind(ctx context.Context, volume *corev1.PersistentVolume, 
 		if next, err = c.client.CoreV1().PersistentVolumes().UpdateStatus(ctx, next, metav1.UpdateOptions{}); err != nil {
 			return err
 		}
+		c.written.volumeWritten(next)
 	}
 	bound := claim.DeepCopy()
 	bound.Spec.VolumeName = next.Name
@@ -136,6 +138,7 @@ func (c *Controller) bind(ctx context.Context, volume *corev1.PersistentVolume, 
 	if bound, err = c.client.CoreV1().PersistentVolumeClaims(claim.Namespace).Update(ctx, bound, metav1.UpdateOptions{}); err != nil {
 		return err
 	}
+	c.written.claimWritten(bound)
 	return c.markClaimBound(ctx, bound, next)
 }
 
@@ -149,8 +152,12 @@ func (c *Controller) markClaimBound(ctx context.Context, claim *corev1.Persisten
 	claim.Status.Phase = corev1.ClaimBound
 	claim.Status.AccessModes = volume.Spec.AccessModes
 	claim.Status.Capacity = volume.Spec.Capacity
-	_, err := c.client.CoreV1().PersistentVolumeClaims(claim.Namespace).UpdateStatus(ctx, claim, metav1.UpdateOptions{})
-	return err
+	claim, err := c.client.CoreV1().PersistentVolumeClaims(claim.Namespace).UpdateStatus(ctx, claim, metav1.UpdateOptions{})
+	if err != nil {
+		return err
+	}
+	c.written.claimWritten(claim)
+	return nil
 }
 
 // provisionedVolume is the volume Glassplane's provisioner makes for claim:
@@ -185,8 +192,9 @@ func (c *Controller) provision(ctx context.Context, claim *corev1.PersistentVolu
 		if claim, err = c.client.CoreV1().PersistentVolumeClaims(claim.Namespace).Update(ctx, claim, metav1.UpdateOptions{}); err != nil {
 			return err
 		}
+		c.written.claimWritten(claim)
 	}
-	_, err := c.client.CoreV1().PersistentVolumes().Create(ctx, pv, metav1.CreateOptions{})
+	made, err := c.client.CoreV1().PersistentVolumes().Create(ctx, pv, metav1.CreateOptions{})
 	if apierrors.IsAlreadyExists(err) {
 		return nil // made by an earlier sync; the volume's events bind it
 	}
@@ -194,6 +202,7 @@ func (c *Controller) provision(ctx context.Context, claim *corev1.PersistentVolu
 		c.eventRecorder.Event(claim, corev1.EventTypeWarning, ProvisioningFailed, err.Error())
 		return err
 	}
+	c.written.volumeWritten(made)
 	c.eventRecorder.Event(claim, corev1.EventTypeNormal, ProvisioningSucceeded,
 		fmt.Sprintf("Successfully provisioned volume %s using %s", pv.Name, Provisioner))
 	return nil
@@ -203,7 +212,10 @@ func (c *Controller) provision(ctx context.Context, claim *corev1.PersistentVolu
 // it, Lost when the volume is gone.
 func (c *Controller) syncBoundClaim(ctx context.Context, claim *corev1.PersistentVolumeClaim) error {
 	volume, err := c.volumeLister.Get(claim.Spec.VolumeName)
-	if apierrors.IsNotFound(err) {
+	if err != nil && !apierrors.IsNotFound(err) {
+		return err
+	}
+	if volume = c.written.volume(claim.Spec.VolumeName, volume); volume == nil {
 		if claim.Status.Phase == corev1.ClaimLost {
 			return nil
 		}
@@ -212,14 +224,13 @@ func (c *Controller) syncBoundClaim(ctx context.Context, claim *corev1.Persisten
 		ctx = c.decided(ctx, "PersistentVolumeClaim", claim, d)
 		lost := claim.DeepCopy()
 		lost.Status.Phase = corev1.ClaimLost
-		if _, err := c.client.CoreV1().PersistentVolumeClaims(claim.Namespace).UpdateStatus(ctx, lost, metav1.UpdateOptions{}); err != nil {
+		lost, err := c.client.CoreV1().PersistentVolumeClaims(claim.Namespace).UpdateStatus(ctx, lost, metav1.UpdateOptions{})
+		if err != nil {
 			return err
 		}
+		c.written.claimWritten(lost)
 		c.eventRecorder.Event(claim, corev1.EventTypeWarning, ClaimLost, "Bound claim has lost its PersistentVolume. Data on the volume is lost!")
 		return nil
-	}
-	if err != nil {
-		return err
 	}
 	if claim.Status.Phase == corev1.ClaimBound {
 		return nil

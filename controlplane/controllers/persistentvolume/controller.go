@@ -84,6 +84,7 @@ type Controller struct {
 
 	claimQueue  workqueue.TypedRateLimitingInterface[string]
 	volumeQueue workqueue.TypedRateLimitingInterface[string]
+	written     *written // what the binder wrote, until the informers catch up
 }
 
 // New returns a persistentvolume-binder fed by factory's informers.
@@ -101,6 +102,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, r
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "claims"}),
 		volumeQueue: workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "volumes"}),
+		written: newWritten(),
 	}
 	_, _ = claims.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: func(obj any) {
@@ -115,6 +117,9 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, r
 		},
 		DeleteFunc: func(obj any) {
 			claim, ok := trace.Tombstone(obj).(*corev1.PersistentVolumeClaim)
+			if ok {
+				c.written.forgetClaim(claim.Namespace + "/" + claim.Name)
+			}
 			if ok && claim.Spec.VolumeName != "" {
 				c.watched("persistentvolumeclaims", "PersistentVolumeClaim", trace.Deleted, claim)
 				c.volumeQueue.Add(claim.Spec.VolumeName) // its volume is Released now
@@ -133,7 +138,11 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, r
 			}
 		},
 		DeleteFunc: func(obj any) {
-			if v, ok := trace.Tombstone(obj).(*corev1.PersistentVolume); ok && v.Spec.ClaimRef != nil {
+			v, ok := trace.Tombstone(obj).(*corev1.PersistentVolume)
+			if ok {
+				c.written.forgetVolume(v.Name)
+			}
+			if ok && v.Spec.ClaimRef != nil {
 				c.claimQueue.Add(v.Spec.ClaimRef.Namespace + "/" + v.Spec.ClaimRef.Name) // a bound claim is Lost
 			}
 		},

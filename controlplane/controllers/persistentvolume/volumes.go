@@ -20,11 +20,11 @@ import (
 // syncVolume moves one volume to the phase its claim (or lack of one) says.
 func (c *Controller) syncVolume(ctx context.Context, name string) error {
 	volume, err := c.volumeLister.Get(name)
-	if apierrors.IsNotFound(err) {
-		return nil
-	}
-	if err != nil || volume.DeletionTimestamp != nil {
+	if err != nil && !apierrors.IsNotFound(err) {
 		return err
+	}
+	if volume = c.written.volume(name, volume); volume == nil || volume.DeletionTimestamp != nil {
+		return nil
 	}
 	ref := volume.Spec.ClaimRef
 	if ref == nil {
@@ -34,6 +34,7 @@ func (c *Controller) syncVolume(ctx context.Context, name string) error {
 	if err != nil && !apierrors.IsNotFound(err) {
 		return err
 	}
+	claim = c.written.claim(ref.Namespace+"/"+ref.Name, claim)
 	if claim != nil && (ref.UID == "" || claim.UID == ref.UID) {
 		if claim.Spec.VolumeName == volume.Name {
 			return c.setPhase(ctx, volume, corev1.VolumeBound, fmt.Sprintf("mark it Bound to %s/%s", claim.Namespace, claim.Name))
@@ -56,8 +57,12 @@ func (c *Controller) setPhase(ctx context.Context, volume *corev1.PersistentVolu
 	ctx = c.decided(ctx, "PersistentVolume", volume, d)
 	next := volume.DeepCopy()
 	next.Status.Phase = phase
-	_, err := c.client.CoreV1().PersistentVolumes().UpdateStatus(ctx, next, metav1.UpdateOptions{})
-	return err
+	next, err := c.client.CoreV1().PersistentVolumes().UpdateStatus(ctx, next, metav1.UpdateOptions{})
+	if err != nil {
+		return err
+	}
+	c.written.volumeWritten(next)
+	return nil
 }
 
 // reclaim acts on a volume whose claim is gone, by its reclaim policy.
@@ -76,5 +81,6 @@ func (c *Controller) reclaim(ctx context.Context, volume *corev1.PersistentVolum
 		c.eventRecorder.Event(volume, corev1.EventTypeWarning, VolumeFailedDelete, err.Error())
 		return err
 	}
+	c.written.forgetVolume(volume.Name)
 	return nil
 }

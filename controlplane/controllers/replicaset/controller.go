@@ -15,6 +15,9 @@
 // expected before they are made (expectations.go), so a second sync, started
 // before the informer has seen the first sync's new pods, does not create
 // them twice.
+//
+// The same controller keeps ReplicationControllers, each read as the
+// ReplicaSet it means (replicationcontroller.go), as kube's does.
 package replicaset
 
 import (
