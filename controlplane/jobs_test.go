@@ -24,6 +24,7 @@ import (
 
 	"github.com/glassplane/glassplane/controlplane"
 	"github.com/glassplane/glassplane/controlplane/controllers/cronjob"
+	"github.com/glassplane/glassplane/controlplane/steps"
 	"github.com/glassplane/glassplane/controlplane/testcluster"
 )
 
@@ -251,4 +252,42 @@ func TestCronJobsFireKeepTheirHistoryAndForbidOverlapWithBothKubectls(t *testing
 			}
 		})
 	}
+}
+
+// A Job's whole life is one story: the pod the Job controller creates, its
+// scheduling, its run and exit, and the controller counting it and marking
+// the Job Complete all join the trace of the `kubectl create job` that
+// started it.
+func TestAJobsWholeLifeJoinsTheTraceOfItsCreate(t *testing.T) {
+	t.Parallel()
+	c := testcluster.StartCascade(t)
+	cs := c.Client("admin")
+	bin := []string{testcluster.GlassplaneBinary(t), "kubectl"}
+	if out, err := c.Kubectl(bin, "admin", "", "create", "job", "once", "--image=busybox", "--", "echo", "once"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	waitFor(t, "job once to complete", func() (bool, string) {
+		j, err := cs.BatchV1().Jobs("default").Get(context.Background(), "once", metav1.GetOptions{})
+		if err != nil {
+			return false, err.Error()
+		}
+		return jobCondition(j, batchv1.JobComplete) != nil, fmt.Sprintf("%+v", j.Status)
+	})
+	var trace []steps.Step
+	want := []string{"create 1 pods", "scheduler.bind", "kubelet.pod.started", "kubelet.pod.exited", "count 1 finished pods", "mark the Job Complete"}
+	waitFor(t, "the trace to hold the Job's whole life", func() (bool, string) {
+		trace = traceWith(c.Steps.Since(0, 0), "create", "jobs.batch", "201")
+		var seen []string
+		for _, s := range trace {
+			seen = append(seen, s.Message.Key+" "+s.Message.Args["decision"])
+		}
+		text := strings.Join(seen, "\n")
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				return false, "no " + w + " in\n" + text
+			}
+		}
+		return true, ""
+	})
+	t.Logf("one `kubectl create job` of a one-pod Job: %d steps in its trace", len(trace))
 }

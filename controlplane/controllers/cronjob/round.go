@@ -69,7 +69,7 @@ func (c *Controller) runRound(ctx context.Context, r *round) (time.Duration, err
 	if r.noop() {
 		return sched.Next(r.now).Sub(r.now), nil
 	}
-	ctx = trace.Decided(c.rec.ContextFor(ctx, r.cj), c.rec, "batch/v1", "CronJob", r.cj, trace.Reconcile{
+	ctx = trace.Decided(ctx, c.rec, "batch/v1", "CronJob", r.cj, trace.Reconcile{
 		Controller: Name, Desired: "a Job at each time of " + r.cj.Spec.Schedule,
 		Actual:   fmt.Sprintf("%d active, last scheduled %s", len(r.cj.Status.Active), lastText(r.cj.Status.LastScheduleTime)),
 		Decision: r.decision})

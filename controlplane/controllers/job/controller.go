@@ -158,7 +158,7 @@ func (c *Controller) syncJob(ctx context.Context, key string) error {
 	if plan.noop() {
 		return nil
 	}
-	ctx = trace.Decided(c.rec.ContextFor(ctx, job), c.rec, "batch/v1", "Job", job, plan.reconcile())
+	ctx = trace.Decided(ctx, c.rec, "batch/v1", "Job", job, plan.reconcile())
 	return c.carryOut(ctx, key, job, plan)
 }
 

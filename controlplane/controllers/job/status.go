@@ -142,8 +142,10 @@ func (s *snapshot) plan(opts Options) plan {
 			st.CompletionTime = &metav1.Time{Time: s.now.Truncate(time.Second)}
 			p.events = append(p.events, event{corev1.EventTypeNormal, Completed, "Job completed"})
 			p.decision = fmt.Sprintf("mark the Job Complete: %d pods succeeded", succeeded)
-		} else {
+		} else if len(active) > 0 {
 			p.decision = fmt.Sprintf("%d pods succeeded: stop the other %d", succeeded, len(active))
+		} else {
+			p.decision = fmt.Sprintf("count %d finished pods, then let them go", len(p.release))
 		}
 	case s.failedTooOften(failed+restartsIfOnFailure(job, restarts)) || s.pastDeadline(st):
 		reason, message := reasonBackoffLimit, messageBackoffLimit
