@@ -204,15 +204,15 @@ func TestDaemonSetRunsOnePodPerNodeAndFollowsNodesStoppedAddedTaintedAndANewTemp
 		revs, err := cs.AppsV1().ControllerRevisions("default").List(context.Background(), metav1.ListOptions{})
 		return err == nil && len(revs.Items) == 0 && len(daemonPods(t, cs)) == 0
 	})
-	events, err := cs.CoreV1().Events("default").List(context.Background(), metav1.ListOptions{FieldSelector: "involvedObject.name=logs"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reasons := map[string]bool{}
-	for _, e := range events.Items {
-		reasons[e.Reason] = true
-	}
-	if !reasons["SuccessfulCreate"] || !reasons["SuccessfulDelete"] {
-		t.Errorf("the DaemonSet's events lack SuccessfulCreate or SuccessfulDelete: %v", reasons)
-	}
+	waitUntil(t, "the DaemonSet's SuccessfulCreate and SuccessfulDelete events", func() bool {
+		events, err := cs.CoreV1().Events("default").List(context.Background(), metav1.ListOptions{FieldSelector: "involvedObject.name=logs"})
+		if err != nil {
+			return false
+		}
+		reasons := map[string]bool{}
+		for _, e := range events.Items {
+			reasons[e.Reason] = true
+		}
+		return reasons["SuccessfulCreate"] && reasons["SuccessfulDelete"]
+	})
 }
