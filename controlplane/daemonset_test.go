@@ -2,8 +2,9 @@ package controlplane_test
 
 // A DaemonSet on a whole cluster: one pod per node, kept through a node
 // that stops answering (its pod is marked not Ready but, unlike other pods,
-// not evicted), a node that joins, and a new template rolled out node by
-// node — typed with both kubectls.
+// not evicted), following a node that joins and a taint put on and taken
+// off, and a new template rolled out node by node — typed with both
+// kubectls.
 
 import (
 	"context"
@@ -77,7 +78,7 @@ func oneReadyPodOnEach(t *testing.T, cs kubernetes.Interface, image string, node
 	return true
 }
 
-func TestDaemonSetRunsOnePodPerNodeAndFollowsNodesStoppedAddedAndANewTemplate(t *testing.T) {
+func TestDaemonSetRunsOnePodPerNodeAndFollowsNodesStoppedAddedTaintedAndANewTemplate(t *testing.T) {
 	t.Parallel()
 	c := testcluster.StartWith(t, controlplane.Config{Timing: &controlplane.Timing{
 		LeaseInterval: 100 * time.Millisecond, NodeGracePeriod: 3 * time.Second, EvictionTimeout: time.Second}})
@@ -168,6 +169,21 @@ func TestDaemonSetRunsOnePodPerNodeAndFollowsNodesStoppedAddedAndANewTemplate(t 
 	getDaemonSet(`logs\s+4\s+4\s+4\s+4\s+4\s+`)
 
 	first := kubectls(t)["glassplane kubectl"]
+	last := bins["/usr/bin/kubectl"]
+	if last == nil {
+		last = first
+	}
+	// A NoExecute taint the pods do not tolerate sends the pod away; removed,
+	// the node gets one again.
+	kubectl(first, "", "taint", "node", "node-3", "dedicated=db:NoExecute")
+	waitUntil(t, "no daemon pod left on the tainted node-3", func() bool {
+		return oneReadyPodOnEach(t, cs, "fluentd", "node-1", "node-2", "node-4")
+	})
+	getDaemonSet(`logs\s+3\s+3\s+3\s+3\s+3\s+`)
+	kubectl(last, "", "taint", "node", "node-3", "dedicated-")
+	waitUntil(t, "a daemon pod back on node-3", func() bool {
+		return oneReadyPodOnEach(t, cs, "fluentd", "node-1", "node-2", "node-3", "node-4")
+	})
 	kubectl(first, "", "set", "image", "ds/logs", "agent=fluentd:2")
 	for name, bin := range bins {
 		if out := kubectl(bin, "", "rollout", "status", "ds/logs", "--timeout=60s"); !strings.Contains(out, `daemon set "logs" successfully rolled out`) {
@@ -188,15 +204,15 @@ func TestDaemonSetRunsOnePodPerNodeAndFollowsNodesStoppedAddedAndANewTemplate(t 
 		revs, err := cs.AppsV1().ControllerRevisions("default").List(context.Background(), metav1.ListOptions{})
 		return err == nil && len(revs.Items) == 0 && len(daemonPods(t, cs)) == 0
 	})
-	events, err := cs.CoreV1().Events("default").List(context.Background(), metav1.ListOptions{FieldSelector: "involvedObject.name=logs"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	reasons := map[string]bool{}
-	for _, e := range events.Items {
-		reasons[e.Reason] = true
-	}
-	if !reasons["SuccessfulCreate"] || !reasons["SuccessfulDelete"] {
-		t.Errorf("the DaemonSet's events lack SuccessfulCreate or SuccessfulDelete: %v", reasons)
-	}
+	waitUntil(t, "the DaemonSet's SuccessfulCreate and SuccessfulDelete events", func() bool {
+		events, err := cs.CoreV1().Events("default").List(context.Background(), metav1.ListOptions{FieldSelector: "involvedObject.name=logs"})
+		if err != nil {
+			return false
+		}
+		reasons := map[string]bool{}
+		for _, e := range events.Items {
+			reasons[e.Reason] = true
+		}
+		return reasons["SuccessfulCreate"] && reasons["SuccessfulDelete"]
+	})
 }

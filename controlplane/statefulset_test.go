@@ -212,10 +212,11 @@ func TestStatefulSetCreatesInOrderDeletesInReverseAndRollsFromThePartition(t *te
 	if p := pods["web-1"]; p.Spec.Hostname != "web-1" || p.Spec.Subdomain != "web" {
 		t.Errorf("web-1 has hostname %q and subdomain %q", p.Spec.Hostname, p.Spec.Subdomain)
 	}
-	for _, out := range both("get", "sts", "web") {
-		if !regexp.MustCompile(`web\s+3/3\s+\d+s`).MatchString(out) {
-			t.Errorf("get sts printed\n%s", out)
-		}
+	for _, name := range names {
+		waitUntil(t, name+" get sts to show web 3/3", func() bool { // status follows the pods
+			out, _ := c.Kubectl(bins[name], "admin", "", "get", "sts", "web")
+			return regexp.MustCompile(`web\s+3/3\s+\d+s`).MatchString(out)
+		})
 	}
 	for _, out := range both("rollout", "status", "sts/web", "--timeout=60s") {
 		// The default partition is 0, so kubectl reports a partitioned roll out, as against kube.

@@ -92,6 +92,18 @@ func TestKubectlServesDaemonSetsAndStatefulSetsWithKubesColumnsAndDefaults(t *te
 					t.Errorf("statefulset lacks default %q:\n%s", want, out)
 				}
 			}
+			if out := run("", "explain", "statefulset.spec.podManagementPolicy"); !strings.Contains(out, "OrderedReady") {
+				t.Errorf("explain statefulset.spec.podManagementPolicy printed\n%s", out)
+			}
+			if out := run("", "explain", "ds.spec.updateStrategy"); !strings.Contains(out, "rollingUpdate") {
+				t.Errorf("explain ds.spec.updateStrategy printed\n%s", out)
+			}
+			if out := run("", "describe", "sts", "web"); !strings.Contains(out, "Update Strategy:") || !strings.Contains(out, "Pods Status:") {
+				t.Errorf("describe sts printed\n%s", out)
+			}
+			if out := run("", "describe", "ds", "logs"); !strings.Contains(out, "Desired Number of Nodes Scheduled: 0") {
+				t.Errorf("describe ds printed\n%s", out)
+			}
 			if out := run("", "scale", "sts", "web", "--replicas=3"); !strings.Contains(out, "statefulset.apps/web scaled") {
 				t.Errorf("scale printed %q", out)
 			}
