@@ -70,14 +70,14 @@ func certClient(t *testing.T, c *testcluster.Cluster, user string, groups ...str
 // eventually polls cond until it holds or 30 seconds pass.
 func eventually(t *testing.T, what string, cond func() error) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(waitDeadline)
 	for {
 		err := cond()
 		if err == nil {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: still %v after 30s", what, err)
+			t.Fatalf("%s: still %v after %v", what, err, waitDeadline)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

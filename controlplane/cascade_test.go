@@ -21,9 +21,14 @@ import (
 	"github.com/glassplane/glassplane/controlplane/testcluster"
 )
 
+// waitDeadline is how long the helpers below wait for the cluster: long, so
+// a test still passes on a loaded machine, where a package's clusters and
+// browsers run side by side; a working cluster answers in a fraction of it.
+const waitDeadline = 60 * time.Second
+
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(waitDeadline)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)

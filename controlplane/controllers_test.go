@@ -60,7 +60,7 @@ func startControllerManager(t *testing.T, c *testcluster.Cluster) {
 // waitFor polls cond until it holds or the deadline passes.
 func waitFor(t *testing.T, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(waitDeadline)
 	last := ""
 	for time.Now().Before(deadline) {
 		ok, state := cond()

@@ -200,10 +200,11 @@ func TestServerSideApplyIsRefusedWithoutAFieldManager(t *testing.T) {
 func TestAnUnservedTypeIsAnsweredAsKubernetesDoes(t *testing.T) {
 	t.Parallel()
 	c := testcluster.Start(t)
+	hpa := `{"apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","metadata":{"name":"web"},"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"web"},"maxReplicas":3}}`
 	for name, bin := range kubectls(t) {
-		out, err := c.Kubectl(bin, "admin", "", "create", "job", "j1", "--image=busybox")
+		out, err := c.Kubectl(bin, "admin", hpa, "create", "--raw", "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers", "-f", "-")
 		if err == nil || !strings.Contains(out, "the server could not find the requested resource") || strings.Contains(out, `""`) {
-			t.Errorf("%s create job: %v\n%s", name, err, out)
+			t.Errorf("%s create of a HorizontalPodAutoscaler: %v\n%s", name, err, out)
 		}
 	}
 }

@@ -479,11 +479,11 @@ func TestCreateStepsRunEachAdmissionPluginInChainOrder(t *testing.T) {
 	if strings.Join(stages, ",") != strings.Join(wantStages, ",") {
 		t.Errorf("stages %v, want %v", stages, wantStages)
 	}
-	wantPlugins := []string{"Defaulting", "NamespaceLifecycle", "ServiceAccount", "DefaultTolerationSeconds", "ResourceQuota"}
+	wantPlugins := []string{"Defaulting", "NamespaceLifecycle", "ServiceAccount", "DefaultTolerationSeconds", "Priority", "ResourceQuota"}
 	if strings.Join(plugins, ",") != strings.Join(wantPlugins, ",") {
 		t.Errorf("admission plugins %v, want %v", plugins, wantPlugins)
 	}
-	for _, p := range []string{"Defaulting", "ServiceAccount", "DefaultTolerationSeconds"} {
+	for _, p := range []string{"Defaulting", "ServiceAccount", "DefaultTolerationSeconds", "Priority"} {
 		if !patched[p] {
 			t.Errorf("the %s step shows no patch", p)
 		}
