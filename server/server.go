@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/glassplane/glassplane/controlplane/metrics"
 	"github.com/glassplane/glassplane/lessons"
 )
 
@@ -108,6 +109,7 @@ func Start(cfg Config) (*Web, error) {
 	e.POST("/teacher/login", w.teacherLogin, requireSameOrigin)
 	e.GET("/teacher", w.teacherPage)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	e.GET("/metrics", echo.WrapHandler(metrics.Handler()))
 	ui := cfg.UI
 	if ui == nil {
 		ui = http.HandlerFunc(w.plainPage)

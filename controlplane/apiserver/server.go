@@ -28,6 +28,7 @@ import (
 	"github.com/glassplane/glassplane/controlplane/apiserver/authn"
 	"github.com/glassplane/glassplane/controlplane/apiserver/authz"
 	"github.com/glassplane/glassplane/controlplane/apiserver/registry"
+	"github.com/glassplane/glassplane/controlplane/metrics"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
@@ -108,7 +109,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if info.Subresource == "exec" && info.Verb == "get" && websocket.IsWebSocketUpgrade(r) {
 			info.Verb = "create" // as kube-apiserver authorizes a WebSocket exec since 1.31
 		}
-		s.handleResource(w, r, info)
+		instrumented(w, r, info, func(w http.ResponseWriter) { s.handleResource(w, r, info) })
 		return
 	}
 	// Discovery and OpenAPI are authorized too (RBAC's nonResourceURLs), but
@@ -146,6 +147,8 @@ func (s *Server) serveNonResource(w http.ResponseWriter, r *http.Request, info *
 	switch {
 	case strings.HasPrefix(p, "/openapi/") && s.OpenAPI != nil:
 		s.OpenAPI.ServeHTTP(w, r)
+	case p == "/metrics":
+		metrics.Handler().ServeHTTP(w, r)
 	case p == "/api" || p == "/apis" || strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/apis/"):
 		s.serveDiscovery(w, r)
 	default:
