@@ -29,9 +29,9 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/glassplane/glassplane/controlplane"
-	"github.com/glassplane/glassplane/controlplane/metrics"
 	"github.com/glassplane/glassplane/controlplane/apiserver"
 	"github.com/glassplane/glassplane/controlplane/etcd"
+	"github.com/glassplane/glassplane/controlplane/metrics"
 )
 
 // Sandbox is one learner's cluster and the token that opens it.
