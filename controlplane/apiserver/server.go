@@ -58,6 +58,9 @@ type Config struct {
 	Limits Limits
 	// Ready reports whether the server should answer /readyz with ok.
 	Ready func() error
+	// ReadyChecks are /readyz's named checks beyond ping and etcd
+	// (health.go).
+	ReadyChecks []HealthCheck
 	// TypeConverter knows the served kinds' structure; with it the server
 	// keeps managedFields and serves server-side apply (fields.go).
 	TypeConverter managedfields.TypeConverter
@@ -91,10 +94,10 @@ func New(cfg Config) *Server {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch p := r.URL.Path; {
 	case p == "/healthz" || p == "/livez" || strings.HasPrefix(p, "/healthz/") || strings.HasPrefix(p, "/livez/"):
-		s.serveHealth(w, r, nil)
+		s.serveHealth(w, r, false)
 		return
 	case p == "/readyz" || strings.HasPrefix(p, "/readyz/"):
-		s.serveHealth(w, r, s.Ready)
+		s.serveHealth(w, r, true)
 		return
 	case p == "/version" || p == "/version/":
 		serveVersion(w, r)
