@@ -49,7 +49,8 @@ func serve(args []string) error {
 	lessonsDir := fs.String("lessons-dir", "", "a directory of your own lessons (*.yaml), added to the built-in ones")
 	var sans stringList
 	fs.Var(&sans, "tls-san", "an extra name or IP for the API server's certificate (repeatable)")
-	if err := fs.Parse(args); err != nil {
+	usageWithEnv(fs, "glassplane serve [flags]")
+	if err := parseWithEnv(fs, args, os.LookupEnv); err != nil {
 		return err
 	}
 	catalog, err := lessons.Load(*lessonsDir)
