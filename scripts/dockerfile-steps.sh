@@ -4,11 +4,12 @@
 # the runtime image's files under a scratch root, then start the binary as the
 # image's ENTRYPOINT and CMD would, with the image's GLASSPLANE_* variables,
 # and wait for /readyz to answer ok. Ports: WEB_PORT and API_PORT (default
-# 18080 and 16443, so a running Glassplane is not disturbed).
+# 0: free ones, read back from what serve prints, so a Glassplane already
+# running on this machine is neither disturbed nor mistaken for this one).
 set -eu
 cd "$(dirname "$0")/.."
-WEB_PORT=${WEB_PORT:-18080}
-API_PORT=${API_PORT:-16443}
+WEB_PORT=${WEB_PORT:-0}
+API_PORT=${API_PORT:-0}
 ROOT=$(mktemp -d)
 trap 'if [ -n "${PID:-}" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi; rm -rf "$ROOT"' EXIT
 
@@ -34,7 +35,9 @@ PID=$!
 
 echo "== HEALTHCHECK: /readyz"
 i=0
-until out=$(curl -fsS "http://127.0.0.1:$WEB_PORT/readyz?verbose" 2>/dev/null); do
+web=""
+until [ -n "$web" ] && out=$(curl -fsS "http://$web/readyz?verbose" 2>/dev/null); do
+  web=$(sed -n 's|^  Web UI: *http://\(.*\)/$|\1|p' "$ROOT/serve.log" | sed 's|^0\.0\.0\.0:|127.0.0.1:|;s|^\[::\]:|127.0.0.1:|')
   i=$((i + 1))
   if [ "$i" -gt 120 ] || ! kill -0 "$PID" 2>/dev/null; then
     echo "glassplane did not become ready; its output:"; cat "$ROOT/serve.log"; exit 1
