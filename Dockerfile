@@ -1,6 +1,9 @@
-# Glassplane in a container: one binary, data in /data.
+# Glassplane in a container: one binary, data in /data, run as a user
+# without privileges. Its flags come from GLASSPLANE_* variables, so
+# `docker run IMAGE serve --classroom` listens on 0.0.0.0 too.
 #   docker build -t glassplane .
 #   docker run -p 8080:8080 -p 6443:6443 -v glassplane:/data glassplane
+#   docker run -p 8080:8080 -p 6443:6443 -v glassplane:/data glassplane serve --classroom
 # Then open http://localhost:8080/ and, for your own kubectl:
 #   docker exec <container> glassplane kubeconfig --secure-listen localhost:6443 > kc
 
@@ -28,9 +31,19 @@ RUN KUBE=v1.37.2 && go build -o /out/glassplane -ldflags "\
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/glassplane /usr/local/bin/glassplane
-RUN ln -s /usr/local/bin/glassplane /usr/local/bin/kubectl
-ENV GLASSPLANE_DATA_DIR=/data
+RUN ln -s /usr/local/bin/glassplane /usr/local/bin/kubectl \
+ && useradd --system --uid 10001 --user-group --home-dir /data glassplane \
+ && mkdir -p /data && chown glassplane:glassplane /data
+ENV GLASSPLANE_DATA_DIR=/data \
+    GLASSPLANE_LISTEN=0.0.0.0:8080 \
+    GLASSPLANE_SECURE_LISTEN=0.0.0.0:6443 \
+    GLASSPLANE_TLS_SAN=localhost
+USER 10001:10001
 VOLUME /data
 EXPOSE 8080 6443
+# /readyz through the API port with the admin kubeconfig the data dir holds
+# (the image has no curl): ping, etcd, informer-sync and components.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+  CMD ["glassplane", "kubectl", "get", "--raw", "/readyz"]
 ENTRYPOINT ["glassplane"]
-CMD ["serve", "--listen", "0.0.0.0:8080", "--secure-listen", "0.0.0.0:6443", "--tls-san", "localhost"]
+CMD ["serve"]

@@ -47,9 +47,12 @@ func serve(args []string) error {
 	passcode := fs.String("teacher-passcode", os.Getenv("GLASSPLANE_TEACHER_PASSCODE"), "what the teacher types at /teacher to see the roster and lead the class (default: $GLASSPLANE_TEACHER_PASSCODE, else a random one printed at startup)")
 	maxObjects := fs.Int64("max-objects", 0, fmt.Sprintf("how many objects (events not counted) one sandbox may hold (default: %d for the local cluster, %d for each classroom sandbox)", defaultLocalMaxObjects, server.DefaultLimits.MaxObjects))
 	lessonsDir := fs.String("lessons-dir", "", "a directory of your own lessons (*.yaml), added to the built-in ones")
+	logFormat := fs.String("log-format", "text", "how log lines are written: text (key=value) or json")
+	logLevel := fs.String("log-level", "warn", "the least severe log lines written: debug (one line per API request), info, warn or error")
 	var sans stringList
 	fs.Var(&sans, "tls-san", "an extra name or IP for the API server's certificate (repeatable)")
-	if err := fs.Parse(args); err != nil {
+	usageWithEnv(fs, "glassplane serve [flags]")
+	if err := parseWithEnv(fs, args, os.LookupEnv); err != nil {
 		return err
 	}
 	catalog, err := lessons.Load(*lessonsDir)
@@ -58,9 +61,13 @@ func serve(args []string) error {
 	}
 	lessonEngine := lessons.NewEngine(catalog)
 	defer lessonEngine.Close()
-	// client-go's informers log every cache sync; keep warnings and errors.
-	// Glassplane's own components log through the same logger.
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// client-go's informers log every cache sync at info; by default keep
+	// warnings and errors. Glassplane's own components log through the
+	// same logger.
+	logger, err := newLogger(*logFormat, *logLevel, os.Stderr)
+	if err != nil {
+		return err
+	}
 	slog.SetDefault(logger)
 	klog.SetSlogLogger(logger)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

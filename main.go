@@ -9,6 +9,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -39,6 +41,9 @@ func main() {
 		fmt.Println(usage)
 	default:
 		err = fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return // the flags' usage is printed
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "glassplane:", err)

@@ -188,6 +188,7 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 		c.abort()
 		return nil, fmt.Errorf("loading the RBAC policy: %w", err)
 	}
+	c.API.ReadyChecks = c.readyChecks()
 	if err := c.serve(cfg); err != nil {
 		c.abort()
 		return nil, err

@@ -17,6 +17,8 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/glassplane/glassplane/controlplane/apiserver"
+	"github.com/glassplane/glassplane/controlplane/apiserver/authz"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
@@ -196,5 +198,29 @@ func (c *Cluster) stopAll() {
 	c.comps.mu.Unlock()
 	for _, name := range names {
 		_ = c.stopComponent(name) // shutting down, not a person's act
+	}
+}
+
+// readyChecks are the API server's /readyz checks beyond ping and etcd:
+// informer-sync (the RBAC policy the server authorizes from has been read:
+// NewRBAC lists it before it returns, so a server that has an authorizer has
+// it) and components (no component has stopped on an error; one a learner
+// stopped on purpose is not a failure).
+func (c *Cluster) readyChecks() []apiserver.HealthCheck {
+	return []apiserver.HealthCheck{
+		{Name: "informer-sync", Check: func() error {
+			if _, ok := c.API.Authorizer.(*authz.RBAC); !ok {
+				return fmt.Errorf("the RBAC policy has not been read")
+			}
+			return nil
+		}},
+		{Name: "components", Check: func() error {
+			for _, st := range c.Components() {
+				if !st.Running && st.Error != "" {
+					return fmt.Errorf("%s stopped: %s", st.Name, st.Error)
+				}
+			}
+			return nil
+		}},
 	}
 }

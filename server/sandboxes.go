@@ -31,6 +31,7 @@ import (
 	"github.com/glassplane/glassplane/controlplane"
 	"github.com/glassplane/glassplane/controlplane/apiserver"
 	"github.com/glassplane/glassplane/controlplane/etcd"
+	"github.com/glassplane/glassplane/controlplane/metrics"
 )
 
 // Sandbox is one learner's cluster and the token that opens it.
@@ -121,6 +122,7 @@ func (s *Sandboxes) AddDefault(c *controlplane.Cluster) *Sandbox {
 	s.mu.Lock()
 	s.m[sb.ID] = sb
 	s.mu.Unlock()
+	metrics.Sandboxes.Inc()
 	return sb
 }
 
@@ -169,6 +171,7 @@ func (s *Sandboxes) create(ctx context.Context, name, token string) (_ *Sandbox,
 		s.starting--
 		if err == nil {
 			s.m[sb.ID] = sb
+			metrics.Sandboxes.Inc()
 		}
 		s.mu.Unlock()
 	}()
@@ -251,6 +254,7 @@ func (s *Sandboxes) Restore(ctx context.Context) (int, error) {
 		s.mu.Lock()
 		s.m[id] = sb
 		s.mu.Unlock()
+		metrics.Sandboxes.Inc()
 		n++
 	}
 	return n, nil
@@ -355,6 +359,7 @@ func (s *Sandboxes) Delete(ctx context.Context, id string) error {
 	if !ok {
 		return nil
 	}
+	metrics.Sandboxes.Dec()
 	if s.onDelete != nil {
 		s.onDelete(id)
 	}
@@ -480,6 +485,7 @@ func (s *Sandboxes) Close() {
 		if id != "default" {
 			sb.Cluster.Close()
 			delete(s.m, id)
+			metrics.Sandboxes.Dec()
 		}
 	}
 }

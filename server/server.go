@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/glassplane/glassplane/controlplane/metrics"
 	"github.com/glassplane/glassplane/lessons"
 )
 
@@ -108,6 +109,12 @@ func Start(cfg Config) (*Web, error) {
 	e.POST("/teacher/login", w.teacherLogin, requireSameOrigin)
 	e.GET("/teacher", w.teacherPage)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	e.GET("/metrics", echo.WrapHandler(metrics.Handler()))
+	// The web port's /livez and /readyz are the local cluster's API
+	// server's, so a container's HEALTHCHECK needs no certificate.
+	for _, p := range []string{"/livez", "/livez/*", "/readyz", "/readyz/*"} {
+		e.GET(p, w.health)
+	}
 	ui := cfg.UI
 	if ui == nil {
 		ui = http.HandlerFunc(w.plainPage)
@@ -214,4 +221,18 @@ func (w *Web) plainPage(rw http.ResponseWriter, r *http.Request) {
 <body style="font:18px/1.5 system-ui,sans-serif;max-width:46em;margin:3em auto">
 <h1>Glassplane</h1><p>Running: embedded etcd and the Kubernetes API server at <code>https://%s</code>, %d steps recorded.</p>
 <p>Try <code>glassplane kubectl get namespaces</code>.</p></body></html>`, sb.Cluster.Addr, sb.Cluster.Steps.Last())
+}
+
+// health answers /livez and /readyz with the local cluster's API server's
+// checks (apiserver/health.go).
+func (w *Web) health(c echo.Context) error {
+	if w.sandboxes == nil {
+		return c.String(http.StatusServiceUnavailable, "no cluster is running\n")
+	}
+	sb, ok := w.sandboxes.Get("default")
+	if !ok || sb.Cluster == nil || sb.Cluster.API == nil {
+		return c.String(http.StatusServiceUnavailable, "the local cluster is not running\n")
+	}
+	sb.Cluster.API.ServeHTTP(c.Response(), c.Request())
+	return nil
 }

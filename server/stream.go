@@ -30,6 +30,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
 
+	"github.com/glassplane/glassplane/controlplane/metrics"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
@@ -74,6 +75,8 @@ func (w *Web) stream(c echo.Context) error {
 		return nil // the upgrader has answered
 	}
 	defer conn.Close()
+	metrics.WebSocketClients.Inc()
+	defer metrics.WebSocketClients.Dec()
 	conn.SetReadLimit(readLimit)
 	_ = conn.SetReadDeadline(time.Now().Add(2 * pingInterval))
 	conn.SetPongHandler(func(string) error {

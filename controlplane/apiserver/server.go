@@ -28,6 +28,7 @@ import (
 	"github.com/glassplane/glassplane/controlplane/apiserver/authn"
 	"github.com/glassplane/glassplane/controlplane/apiserver/authz"
 	"github.com/glassplane/glassplane/controlplane/apiserver/registry"
+	"github.com/glassplane/glassplane/controlplane/metrics"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
@@ -57,6 +58,9 @@ type Config struct {
 	Limits Limits
 	// Ready reports whether the server should answer /readyz with ok.
 	Ready func() error
+	// ReadyChecks are /readyz's named checks beyond ping and etcd
+	// (health.go).
+	ReadyChecks []HealthCheck
 	// TypeConverter knows the served kinds' structure; with it the server
 	// keeps managedFields and serves server-side apply (fields.go).
 	TypeConverter managedfields.TypeConverter
@@ -90,10 +94,10 @@ func New(cfg Config) *Server {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch p := r.URL.Path; {
 	case p == "/healthz" || p == "/livez" || strings.HasPrefix(p, "/healthz/") || strings.HasPrefix(p, "/livez/"):
-		s.serveHealth(w, r, nil)
+		s.serveHealth(w, r, false)
 		return
 	case p == "/readyz" || strings.HasPrefix(p, "/readyz/"):
-		s.serveHealth(w, r, s.Ready)
+		s.serveHealth(w, r, true)
 		return
 	case p == "/version" || p == "/version/":
 		serveVersion(w, r)
@@ -108,7 +112,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if info.Subresource == "exec" && info.Verb == "get" && websocket.IsWebSocketUpgrade(r) {
 			info.Verb = "create" // as kube-apiserver authorizes a WebSocket exec since 1.31
 		}
-		s.handleResource(w, r, info)
+		instrumented(w, r, info, func(w http.ResponseWriter) { s.handleResource(w, r, info) })
 		return
 	}
 	// Discovery and OpenAPI are authorized too (RBAC's nonResourceURLs), but
@@ -146,6 +150,8 @@ func (s *Server) serveNonResource(w http.ResponseWriter, r *http.Request, info *
 	switch {
 	case strings.HasPrefix(p, "/openapi/") && s.OpenAPI != nil:
 		s.OpenAPI.ServeHTTP(w, r)
+	case p == "/metrics":
+		metrics.Handler().ServeHTTP(w, r)
 	case p == "/api" || p == "/apis" || strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/apis/"):
 		s.serveDiscovery(w, r)
 	default:

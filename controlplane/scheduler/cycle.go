@@ -33,10 +33,12 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/glassplane/glassplane/controlplane/metrics"
 	"github.com/glassplane/glassplane/controlplane/scheduler/framework"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
@@ -61,6 +63,7 @@ func (s *Scheduler) scheduleOne(ctx context.Context, qp *queuedPod) {
 	if s.pace(ctx, steps.Filter, pod) != nil {
 		return
 	}
+	start := time.Now()
 	nodes := s.cache.Snapshot()
 	d := s.decide(pod, nodes)
 	ctx = s.recordDecision(ctx, pod, d)
@@ -72,10 +75,15 @@ func (s *Scheduler) scheduleOne(ctx context.Context, qp *queuedPod) {
 			}
 		}
 		s.handleFailure(ctx, qp, corev1.PodReasonUnschedulable, msg)
+		metrics.SchedulingAttempt("unschedulable", SchedulerName, time.Since(start))
 		return
 	}
 	s.cache.Assume(pod, d.selected)
-	s.bind(ctx, qp, d.selected)
+	if s.bind(ctx, qp, d.selected) {
+		metrics.SchedulingAttempt("scheduled", SchedulerName, time.Since(start))
+	} else {
+		metrics.SchedulingAttempt("error", SchedulerName, time.Since(start))
+	}
 }
 
 // decide filters and scores pod against nodes and selects a node. It only
@@ -213,8 +221,9 @@ func (s *Scheduler) recordDecision(ctx context.Context, pod *corev1.Pod, d decis
 		ScoreDetail{Ranking: ranking(d), Selected: d.selected})
 }
 
-// bind writes the decision to the API server through pods/binding.
-func (s *Scheduler) bind(ctx context.Context, qp *queuedPod, node string) {
+// bind writes the decision to the API server through pods/binding; it
+// reports whether the pod is bound.
+func (s *Scheduler) bind(ctx context.Context, qp *queuedPod, node string) bool {
 	pod := qp.Pod
 	binding := &corev1.Binding{
 		ObjectMeta: metav1.ObjectMeta{Namespace: pod.Namespace, Name: pod.Name, UID: pod.UID},
@@ -222,7 +231,7 @@ func (s *Scheduler) bind(ctx context.Context, qp *queuedPod, node string) {
 	}
 	if s.pace(ctx, steps.Bind, pod) != nil {
 		s.cache.Forget(pod.UID)
-		return
+		return false
 	}
 	// The bind step comes before the request it causes, so the binding's
 	// own steps (and the kubelet's reaction) follow it in the trace.
@@ -234,7 +243,8 @@ func (s *Scheduler) bind(ctx context.Context, qp *queuedPod, node string) {
 		s.record(ctx, steps.Bind, pod, steps.Failed, steps.Msg("scheduler.bindFailed",
 			"pod", pod.Namespace+"/"+pod.Name, "node", node, "error", err.Error()), BindDetail{Node: node})
 		s.handleFailure(ctx, qp, corev1.PodReasonSchedulerError, fmt.Sprintf("Binding rejected: %v", err))
-		return
+		return false
 	}
 	s.events.Eventf(pod, corev1.EventTypeNormal, "Scheduled", "Successfully assigned %v/%v to %v", pod.Namespace, pod.Name, node)
+	return true
 }

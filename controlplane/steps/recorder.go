@@ -14,6 +14,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/glassplane/glassplane/controlplane/metrics"
 )
 
 // Recorder numbers, keeps and publishes the steps of one sandbox.
@@ -71,6 +73,7 @@ func (r *Recorder) Record(ctx context.Context, s Step) Step {
 		r.history = append(r.history[:0], r.history[r.limit/10+1:]...)
 	}
 	r.history = append(r.history, s)
+	metrics.StepsEmitted.Inc()
 	r.noteUserLocked(s)
 	var live *Live // one copy for every subscriber (live.go)
 	if len(r.subs) > 0 {
@@ -81,6 +84,7 @@ func (r *Recorder) Record(ctx context.Context, s Step) Step {
 		case sub.c <- live:
 		default:
 			sub.dropped = true
+			metrics.StepsDropped.Inc()
 			r.unsubscribeLocked(sub)
 		}
 	}

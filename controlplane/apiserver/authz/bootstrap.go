@@ -134,6 +134,7 @@ func ClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		bind("system:basic-user", "system:basic-user", authenticated),
 		bind("system:discovery", "system:discovery", authenticated),
 		bind("system:public-info-viewer", "system:public-info-viewer", authenticated, group(user.AllUnauthenticated)),
+		bind("system:monitoring", "system:monitoring", group(user.MonitoringGroup)),
 		bind("system:kube-scheduler", "system:kube-scheduler", userSubject(user.KubeScheduler)),
 		bind("system:kube-controller-manager", "system:kube-controller-manager", userSubject(user.KubeControllerManager)),
 		bind("system:node", "system:node", group(user.NodesGroup)),

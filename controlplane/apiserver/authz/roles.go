@@ -11,6 +11,7 @@ package authz
 //	system:basic-user, system:discovery, system:public-info-viewer
 //	                what any signed-in user may do: read discovery, /version
 //	                and the OpenAPI documents, and ask "can I?"
+//	system:monitoring  get /metrics and the health checks (group system:monitoring)
 //	system:kube-scheduler, system:kube-controller-manager, system:node
 //	                what each control plane component needs
 //
@@ -197,13 +198,17 @@ func ClusterRoles() []*rbacv1.ClusterRole {
 		"system:public-info-viewer": {
 			newRule("get").urls("/livez", "/readyz", "/healthz", "/version", "/version/").rule(),
 		},
+		"system:monitoring": {
+			newRule("get").urls("/metrics", "/metrics/slis", "/livez", "/readyz", "/healthz",
+				"/livez/*", "/readyz/*", "/healthz/*").rule(),
+		},
 		"system:kube-scheduler":          schedulerRules(),
 		"system:kube-controller-manager": controllerManagerRules(),
 		"system:node":                    nodeRules(),
 	}
 	var out []*rbacv1.ClusterRole
 	for _, name := range []string{"cluster-admin", "admin", "edit", "view", "system:basic-user", "system:discovery",
-		"system:public-info-viewer", "system:kube-scheduler", "system:kube-controller-manager", "system:node"} {
+		"system:public-info-viewer", "system:monitoring", "system:kube-scheduler", "system:kube-controller-manager", "system:node"} {
 		out = append(out, &rbacv1.ClusterRole{ObjectMeta: bootstrapMeta(name, ""), Rules: roles[name]})
 	}
 	return out

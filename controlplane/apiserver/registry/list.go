@@ -15,6 +15,8 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/glassplane/glassplane/controlplane/metrics"
 )
 
 // Selection is what a list or watch asks for.
@@ -43,7 +45,9 @@ func (s *Store) List(ctx context.Context, r *Resource, sel Selection, rev int64)
 	if rev > 0 {
 		opts = append(opts, clientv3.WithRev(rev))
 	}
+	observed := metrics.EtcdRequest("list", r.GroupResource().String())
 	resp, err := s.read(ctx, s.resourcePrefix(r, sel.Namespace), opts...)
+	observed()
 	if err == rpctypes.ErrCompacted {
 		return nil, apierrors.NewResourceExpired("The resourceVersion for the provided list is too old.")
 	}

@@ -28,6 +28,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/glassplane/glassplane/controlplane/metrics"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
@@ -125,6 +126,7 @@ func (s *Store) Create(ctx context.Context, r *Resource, obj runtime.Object) (ru
 	}
 	defer s.writes.begin(key)()
 	resp, err := s.commit(ctx, obj, "put", key, func(ctx context.Context) (*clientv3.TxnResponse, error) {
+		defer metrics.EtcdRequest("create", r.GroupResource().String())()
 		return s.client.Txn(ctx).
 			If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
 			Then(s.putOp(key, value)).
@@ -145,7 +147,9 @@ func (s *Store) Create(ctx context.Context, r *Resource, obj runtime.Object) (ru
 
 // Get reads one object.
 func (s *Store) Get(ctx context.Context, r *Resource, namespace, name string) (runtime.Object, error) {
+	observed := metrics.EtcdRequest("get", r.GroupResource().String())
 	resp, err := s.read(ctx, s.Key(r, namespace, name))
+	observed()
 	if err != nil {
 		return nil, s.etcdError(err)
 	}
@@ -178,6 +182,7 @@ func (s *Store) Update(ctx context.Context, r *Resource, obj runtime.Object) (ru
 	}
 	defer s.writes.begin(key)()
 	resp, err := s.commit(ctx, obj, "put", key, func(ctx context.Context) (*clientv3.TxnResponse, error) {
+		defer metrics.EtcdRequest("update", r.GroupResource().String())()
 		return s.client.Txn(ctx).If(cond).
 			Then(s.putOp(key, value)).
 			Else(clientv3.OpGet(key)).
@@ -215,6 +220,7 @@ func (s *Store) Delete(ctx context.Context, r *Resource, obj runtime.Object) (ru
 	}
 	defer s.writes.begin(key)()
 	resp, err := s.commit(ctx, obj, "delete", key, func(ctx context.Context) (*clientv3.TxnResponse, error) {
+		defer metrics.EtcdRequest("delete", r.GroupResource().String())()
 		return s.client.Txn(ctx).If(cond).
 			Then(clientv3.OpDelete(key)).
 			Else(clientv3.OpGet(key)).
