@@ -67,7 +67,7 @@ func (c *Controller) runRound(ctx context.Context, r *round) (time.Duration, err
 	}
 	r.decide(sched)
 	if r.noop() {
-		return sched.Next(r.now).Sub(r.now), nil
+		return untilNext(sched, r.now), nil
 	}
 	ctx = trace.Decided(ctx, c.rec, "batch/v1", "CronJob", r.cj, trace.Reconcile{
 		Controller: Name, Desired: "a Job at each time of " + r.cj.Spec.Schedule,
@@ -108,7 +108,17 @@ func (c *Controller) runRound(ctx context.Context, r *round) (time.Duration, err
 	for _, e := range r.events {
 		c.events.Event(r.cj, e.eventType, e.reason, e.message)
 	}
-	return sched.Next(r.now).Sub(r.now), nil
+	return untilNext(sched, r.now), nil
+}
+
+// untilNext is how long until sched's next time, or 0 (no wake-up) for a
+// schedule that names no time in the next five years.
+func untilNext(sched cron.Schedule, now time.Time) time.Duration {
+	next := sched.Next(now)
+	if next.IsZero() {
+		return 0
+	}
+	return next.Sub(now)
 }
 
 func (r *round) noop() bool {
@@ -178,7 +188,9 @@ func (r *round) scheduledTime(sched cron.Schedule) (*time.Time, int) {
 	}
 	var last *time.Time
 	missed := 0
-	for t := sched.Next(earliest); !t.After(r.now); t = sched.Next(t) {
+	// Next answers the zero time for a schedule with no time in the next five
+	// years (as "59 23 31 2 *", February 31st): nothing is missed then.
+	for t := sched.Next(earliest); !t.IsZero() && !t.After(r.now); t = sched.Next(t) {
 		last = &t
 		missed++
 	}

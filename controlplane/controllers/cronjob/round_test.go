@@ -85,3 +85,30 @@ func TestOnlyTheNewestFinishedJobsAreKept(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// kubectl's own command tests create a CronJob for February 31st: a
+// schedule that never comes must leave the round with nothing to start,
+// not loop on the zero time cron answers for it.
+func TestAScheduleThatNeverComesStartsNothing(t *testing.T) {
+	created := time.Date(2026, 12, 6, 10, 1, 0, 0, time.UTC)
+	cj := testCronJob(created, batchv1.AllowConcurrent)
+	cj.Spec.Schedule = "59 23 31 2 *"
+	sched, err := cron.ParseStandard(cj.Spec.Schedule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	r := round{cj: cj, now: created.Add(time.Hour)}
+	go func() { r.decide(sched); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("deciding a round for February 31st does not return")
+	}
+	if r.start != nil {
+		t.Errorf("started %v", r.start)
+	}
+	if d := untilNext(sched, r.now); d != 0 {
+		t.Errorf("wakes up again after %v, want never", d)
+	}
+}
