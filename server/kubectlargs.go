@@ -78,7 +78,7 @@ var localFlags = map[string]bool{
 	"external-ip": true, "record": true, "tcp": true, "clusterrole": true, "role": true, "user": true,
 	"group": true, "serviceaccount": true, "verb": true, "resource": true, "resource-name": true,
 	"duration": true, "audience": true, "bound-object-kind": true, "bound-object-name": true,
-	"watch-only": true, "chunk-size": true,
+	"watch-only": true, "chunk-size": true, "schedule": true, "from": true,
 }
 
 // outputFormats are the -o formats that read no file: the part before "="
