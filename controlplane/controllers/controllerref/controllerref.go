@@ -19,12 +19,14 @@ package controllerref
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
 )
 
 // PatchFunc patches the named object with a strategic merge patch.
@@ -109,4 +111,28 @@ func ignoreNotFound(err error) error {
 		return nil
 	}
 	return err
+}
+
+// ForPods is the manager that claims pods for owner, a controller of kind:
+// it adopts only while a live read (fresh) still finds owner itself, not
+// being deleted, and it adopts and releases pods with patches through client.
+func ForPods(client kubernetes.Interface, owner metav1.Object, kind schema.GroupVersionKind, selector labels.Selector,
+	fresh func(ctx context.Context) (metav1.Object, error)) *ControllerRefManager {
+	return &ControllerRefManager{
+		Controller: owner, ControllerKind: kind, Selector: selector,
+		CanAdopt: func(ctx context.Context) error {
+			cur, err := fresh(ctx)
+			if err != nil {
+				return err
+			}
+			if cur.GetUID() != owner.GetUID() || cur.GetDeletionTimestamp() != nil {
+				return fmt.Errorf("%s %s/%s is gone or going; it adopts nothing", kind.Kind, owner.GetNamespace(), owner.GetName())
+			}
+			return nil
+		},
+		Patch: func(ctx context.Context, ns, name string, patch []byte) error {
+			_, err := client.CoreV1().Pods(ns).Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
+			return err
+		},
+	}
 }

@@ -15,7 +15,6 @@ package daemonset
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sort"
 	"strings"
 
@@ -24,7 +23,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/glassplane/glassplane/controlplane/controllers/controllerref"
 )
@@ -40,23 +38,9 @@ func (c *Controller) claimPods(ctx context.Context, ds *appsv1.DaemonSet) ([]*co
 	if err != nil {
 		return nil, err
 	}
-	m := &controllerref.ControllerRefManager{
-		Controller: ds, ControllerKind: controllerKind, Selector: selector,
-		CanAdopt: func(ctx context.Context) error {
-			fresh, err := c.client.AppsV1().DaemonSets(ds.Namespace).Get(ctx, ds.Name, metav1.GetOptions{})
-			if err != nil {
-				return err
-			}
-			if fresh.UID != ds.UID || fresh.DeletionTimestamp != nil {
-				return fmt.Errorf("DaemonSet %s/%s is gone or going; it adopts nothing", ds.Namespace, ds.Name)
-			}
-			return nil
-		},
-		Patch: func(ctx context.Context, ns, name string, patch []byte) error {
-			_, err := c.client.CoreV1().Pods(ns).Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
-			return err
-		},
-	}
+	m := controllerref.ForPods(c.client, ds, controllerKind, selector, func(ctx context.Context) (metav1.Object, error) {
+		return c.client.AppsV1().DaemonSets(ds.Namespace).Get(ctx, ds.Name, metav1.GetOptions{})
+	})
 	var owned []*corev1.Pod
 	for _, pod := range all {
 		ok, err := m.Claim(ctx, pod)

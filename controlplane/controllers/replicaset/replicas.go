@@ -19,7 +19,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/glassplane/glassplane/controlplane/controllers/controllerref"
@@ -37,23 +36,9 @@ func (c *Controller) claimPods(ctx context.Context, rs *appsv1.ReplicaSet) (owne
 	if err != nil {
 		return nil, nil, err
 	}
-	m := &controllerref.ControllerRefManager{
-		Controller: rs, ControllerKind: c.kind.gvk, Selector: selector,
-		CanAdopt: func(ctx context.Context) error {
-			fresh, err := c.kind.fresh(ctx, rs.Namespace, rs.Name)
-			if err != nil {
-				return err
-			}
-			if fresh.UID != rs.UID || fresh.DeletionTimestamp != nil {
-				return fmt.Errorf("%s %s/%s is gone or going; it adopts nothing", c.kind.gvk.Kind, rs.Namespace, rs.Name)
-			}
-			return nil
-		},
-		Patch: func(ctx context.Context, ns, name string, patch []byte) error {
-			_, err := c.client.CoreV1().Pods(ns).Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
-			return err
-		},
-	}
+	m := controllerref.ForPods(c.client, rs, c.kind.gvk, selector, func(ctx context.Context) (metav1.Object, error) {
+		return c.kind.fresh(ctx, rs.Namespace, rs.Name)
+	})
 	for _, pod := range all {
 		if !isActive(pod) {
 			if ref := metav1.GetControllerOfNoCopy(pod); ref != nil && ref.UID == rs.UID {

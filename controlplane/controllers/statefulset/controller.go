@@ -29,7 +29,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -206,23 +205,9 @@ func (c *Controller) claimPods(ctx context.Context, set *appsv1.StatefulSet) ([]
 	if err != nil {
 		return nil, err
 	}
-	m := &controllerref.ControllerRefManager{
-		Controller: set, ControllerKind: controllerKind, Selector: selector,
-		CanAdopt: func(ctx context.Context) error {
-			fresh, err := c.client.AppsV1().StatefulSets(set.Namespace).Get(ctx, set.Name, metav1.GetOptions{})
-			if err != nil {
-				return err
-			}
-			if fresh.UID != set.UID || fresh.DeletionTimestamp != nil {
-				return fmt.Errorf("StatefulSet %s/%s is gone or going; it adopts nothing", set.Namespace, set.Name)
-			}
-			return nil
-		},
-		Patch: func(ctx context.Context, ns, name string, patch []byte) error {
-			_, err := c.client.CoreV1().Pods(ns).Patch(ctx, name, types.StrategicMergePatchType, patch, metav1.PatchOptions{})
-			return err
-		},
-	}
+	m := controllerref.ForPods(c.client, set, controllerKind, selector, func(ctx context.Context) (metav1.Object, error) {
+		return c.client.AppsV1().StatefulSets(set.Namespace).Get(ctx, set.Name, metav1.GetOptions{})
+	})
 	var owned []*corev1.Pod
 	for _, pod := range all {
 		if !isMemberOf(set, pod) && metav1.GetControllerOfNoCopy(pod) == nil {
