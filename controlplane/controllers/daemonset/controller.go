@@ -15,7 +15,7 @@
 // loop): informer handlers only enqueue "namespace/name" keys; a change to
 // any node enqueues every DaemonSet. Objects from the listers are shared
 // with the cache and are never modified. Creates and deletes are expected
-// before they are made (expectations.go).
+// before they are made (the shared expectations package).
 package daemonset
 
 import (
@@ -41,6 +41,7 @@ import (
 	"k8s.io/client-go/util/workqueue"
 
 	"github.com/glassplane/glassplane/controlplane/controllers/deployment"
+	"github.com/glassplane/glassplane/controlplane/controllers/expectations"
 	"github.com/glassplane/glassplane/controlplane/controllers/history"
 	"github.com/glassplane/glassplane/controlplane/controllers/trace"
 	"github.com/glassplane/glassplane/controlplane/controllers/workloop"
@@ -76,7 +77,7 @@ type Controller struct {
 	synced         []cache.InformerSynced
 
 	queue        workqueue.TypedRateLimitingInterface[string]
-	expectations *expectations
+	expectations *expectations.Expectations
 }
 
 // New returns a DaemonSet controller fed by factory's informers.
@@ -94,7 +95,7 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, r
 			revisions.Informer().HasSynced},
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "daemonset"}),
-		expectations: newExpectations(),
+		expectations: expectations.New(),
 	}
 	c.handleDaemonSets(dss.Informer())
 	c.handlePods(pods.Informer())
@@ -118,7 +119,7 @@ func (c *Controller) syncDaemonSet(ctx context.Context, key string) error {
 	}
 	ds, err := c.dsLister.DaemonSets(namespace).Get(name)
 	if apierrors.IsNotFound(err) {
-		c.expectations.forget(key)
+		c.expectations.Forget(key)
 		return nil
 	}
 	if err != nil {
@@ -146,8 +147,8 @@ func (c *Controller) syncDaemonSet(ctx context.Context, key string) error {
 	var syncErr error
 	switch {
 	case ds.DeletionTimestamp != nil:
-	case !c.expectations.satisfied(key):
-		adds, dels := c.expectations.outstanding(key)
+	case !c.expectations.Satisfied(key):
+		adds, dels := c.expectations.Outstanding(key)
 		c.decide(ctx, ds, status, fmt.Sprintf("wait: %d creations and %d deletions not yet seen", adds, dels))
 		decided = true
 	default:

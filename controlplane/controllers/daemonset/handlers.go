@@ -43,7 +43,7 @@ func (c *Controller) handlePods(informer cache.SharedIndexInformer) {
 			pod := obj.(*corev1.Pod)
 			if ds := c.resolveControllerRef(pod); ds != nil {
 				c.watched("pods", "Pod", trace.Added, pod)
-				c.settle(ds, true)
+				c.settle(ds, pod, true)
 				c.enqueue(ds)
 			}
 		},
@@ -58,7 +58,7 @@ func (c *Controller) handlePods(informer cache.SharedIndexInformer) {
 			if ds := c.resolveControllerRef(pod); ds != nil {
 				c.watched("pods", "Pod", trace.Modified, pod)
 				if oldPod.DeletionTimestamp == nil && pod.DeletionTimestamp != nil {
-					c.settle(ds, false) // a graceful deletion counts when it starts
+					c.settle(ds, pod, false) // a graceful deletion counts when it starts
 				}
 				c.enqueue(ds)
 			}
@@ -71,7 +71,7 @@ func (c *Controller) handlePods(informer cache.SharedIndexInformer) {
 			if ds := c.resolveControllerRef(pod); ds != nil {
 				c.watched("pods", "Pod", trace.Deleted, pod)
 				if pod.DeletionTimestamp == nil {
-					c.settle(ds, false) // deleted at once, never seen going
+					c.settle(ds, pod, false) // deleted at once, never seen going
 				}
 				c.enqueue(ds)
 			}
@@ -109,11 +109,18 @@ func (c *Controller) enqueueAll() {
 	}
 }
 
-// settle ticks off an expected creation (add) or deletion for ds.
-func (c *Controller) settle(ds *appsv1.DaemonSet, add bool) {
-	if key, err := cache.MetaNamespaceKeyFunc(ds); err == nil {
-		c.expectations.observed(key, add)
+// settle ticks off ds's expected creation (add) or deletion of pod.
+func (c *Controller) settle(ds *appsv1.DaemonSet, pod *corev1.Pod, add bool) {
+	key, err := cache.MetaNamespaceKeyFunc(ds)
+	if err != nil {
+		return
 	}
+	if add {
+		c.expectations.CreationObserved(key)
+		return
+	}
+	podKey, _ := cache.MetaNamespaceKeyFunc(pod)
+	c.expectations.DeletionObserved(key, podKey)
 }
 
 // resolveControllerRef returns the DaemonSet that controls pod, if it is one

@@ -23,6 +23,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/tools/cache"
 
 	"github.com/glassplane/glassplane/controlplane/controllers/controllerref"
 )
@@ -135,14 +136,14 @@ func (c *Controller) placePods(ctx context.Context, key string, ds *appsv1.Daemo
 	if len(p.create) == 0 && len(p.delete) == 0 {
 		return false, nil
 	}
-	c.expectations.expect(key, len(p.create), len(p.delete))
+	c.expectations.Expect(key, len(p.create), podKeys(p.delete))
 	var errs []error
 	if len(p.create) > 0 {
 		wctx := c.decide(ctx, ds, found, "create a daemon pod on "+strings.Join(p.create, ", "))
 		for i, node := range p.create {
 			if err := c.createPod(wctx, ds, node, hash); err != nil {
 				for range len(p.create) - i { // none of the rest will be seen
-					c.expectations.observed(key, true)
+					c.expectations.CreationObserved(key)
 				}
 				errs = append(errs, err)
 				break
@@ -188,15 +189,16 @@ func (c *Controller) createPod(ctx context.Context, ds *appsv1.DaemonSet, node, 
 
 // deletePods deletes pods; those that are gone already count as seen.
 func (c *Controller) deletePods(ctx context.Context, key string, ds *appsv1.DaemonSet, pods []*corev1.Pod) error {
+	keys := podKeys(pods)
 	for i, pod := range pods {
 		err := c.client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{})
 		if apierrors.IsNotFound(err) {
-			c.expectations.observed(key, false)
+			c.expectations.DeletionObserved(key, keys[i])
 			continue
 		}
 		if err != nil {
-			for range len(pods) - i {
-				c.expectations.observed(key, false)
+			for _, k := range keys[i:] { // none of these will be seen going
+				c.expectations.DeletionObserved(key, k)
 			}
 			c.eventRecorder.Eventf(ds, corev1.EventTypeWarning, FailedDelete, "Error deleting: %v", err)
 			return err
@@ -213,4 +215,13 @@ func nodesOf(pods []*corev1.Pod) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// podKeys are the pods' namespace/name keys, by which deletions are expected.
+func podKeys(pods []*corev1.Pod) []string {
+	keys := make([]string, len(pods))
+	for i, p := range pods {
+		keys[i], _ = cache.MetaNamespaceKeyFunc(p)
+	}
+	return keys
 }

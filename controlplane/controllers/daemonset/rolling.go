@@ -98,7 +98,7 @@ func (c *Controller) rollingUpdate(ctx context.Context, key string, ds *appsv1.D
 		}
 		return false, nil
 	}
-	c.expectations.expect(key, 0, len(old))
+	c.expectations.Expect(key, 0, podKeys(old))
 	wctx := c.decide(ctx, ds, found, fmt.Sprintf("RollingUpdate: replace the old pods on %s (maxUnavailable %d)",
 		strings.Join(nodesOf(old), ", "), budget))
 	return true, c.deletePods(wctx, key, ds, old)

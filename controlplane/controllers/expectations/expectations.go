@@ -5,7 +5,7 @@
 // down what it expects to see, the pod handlers tick the expectations off as
 // the informer delivers the pods, and a sync manages replicas only when
 // nothing is outstanding (or the expectation is so old that the events must
-// have been lost). The ReplicaSet and Job controllers keep one each, keyed by
+// have been lost). The ReplicaSet, Job and DaemonSet controllers keep one each, keyed by
 // their object's key. Kubernetes calls this ControllerExpectations; deletions
 // are tracked by pod key, so a pod seen going and then gone counts once.
 package expectations
@@ -46,23 +46,23 @@ func (e *Expectations) Satisfied(key string) bool {
 	return (x.adds <= 0 && len(x.deletes) == 0) || time.Since(x.recorded) > expectationsTimeout
 }
 
-// ExpectCreations notes that n pods are about to be created for key.
-func (e *Expectations) ExpectCreations(key string, n int) {
+// Expect notes that adds pods are about to be created for key and the pods
+// podKeys deleted, in one placement (a DaemonSet's does both).
+func (e *Expectations) Expect(key string, adds int, podKeys []string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.byKey[key] = &expectation{adds: n, deletes: map[string]bool{}, recorded: time.Now()}
-}
-
-// ExpectDeletions notes that the pods podKeys are about to be deleted.
-func (e *Expectations) ExpectDeletions(key string, podKeys []string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	x := &expectation{deletes: map[string]bool{}, recorded: time.Now()}
+	x := &expectation{adds: adds, deletes: map[string]bool{}, recorded: time.Now()}
 	for _, k := range podKeys {
 		x.deletes[k] = true
 	}
 	e.byKey[key] = x
 }
+
+// ExpectCreations notes that n pods are about to be created for key.
+func (e *Expectations) ExpectCreations(key string, n int) { e.Expect(key, n, nil) }
+
+// ExpectDeletions notes that the pods podKeys are about to be deleted.
+func (e *Expectations) ExpectDeletions(key string, podKeys []string) { e.Expect(key, 0, podKeys) }
 
 // CreationObserved ticks off one creation (seen, or never going to happen).
 func (e *Expectations) CreationObserved(key string) {
