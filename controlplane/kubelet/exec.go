@@ -79,8 +79,15 @@ func (k *Kubelet) containerRunning(pod *corev1.Pod, name string) bool {
 }
 
 // kubernetesServiceIP is the cluster IP of the kubernetes Service, which
-// kubelet puts into every container's environment.
+// kubelet puts into every container's environment. It never changes, so it
+// is read once (and again only until a read succeeds).
 func (k *Kubelet) kubernetesServiceIP(ctx context.Context) string {
+	k.mu.Lock()
+	ip := k.apiServiceIP
+	k.mu.Unlock()
+	if ip != "" {
+		return ip
+	}
 	client, err := kubernetes.NewForConfig(k.cfg)
 	if err != nil {
 		return ""
@@ -89,6 +96,9 @@ func (k *Kubelet) kubernetesServiceIP(ctx context.Context) string {
 	if err != nil {
 		return ""
 	}
+	k.mu.Lock()
+	k.apiServiceIP = svc.Spec.ClusterIP
+	k.mu.Unlock()
 	return svc.Spec.ClusterIP
 }
 

@@ -135,8 +135,9 @@ type Kubelet struct {
 	ips       *podCIDR
 	runtime   *containerRuntime
 
-	mu      sync.Mutex // guards running
-	running bool
+	mu           sync.Mutex // guards running and apiServiceIP
+	running      bool
+	apiServiceIP string // the kubernetes Service's cluster IP, once read (exec.go)
 }
 
 // New returns the kubelet of the node opts describe. cfg should authenticate

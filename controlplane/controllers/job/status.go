@@ -40,7 +40,6 @@ const (
 	messageSuspended    = "Job suspended"
 	reasonResumed       = "JobResumed"
 	messageResumed      = "Job resumed"
-	successCriteriaMet  = batchv1.JobSuccessCriteriaMet
 )
 
 // snapshot is a Job and its pods at one moment.
@@ -113,7 +112,7 @@ func (s *snapshot) plan(opts Options) plan {
 		}
 	}
 	st.Active, st.Ready, st.Terminating = int32(len(active)), &ready, &terminating
-	completions, parallelism := completionsOf(job), int32(1)
+	completions, parallelism := job.Spec.Completions, int32(1)
 	if job.Spec.Parallelism != nil {
 		parallelism = *job.Spec.Parallelism
 	}
@@ -134,8 +133,8 @@ func (s *snapshot) plan(opts Options) plan {
 		} else {
 			p.decision = fmt.Sprintf("stop the Job's %d pods: %s", len(active), condition(st, batchv1.JobFailureTarget).Reason)
 		}
-	case hasCondition(st, successCriteriaMet) || s.succeededEnough(succeeded, len(active)):
-		setCondition(st, successCriteriaMet, reasonCompletions, messageCompletions, s.now)
+	case hasCondition(st, batchv1.JobSuccessCriteriaMet) || s.succeededEnough(succeeded, len(active)):
+		setCondition(st, batchv1.JobSuccessCriteriaMet, reasonCompletions, messageCompletions, s.now)
 		p.remove = active
 		if len(active) == 0 && terminating == 0 && settled {
 			setCondition(st, batchv1.JobComplete, reasonCompletions, messageCompletions, s.now)
@@ -320,8 +319,6 @@ func want(completions *int32, parallelism, succeeded int32, active int) int {
 	}
 	return max(0, int(min(parallelism, *completions-succeeded)))
 }
-
-func completionsOf(job *batchv1.Job) *int32 { return job.Spec.Completions }
 
 func completionsText(c *int32) string {
 	if c == nil {
