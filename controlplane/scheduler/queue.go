@@ -29,10 +29,12 @@ package scheduler
 // Done (and, if it failed, AddUnschedulable first).
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 
@@ -198,10 +200,7 @@ func (q *schedulingQueue) Done(uid types.UID) {
 func (q *schedulingQueue) MoveAllToActive() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for uid, qp := range q.unschedulable {
-		delete(q.unschedulable, uid)
-		q.activateLocked(qp)
-	}
+	q.activateWaitingLocked(func(*queuedPod) bool { return true })
 	q.moveRequest = q.cycle
 }
 
@@ -212,13 +211,25 @@ func (q *schedulingQueue) MoveAllToActive() {
 func (q *schedulingQueue) MoveWaitingOnPods() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.activateWaitingLocked(func(qp *queuedPod) bool { return waitsOnPods(qp.Pod) })
+	q.podMove = q.cycle
+}
+
+// activateWaitingLocked moves the waiting pods that move says should be
+// tried again to the active queue, in the order they came before, so pods
+// of one priority keep first come, first served.
+func (q *schedulingQueue) activateWaitingLocked(move func(*queuedPod) bool) {
+	var moved []*queuedPod
 	for uid, qp := range q.unschedulable {
-		if waitsOnPods(qp.Pod) {
+		if move(qp) {
 			delete(q.unschedulable, uid)
-			q.activateLocked(qp)
+			moved = append(moved, qp)
 		}
 	}
-	q.podMove = q.cycle
+	slices.SortFunc(moved, func(a, b *queuedPod) int { return cmp.Compare(a.seq, b.seq) })
+	for _, qp := range moved {
+		q.activateLocked(qp)
+	}
 }
 
 // waitsOnPods reports whether a new pod somewhere could let pod fit: it has
