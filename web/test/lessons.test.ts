@@ -37,6 +37,9 @@ test("a step's check reads 'checking', then 'not yet' with why, then 'done' once
   const later = progress({ step: 2, passed: [0, 1], checks: [verdict(0, false, "the pacer is in live mode")] });
   assert.deepEqual(checkState(lesson, later, 0), { state: "passed", detail: "" });
   assert.deepEqual(checkState(lesson, later, 2), { state: "recap" });
+  // A passed recap is still a recap, so the panel says "Lesson complete." rather than a check's "Done".
+  const finished = progress({ step: 2, done: true, passed: [0, 1, 2], checks: [verdict(2, true, "nothing to check")] });
+  assert.deepEqual(checkState(lesson, finished, 2), { state: "recap" });
 });
 
 test("the panel polls the engine's current step, asks for a step ahead by number, and leaves a passed step alone", () => {

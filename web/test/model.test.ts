@@ -14,6 +14,20 @@ test("a Deployment, its ReplicaSet and its Pod form one ownership tree", () => {
   assert.equal(roots[0].children[0].children[0].object.name, "hello-1-abc");
 });
 
+test("an object of another kind that owns a workload, such as an operator's custom resource, is drawn as its root", () => {
+  resetSeq();
+  const own = (kind: string, name: string) => ({ metadata: { ownerReferences: [{ kind, name, uid: `uid-${name}` }] } });
+  const st = replay([
+    stored("Website", "site"), // the fixture's uid is the name's, so the names differ
+    stored("Deployment", "blog", own("Website", "site")),
+    stored("Service", "blog-svc", own("Website", "site")),
+    stored("Lease", "unrelated"),
+  ]);
+  const roots = ownershipTree(st);
+  assert.deepEqual(roots.map((r) => r.object.kind), ["Website"]);
+  assert.deepEqual(roots[0].children.map((c) => c.object.kind), ["Deployment", "Service"]);
+});
+
 test("a pod appears inside the node it was bound to, with the phase etcd last stored", () => {
   const all = helloSteps();
   const beforeRun = replay(all.slice(0, 9));

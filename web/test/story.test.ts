@@ -178,3 +178,10 @@ test("a learner's restore of a snapshot is told as their own act, with what etcd
   assert.ok(beatSentence(restore, "en").startsWith("You restore the snapshot saved at revision 40. etcd puts back 3 keys and deletes 1"), beatSentence(restore, "en"));
   assert.ok(beatSentence(restore, "zh-TW").includes("放回 3 個 key、刪除 1 個"), beatSentence(restore, "zh-TW"));
 });
+
+test("a story's count says one beat and one step in the singular, in both languages", async () => {
+  const { storyCount } = await import("../src/view/story.js");
+  assert.equal(storyCount(1, 1, "en"), "1 beat, 1 step");
+  assert.equal(storyCount(3, 12, "en"), "3 beats, 12 steps");
+  assert.equal(storyCount(1, 12, "zh-TW"), "1 段，12 個步驟");
+});

@@ -58,6 +58,8 @@ export const controllers: Record<string, Text> = {
   daemonset: t("daemonset", "DaemonSet"), statefulset: t("statefulset", "StatefulSet"),
   replicationcontroller: t("replication controller", "ReplicationController"),
   persistentvolume: t("volume binder", "PersistentVolume 綁定"),
+  horizontalpodautoscaler: t("pod autoscaler", "Pod 水平自動擴縮"),
+  website: t("website operator", "Website operator"),
 };
 
 /** What a controller decided (the reconcile step's "decision", which the Go
@@ -65,6 +67,7 @@ export const controllers: Record<string, Text> = {
  * {placeholders}, and its Chinese. The narrator matches a decision against
  * the English and says the Chinese; one it does not know stays as it came. */
 export const decisions: Record<string, Text> = {
+  "hpa.scale": t("scale {kind} {name} to {n} replicas", "把 {kind} {name} 調整為 {n} 個副本"),
   "rs.create": t("create {n} pods", "建立 {n} 個 Pod"),
   "rs.delete": t("delete {n} pods", "刪除 {n} 個 Pod"),
   "rs.wait": t("wait: {adds} creations and {dels} deletions not yet seen", "等待：還有 {adds} 個建立和 {dels} 個刪除尚未看到"),
@@ -106,6 +109,13 @@ export const decisions: Record<string, Text> = {
   "cronjob.replace": t("Replace: delete {n} running Jobs, create Job {name}", "Replace：刪除 {n} 個執行中的 Job，建立 Job {name}"),
   "cronjob.prune": t("delete the {n} oldest finished Jobs", "刪除最舊的 {n} 個已結束 Job"),
   "cronjob.status": t("update the CronJob's status: {n} active", "更新 CronJob 的狀態：{n} 個執行中"),
+  "website.createDeployment": t("create Deployment {name} for Website {website}", "為 Website {website} 建立 Deployment {name}"),
+  "website.createService": t("create Service {name} for Website {website}", "為 Website {website} 建立 Service {name}"),
+  "website.update": t("update Deployment {name} to {replicas} replicas of {image}", "把 Deployment {name} 更新為 {replicas} 個 {image} 的副本"),
+  "website.notMine": t("leave Deployment {name} alone: it is not managed by Website {website}",
+    "不動 Deployment {name}：它不是由 Website {website} 管理的"),
+  "website.status": t("report {ready} of {replicas} replicas ready in Website {name}'s status",
+    "在 Website {name} 的狀態中回報 {replicas} 個副本中有 {ready} 個就緒"),
   "ttl.delete": t("delete Job {name}: its ttlSecondsAfterFinished has passed", "刪除 Job {name}：ttlSecondsAfterFinished 的時間已到"),
   "ds.create": t("create a daemon pod on {nodes}", "在 {nodes} 上各建立一個 daemon Pod"),
   "ds.delete": t("delete the daemon pods on {nodes}", "刪除 {nodes} 上的 daemon Pod"),
@@ -306,6 +316,8 @@ export const messages: Record<string, Text> = {
   "kubelet.pod.pullFailed": t("The image {image} could not be pulled: {error}", "無法拉取映像檔 {image}：{error}"),
   "kubelet.pod.started": t("The kubelet starts container {container} from {image}.", "kubelet 用 {image} 啟動容器 {container}。"),
   "kubelet.pod.exec": t("The kubelet runs {command} in container {container} (kubectl exec).", "kubelet 在容器 {container} 裡執行 {command}（kubectl exec）。"),
+  "kubelet.pod.attach": t("The kubelet attaches to the process of container {container} (kubectl attach).", "kubelet 連上容器 {container} 的主程序（kubectl attach）。"),
+  "kubelet.pod.portforward": t("The kubelet connects a forwarded connection to port {port} of container {container} (kubectl port-forward).", "kubelet 把轉發來的連線接到容器 {container} 的連接埠 {port}（kubectl port-forward）。"),
   "kubelet.pod.exited": t("Container {container} exits with code {exitCode}.", "容器 {container} 結束，結束碼 {exitCode}。"),
   "kubelet.pod.killed": t("The kubelet stops pod {pod}.", "kubelet 停止 Pod {pod}。"),
   "kubelet.pod.status": t("The kubelet reports pod {pod} as {phase}.", "kubelet 回報 Pod {pod} 的狀態為 {phase}。"),
@@ -475,7 +487,9 @@ export const ui: Record<string, Text> = {
   storyNone: t("Apply a manifest or pick an action in the list below: its story appears here, one beat per act.",
     "套用一份 manifest，或在下方清單選一個動作：它的故事會出現在這裡，每個行動一段。"),
   storyLoading: t("Reading the story…", "讀取故事中…"),
-  storyBeats: t("{n} beats, {steps} steps", "{n} 段，{steps} 個步驟"),
+  storyBeats: t("{beats}, {steps}", "{beats}，{steps}"),
+  storyBeatOne: t("1 beat", "1 段"), storyBeatMany: t("{n} beats", "{n} 段"),
+  storyStepOne: t("1 step", "1 個步驟"), storyStepMany: t("{n} steps", "{n} 個步驟"),
   showBackground: t("+ {n} background steps", "+ {n} 個背景步驟"),
   hideBackground: t("− hide {n} background steps", "− 隱藏 {n} 個背景步驟"),
   backgroundBeat: t("background", "背景"),

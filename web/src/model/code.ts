@@ -44,6 +44,7 @@ const controllers: Record<string, CodeRef> = {
   "statefulset-controller": { pkg: "controlplane/controllers/statefulset", func: "(*Controller).syncStatefulSet" },
   "replicationcontroller-controller": { pkg: "controlplane/controllers/replicaset", func: "(*Controller).syncReplicaSet" },
   "persistentvolume-binder-controller": { pkg: "controlplane/controllers/persistentvolume", func: "(*Controller).syncClaim" },
+  "horizontal-pod-autoscaler": { pkg: "controlplane/controllers/podautoscaler", func: "(*Controller).reconcileAutoscaler" },
 };
 
 /** codeFor names the Go function behind a step. */

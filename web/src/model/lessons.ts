@@ -101,8 +101,8 @@ export type CheckState =
 export function checkState(lesson: Lesson, p: Progress | undefined, n: number): CheckState {
   const last = p?.checks.find((c) => c.step === n);
   const note = last?.message ? { note: last.message } : {};
+  if (lesson.steps[n]?.recap) return { state: "recap" }; // passed or not: the view says which
   if (p?.passed.includes(n)) return last?.passed ? { state: "passed", detail: last.detail, ...note } : { state: "passed", detail: "" };
-  if (lesson.steps[n]?.recap) return { state: "recap" };
   if (last) return { state: "waiting", detail: last.detail, ...note };
   return { state: "unchecked" };
 }

@@ -1,7 +1,10 @@
 // The ownership tree the diagram draws: a Deployment owns ReplicaSets, a
 // ReplicaSet owns Pods, a CronJob owns Jobs that own Pods (metadata.ownerReferences,
 // which the controllers set).
-// Objects whose owner is not known (a bare Pod, a Service) are roots.
+// Objects whose owner is not known (a bare Pod, a Service) are roots. An
+// object of any other kind that owns a workload object is drawn too, as its
+// root: a custom resource an operator turned into a Deployment (a Website)
+// belongs in the picture of what it made.
 
 import { ClusterObject, ModelState } from "./cluster.js";
 
@@ -16,7 +19,10 @@ export const workloadKinds = ["Deployment", "ReplicaSet", "StatefulSet", "Daemon
 /** ownershipTree returns the live workload objects of a namespace-less view,
  * roots first, each with the objects it owns. */
 export function ownershipTree(state: ModelState, kinds: readonly string[] = workloadKinds): TreeNode[] {
-  const live = Object.values(state.objects).filter((o) => !o.deleted && kinds.includes(o.kind));
+  const all = Object.values(state.objects).filter((o) => !o.deleted);
+  const workloads = all.filter((o) => kinds.includes(o.kind));
+  const owning = new Set(workloads.flatMap((o) => o.owners.map((r) => r.uid)));
+  const live = all.filter((o) => kinds.includes(o.kind) || owning.has(o.uid));
   const byUid = new Map(live.map((o) => [o.uid, o]));
   const nodes = new Map(live.map((o) => [o.key, { object: o, children: [] as TreeNode[] }]));
   const roots: TreeNode[] = [];

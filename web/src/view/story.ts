@@ -42,7 +42,7 @@ export function renderStory(ctx: StoryContext): HTMLElement {
   const st = story(d.beatList, ctx.showBackground);
   const bySeq = new Map(d.stepList.map((s) => [s.seq, s]));
   const currentBeat = ctx.current === undefined ? undefined : d.beatList.find((b) => b.steps.includes(ctx.current!))?.first;
-  el.append(h("h3", {}, tr("storyOf", L), " ", h("span", { class: "muted story-count" }, tr("storyBeats", L, { n: String(st.foreground), steps: String(d.stepList.length) }))));
+  el.append(h("h3", {}, tr("storyOf", L), " ", h("span", { class: "muted story-count" }, storyCount(st.foreground, d.stepList.length, L))));
   const lane = layoutSwimlane(d.beatList, st.items, d.stepList, { width: 400 });
   el.append(h("p", { class: "muted swimlane-title" }, tr("swimlane", L)), renderSwimlane(lane, L, currentBeat, ctx.toggleBeat));
   if (st.backgroundSteps > 0) {
@@ -77,4 +77,10 @@ export function renderStory(ctx: StoryContext): HTMLElement {
   }
   el.append(list);
   return el;
+}
+
+/** storyCount says how many beats and steps a story has, singular for one. */
+export function storyCount(beats: number, steps: number, L: Lang): string {
+  const count = (n: number, one: string, many: string) => tr(n === 1 ? one : many, L, { n: String(n) });
+  return tr("storyBeats", L, { beats: count(beats, "storyBeatOne", "storyBeatMany"), steps: count(steps, "storyStepOne", "storyStepMany") });
 }
