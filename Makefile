@@ -58,13 +58,10 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt: the files above need formatting"; exit 1)
 	go vet ./...
 
+# Every benchmark, three runs each, written as one table to bench/REPORT.md
+# (bench/main.go says how each figure is judged).
 bench:
-	go test -run '^$$' -bench 'CreateVersusEtcdPut' -benchtime 2000x ./controlplane/
-	go test -run '^$$' -bench 'SeedCreateToRunning' -benchtime 30x ./controlplane/
-	go test -run '^$$' -bench 'Scheduling' -benchtime 3x ./controlplane/scheduler/
-	go test -run '^$$' -bench 'Authorize' ./controlplane/apiserver/authz/
-	go test -run '^$$' -bench 'StreamFanOut' -benchtime 20000x -ldflags '$(LDFLAGS)' ./server/
-	go test -run '^$$' -bench 'Classroom' -benchtime 1x -timeout 20m -ldflags '$(LDFLAGS)' ./server/
+	go run ./bench -o bench/REPORT.md
 
 # A long class day against etcd: churn from 8 sandboxes into a 16 MiB quota
 # with compaction every 200 ms; the size must level off and no write fail.

@@ -175,7 +175,8 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	saTokens := authn.NewServiceAccountTokens(saKey, authn.ServiceAccountsIn(c.Store))
 	c.Kubelets = kubelet.NewPool()
 	c.API = apiserver.New(apiserver.Config{
-		Store: c.Store, Steps: c.Steps, OpenAPI: spec, TypeConverter: spec.TypeConverter, Limits: cfg.Limits, ServiceAccountTokens: saTokens, PodLogs: c.Kubelets, PodExec: c.Kubelets,
+		Store: c.Store, Steps: c.Steps, OpenAPI: spec, TypeConverter: spec.TypeConverter, Limits: cfg.Limits, ServiceAccountTokens: saTokens, PodLogs: c.Kubelets, PodExec: c.Kubelets, Usage: c.Kubelets,
+		PodAttach: c.Kubelets, PodPortForward: c.Kubelets,
 		Validate:      validation.Validate,
 		Authenticator: authn.Chain{authn.NewX509(ca.Pool()), users, saTokens, authn.UnknownToken{}},
 	})

@@ -83,21 +83,7 @@ func TestKubectlSeedSession(t *testing.T) {
 				t.Errorf("second apply printed %q", out)
 			}
 
-			watch := exec.Command(bin[0], append(append(bin[1:], "--kubeconfig", c.Kubeconfig("admin")), "get", "deploy", "-w")...)
-			watch.Env = append(os.Environ(), "HOME="+c.DataDir)
-			stdout, _ := watch.StdoutPipe()
-			if err := watch.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer watch.Process.Kill()
-			lines := make(chan string, 100)
-			go func() {
-				sc := bufio.NewScanner(stdout)
-				for sc.Scan() {
-					lines <- sc.Text()
-				}
-				close(lines)
-			}()
+			lines := kubectlWatch(t, c, bin, "get", "deploy", "-w")
 			waitLine(t, lines, "0/1")
 
 			out = run("", "scale", "deployment", "helloworld-deployment", "--replicas=5")
@@ -158,4 +144,26 @@ func TestKubectlExplainAndVersion(t *testing.T) {
 			}
 		})
 	}
+}
+
+// kubectlWatch runs a watching kubectl (get -w) as admin until the test
+// ends, and returns the lines it prints as they come.
+func kubectlWatch(t *testing.T, c *testcluster.Cluster, bin []string, args ...string) <-chan string {
+	t.Helper()
+	watch := exec.Command(bin[0], append(append(bin[1:], "--kubeconfig", c.Kubeconfig("admin")), args...)...)
+	watch.Env = append(os.Environ(), "HOME="+c.DataDir, "KUBECACHEDIR="+filepath.Join(c.DataDir, "kubecache"))
+	stdout, _ := watch.StdoutPipe()
+	if err := watch.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = watch.Process.Kill(); _ = watch.Wait() })
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	return lines
 }

@@ -200,11 +200,11 @@ func TestServerSideApplyIsRefusedWithoutAFieldManager(t *testing.T) {
 func TestAnUnservedTypeIsAnsweredAsKubernetesDoes(t *testing.T) {
 	t.Parallel()
 	c := testcluster.Start(t)
-	hpa := `{"apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","metadata":{"name":"web"},"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"web"},"maxReplicas":3}}`
+	fs := `{"apiVersion":"flowcontrol.apiserver.k8s.io/v1","kind":"FlowSchema","metadata":{"name":"web"},"spec":{"priorityLevelConfiguration":{"name":"workload-low"}}}`
 	for name, bin := range kubectls(t) {
-		out, err := c.Kubectl(bin, "admin", hpa, "create", "--raw", "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers", "-f", "-")
+		out, err := c.Kubectl(bin, "admin", fs, "create", "--raw", "/apis/flowcontrol.apiserver.k8s.io/v1/flowschemas", "-f", "-")
 		if err == nil || !strings.Contains(out, "the server could not find the requested resource") || strings.Contains(out, `""`) {
-			t.Errorf("%s create of a HorizontalPodAutoscaler: %v\n%s", name, err, out)
+			t.Errorf("%s create of a FlowSchema: %v\n%s", name, err, out)
 		}
 	}
 }

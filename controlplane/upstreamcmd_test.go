@@ -505,8 +505,6 @@ func upstreamCmdGroups() map[string][]cmdStep {
 		kc("delete", "rs", "frontend"),
 		getAssert("rs", names, ""),
 	}
-	// autoscaling is not served: take the autoscale row out.
-	g["replicasets"] = append(g["replicasets"][:14], g["replicasets"][15:]...)
 
 	// apps.sh run_deployment_tests
 	g["deployments"] = []cmdStep{

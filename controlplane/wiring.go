@@ -16,6 +16,7 @@ import (
 	"github.com/glassplane/glassplane/controlplane/controllers/cronjob"
 	"github.com/glassplane/glassplane/controlplane/controllers/job"
 	"github.com/glassplane/glassplane/controlplane/controllers/nodelifecycle"
+	"github.com/glassplane/glassplane/controlplane/controllers/podautoscaler"
 	"github.com/glassplane/glassplane/controlplane/kubelet"
 	"github.com/glassplane/glassplane/controlplane/scheduler"
 )
@@ -29,17 +30,22 @@ type Timing struct {
 	EvictionTimeout       time.Duration // caps how long pods stay on an unreachable node
 	JobBackOff            time.Duration // a Job's wait before replacing its first failed pod (0: kube's 10 s)
 	CronJobClock          cronjob.Clock // the CronJob controller's time (nil: the wall clock)
+	// AutoscalerSecond is how long one second of the horizontal pod
+	// autoscaler lasts: its 15 s sync period and its 300 s scale-down
+	// window are counted in them (0: a real second).
+	AutoscalerSecond time.Duration
 }
 
 // LessonTiming is the default for `glassplane serve`: slow enough to watch a
 // pod being pulled and started, fast enough that a dead node is noticed in
 // seconds.
 var LessonTiming = Timing{PullDelay: 1200 * time.Millisecond, StartDelay: 300 * time.Millisecond,
-	LeaseInterval: 2 * time.Second, NodeGracePeriod: 10 * time.Second, EvictionTimeout: 10 * time.Second}
+	LeaseInterval: 2 * time.Second, NodeGracePeriod: 10 * time.Second, EvictionTimeout: 10 * time.Second,
+	AutoscalerSecond: 100 * time.Millisecond}
 
 // TestTiming has no delays (tests and benchmarks).
 var TestTiming = Timing{LeaseInterval: 200 * time.Millisecond, NodeGracePeriod: 2 * time.Second, EvictionTimeout: time.Second,
-	JobBackOff: 200 * time.Millisecond}
+	JobBackOff: 200 * time.Millisecond, AutoscalerSecond: 20 * time.Millisecond}
 
 func (c *Cluster) startComponents(nodes int, t Timing) error {
 	cmCfg, err := c.ClientConfig("system:kube-controller-manager")
@@ -51,6 +57,7 @@ func (c *Cluster) startComponents(nodes int, t Timing) error {
 			NodeLifecycle: nodelifecycle.Options{GracePeriod: t.NodeGracePeriod, EvictionTimeout: t.EvictionTimeout},
 			Job:           job.Options{BackOff: t.JobBackOff},
 			CronJobClock:  t.CronJobClock,
+			Autoscaler:    podautoscaler.Options{Second: t.AutoscalerSecond},
 		})
 	}
 	cmRun, err := restartable(newManager)

@@ -255,6 +255,13 @@ func TestLessonJobsCompleteFailRunInParallelAndOnASchedule(t *testing.T) {
 	walk(t, testcluster.StartWith(t, controlplane.Config{Timing: &timing}), "jobs")
 }
 
+// The operators lesson defines a kind, is refused by its schema, and lets
+// the Website operator turn an object of it into a Deployment and a Service.
+func TestLessonOperatorsDefinesAKindAndItsOperatorServesIt(t *testing.T) {
+	t.Parallel()
+	walk(t, testcluster.StartCascade(t), "operators")
+}
+
 // TestDoItForMeReportsABackgroundCommandThatFailsAtOnce: a background
 // kubectl that fails before the pacer holds it (the Deployment exists
 // already) is reported with kubectl's error, not lost.

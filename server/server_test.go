@@ -347,7 +347,7 @@ func TestKubectlTerminalRunsAllowedCommandsOnly(t *testing.T) {
 	if res.ExitCode != 0 || !strings.Contains(res.Stdout, "configmap/from-terminal created") {
 		t.Errorf("kubectl create -f -: %s", body)
 	}
-	for _, args := range [][]string{{"exec", "x"}, {"get", "pods", "--kubeconfig=/etc/passwd"}, {"apply", "-f", "/etc/passwd"},
+	for _, args := range [][]string{{"exec", "x"}, {"port-forward", "pod/x", "8080:80"}, {"attach", "x"}, {"get", "pods", "--kubeconfig=/etc/passwd"}, {"apply", "-f", "/etc/passwd"},
 		{"get", "--server", "https://elsewhere"}, {"get", "ns", "-o", "go-template-file=/etc/passwd"},
 		{"get", "ns", "-ojsonpath-file=/etc/passwd"}, {"apply", "-f=/etc/passwd"}, {"create", "cm", "x", "--from_file=/etc/passwd"},
 		{"get", "ns", "-shttp://127.0.0.1:1"}, {"get", "ns", "--profile=cpu", "--profile-output=/tmp/x"},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -27,6 +28,9 @@ func (s *Server) create(q *apiRequest) (runtime.Object, error) {
 		return nil, err
 	}
 	prepareForCreate(obj)
+	if q.crv != nil {
+		q.crv.prepareForCreate(obj)
+	}
 	if obj, err = s.updateManagedFields(q, nil, obj, ""); err != nil {
 		return nil, err
 	}
@@ -40,6 +44,11 @@ func (s *Server) store(q *apiRequest, obj runtime.Object) (runtime.Object, error
 	}
 	if err := s.validate(q, obj, nil); err != nil {
 		return nil, err
+	}
+	if crd, ok := obj.(*apiextensionsv1.CustomResourceDefinition); ok {
+		if err := s.namesTaken(q.ctx, crd); err != nil {
+			return nil, err
+		}
 	}
 	if svc, ok := obj.(*corev1.Service); ok {
 		if err := s.allocateServiceAddresses(q.ctx, svc); err != nil {
@@ -65,6 +74,9 @@ func (s *Server) decodeBody(q *apiRequest) (runtime.Object, error) {
 // decodeJSON decodes data as the request's kind; duplicates, the keys a YAML
 // body set twice, count as strict decoding errors.
 func (s *Server) decodeJSON(q *apiRequest, data []byte, duplicates error) (runtime.Object, error) {
+	if q.cr != nil {
+		return s.decodeCustom(q, data, duplicates)
+	}
 	validation, err := fieldValidation(q.r)
 	if err != nil {
 		return nil, err
@@ -96,6 +108,15 @@ func (s *Server) decodeJSON(q *apiRequest, data []byte, duplicates error) (runti
 	if err != nil {
 		return nil, apierrors.NewBadRequest(err.Error())
 	}
+	if err := placeInNamespace(q, obj); err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// placeInNamespace puts obj in the request's namespace, or none for a
+// cluster-scoped resource, and refuses a body naming another namespace.
+func placeInNamespace(q *apiRequest, obj runtime.Object) error {
 	m, _ := meta.Accessor(obj)
 	switch {
 	case !q.res.Namespaced:
@@ -103,11 +124,11 @@ func (s *Server) decodeJSON(q *apiRequest, data []byte, duplicates error) (runti
 	case m.GetNamespace() == "":
 		m.SetNamespace(q.info.Namespace)
 	case m.GetNamespace() != q.info.Namespace:
-		return nil, apierrors.NewBadRequest(fmt.Sprintf(
+		return apierrors.NewBadRequest(fmt.Sprintf(
 			"the namespace of the provided object (%s) does not match the namespace sent on the request (%s)",
 			m.GetNamespace(), q.info.Namespace))
 	}
-	return obj, nil
+	return nil
 }
 
 // isDryRun reports a request that must change nothing: ?dryRun=All, or

@@ -82,6 +82,9 @@ func (s *Server) deleteObject(q *apiRequest, cur runtime.Object, opts *metav1.De
 	immediate := !graceful || (om.GetDeletionTimestamp() != nil && grace == 0 && finalizersLeft(obj) == 0)
 	if immediate {
 		if !isDryRun(q) {
+			if err := s.deleteCustomObjects(q, cur); err != nil {
+				return nil, 0, err
+			}
 			if _, err := s.Store.Delete(q.ctx, q.res, cur); err != nil {
 				return nil, 0, err
 			}

@@ -42,11 +42,12 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, &metav1.APIVersions{TypeMeta: metav1.TypeMeta{Kind: "APIVersions"}, Versions: []string{"v1"},
 			ServerAddressByClientCIDRs: []metav1.ServerAddressByClientCIDR{{ClientCIDR: "0.0.0.0/0", ServerAddress: hostOf(r)}}})
 	case len(parts) == 1 && parts[0] == "apis":
-		writeJSON(w, &metav1.APIGroupList{TypeMeta: metav1.TypeMeta{Kind: "APIGroupList", APIVersion: "v1"}, Groups: apiGroups()})
+		groups := append(apiGroups(), customGroups(s.servedCRDs(r.Context()))...)
+		writeJSON(w, &metav1.APIGroupList{TypeMeta: metav1.TypeMeta{Kind: "APIGroupList", APIVersion: "v1"}, Groups: groups})
 	case len(parts) == 2 && parts[0] == "api" && parts[1] == "v1":
 		writeJSON(w, resourceList(schema.GroupVersion{Version: "v1"}))
 	case len(parts) == 2 && parts[0] == "apis":
-		for _, g := range apiGroups() {
+		for _, g := range append(apiGroups(), customGroups(s.servedCRDs(r.Context()))...) {
 			if g.Name == parts[1] {
 				g.Kind, g.APIVersion = "APIGroup", "v1"
 				writeJSON(w, &g)
@@ -57,6 +58,10 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 	case len(parts) == 3 && parts[0] == "apis":
 		gv := schema.GroupVersion{Group: parts[1], Version: parts[2]}
 		if len(resourcesOf(gv)) == 0 {
+			if list := customResourceList(s.servedCRDs(r.Context()), gv); list != nil {
+				writeJSON(w, list)
+				return
+			}
 			writeError(w, apierrors.NewNotFound(schema.GroupResource{}, ""))
 			return
 		}
@@ -98,14 +103,16 @@ var subresourceKinds = map[string]struct {
 	group, version, kind string
 	verbs                []string
 }{
-	"status":   {verbs: []string{"get", "patch", "update"}},
-	"scale":    {group: "autoscaling", version: "v1", kind: "Scale", verbs: []string{"get", "patch", "update"}},
-	"binding":  {kind: "Binding", verbs: []string{"create"}},
-	"finalize": {verbs: []string{"update"}},
-	"log":      {kind: "Pod", verbs: []string{"get"}},
-	"exec":     {kind: "PodExecOptions", verbs: []string{"create", "get"}},
-	"token":    {group: "authentication.k8s.io", version: "v1", kind: "TokenRequest", verbs: []string{"create"}},
-	"eviction": {group: "policy", version: "v1", kind: "Eviction", verbs: []string{"create"}},
+	"status":      {verbs: []string{"get", "patch", "update"}},
+	"scale":       {group: "autoscaling", version: "v1", kind: "Scale", verbs: []string{"get", "patch", "update"}},
+	"binding":     {kind: "Binding", verbs: []string{"create"}},
+	"finalize":    {verbs: []string{"update"}},
+	"log":         {kind: "Pod", verbs: []string{"get"}},
+	"exec":        {kind: "PodExecOptions", verbs: []string{"create", "get"}},
+	"attach":      {kind: "PodAttachOptions", verbs: []string{"create", "get"}},
+	"portforward": {kind: "PodPortForwardOptions", verbs: []string{"create", "get"}},
+	"token":       {group: "authentication.k8s.io", version: "v1", kind: "TokenRequest", verbs: []string{"create"}},
+	"eviction":    {group: "policy", version: "v1", kind: "Eviction", verbs: []string{"create"}},
 }
 
 func resourceList(gv schema.GroupVersion) *metav1.APIResourceList {
@@ -150,6 +157,9 @@ func OpenAPIResources() []openapi.Resource {
 	var out []openapi.Resource
 	for _, gv := range servedGroupVersions() {
 		for _, r := range resourcesOf(gv) {
+			if isMetrics(r) {
+				continue // metrics-server publishes no OpenAPI of its own either
+			}
 			out = append(out, openapi.Resource{Group: gv.Group, Version: gv.Version, Resource: r.Resource,
 				Kind: r.Kind, Namespaced: r.Namespaced, Verbs: verbsOf(r), Subresources: r.Subresources})
 		}

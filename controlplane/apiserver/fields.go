@@ -94,7 +94,7 @@ func (f *fieldManagers) manager(q *apiRequest, subresource string) (*managedfiel
 // live (nil for a create). If ownership cannot be worked out, the write
 // still happens, keeping live's record, as kube-apiserver does.
 func (s *Server) updateManagedFields(q *apiRequest, live, obj runtime.Object, subresource string) (runtime.Object, error) {
-	if s.fields.types == nil {
+	if s.fields.types == nil || q.cr != nil { // the served schemas are the built-in kinds'
 		return obj, nil
 	}
 	name, err := managerName(q)

@@ -25,12 +25,16 @@ import (
 
 // apiRequest is one resource request on its way through the chain.
 type apiRequest struct {
-	w      http.ResponseWriter
-	r      *http.Request
-	ctx    context.Context // carries the user and the step cause
-	info   *request.RequestInfo
-	user   user.Info
-	res    *registry.Resource
+	w    http.ResponseWriter
+	r    *http.Request
+	ctx  context.Context // carries the user and the step cause
+	info *request.RequestInfo
+	user user.Info
+	res  *registry.Resource
+	// cr and crv: the custom resource and version served, when res is
+	// one (customresources.go).
+	cr     *customResource
+	crv    *customVersion
 	gv     schema.GroupVersion // the version the client speaks
 	root   steps.Step          // the request step; later steps hang off it
 	dryRun bool                // DeleteOptions.dryRun asked for a dry run
@@ -70,8 +74,16 @@ func (s *Server) handleResource(w http.ResponseWriter, r *http.Request, info *re
 	}
 	res, ok := resolve(q.gv, info.Resource)
 	if !ok {
-		s.fail(q, resourceNotFound())
-		return
+		cr, cv, err := s.customResourceFor(q.ctx, q.gv, info.Resource)
+		if err != nil {
+			s.fail(q, err)
+			return
+		}
+		if cr == nil {
+			s.fail(q, resourceNotFound())
+			return
+		}
+		q.cr, q.crv, res = cr, cv, cv.res
 	}
 	q.res = res
 	if info.Subresource != "" && !res.HasSubresource(info.Subresource) {
@@ -94,6 +106,9 @@ func (s *Server) dispatch(q *apiRequest) (runtime.Object, int, error) {
 	if isReview(q.res) {
 		return s.review(q)
 	}
+	if isMetrics(q.res) {
+		return s.resourceMetrics(q)
+	}
 	switch q.info.Subresource {
 	case "status":
 		return s.updateStatus(q)
@@ -107,6 +122,10 @@ func (s *Server) dispatch(q *apiRequest) (runtime.Object, int, error) {
 		return s.podLog(q)
 	case "exec":
 		return s.podExec(q)
+	case "attach":
+		return s.podAttach(q)
+	case "portforward":
+		return s.podPortForward(q)
 	case "token":
 		return s.tokenRequest(q)
 	case "eviction":

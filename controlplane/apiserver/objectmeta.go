@@ -14,6 +14,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -48,6 +49,8 @@ func prepareForCreate(obj runtime.Object) {
 	case *batchv1.Job:
 		generateJobSelector(o)
 		o.Status = batchv1.JobStatus{}
+	case *apiextensionsv1.CustomResourceDefinition:
+		prepareCRDForCreate(o)
 	case *corev1.Node, *corev1.Service:
 		// A node's kubelet registers it with its status; a service's status
 		// (load balancer) is empty at first anyway.
@@ -83,6 +86,8 @@ func prepareForUpdate(obj, old runtime.Object, statusOnly bool) {
 		o.Spec.Finalizers = old.(*corev1.Namespace).Spec.Finalizers
 	case *corev1.Service:
 		keepServiceAddresses(o, old.(*corev1.Service))
+	case *apiextensionsv1.CustomResourceDefinition:
+		prepareCRDForUpdate(o)
 	}
 	if tracksGeneration(obj) && !equality.Semantic.DeepEqual(fieldValue(obj, "Spec"), fieldValue(old, "Spec")) {
 		m.SetGeneration(o.GetGeneration() + 1)
@@ -94,7 +99,7 @@ func prepareForUpdate(obj, old runtime.Object, statusOnly bool) {
 func tracksGeneration(obj runtime.Object) bool {
 	switch obj.(type) {
 	case *appsv1.Deployment, *appsv1.ReplicaSet, *appsv1.DaemonSet, *appsv1.StatefulSet, *corev1.Pod,
-		*batchv1.Job, *batchv1.CronJob:
+		*batchv1.Job, *batchv1.CronJob, *apiextensionsv1.CustomResourceDefinition:
 		return true
 	}
 	return false

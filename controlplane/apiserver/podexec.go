@@ -45,6 +45,10 @@ const (
 	streamClose  = 255 // v5: the stream named by the next byte is closed
 )
 
+// streamingSubresources are the pod subresources a client reaches by
+// upgrading its connection.
+var streamingSubresources = map[string]bool{"exec": true, "attach": true, "portforward": true}
+
 var execUpgrader = websocket.Upgrader{
 	Subprotocols:    []string{"v5.channel.k8s.io", "v4.channel.k8s.io"},
 	ReadBufferSize:  4096,
@@ -65,37 +69,60 @@ func (s *Server) podExec(q *apiRequest) (runtime.Object, int, error) {
 	if len(command) == 0 {
 		return nil, 0, apierrors.NewBadRequest("you must specify at least 1 command")
 	}
-	container := query.Get("container")
-	if container == "" {
-		if len(pod.Spec.Containers) != 1 {
-			return nil, 0, apierrors.NewBadRequest(fmt.Sprintf("a container name must be specified for pod %s, choose one of: %v", pod.Name, containerNames(pod)))
-		}
-		container = pod.Spec.Containers[0].Name
-	}
-	if pod.Spec.NodeName == "" || s.PodExec == nil {
-		return nil, 0, apierrors.NewBadRequest(fmt.Sprintf("pod %s does not have a host assigned", pod.Name))
-	}
-	if pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
-		return nil, 0, apierrors.NewBadRequest(fmt.Sprintf("cannot exec into a container in a completed pod; current phase is %s", pod.Status.Phase))
-	}
-	if !websocket.IsWebSocketUpgrade(q.r) {
-		return nil, 0, apierrors.NewBadRequest("Upgrade request required")
-	}
-	conn, err := execUpgrader.Upgrade(q.w, q.r, nil)
+	container, err := streamTarget(q, pod, "exec into", s.PodExec != nil)
 	if err != nil {
+		return nil, 0, err
+	}
+	ch, stdin := upgradeStreams(q)
+	if ch == nil {
 		return nil, 0, nil // Upgrade has answered the client
 	}
-	defer conn.Close()
-	ch := newChannels(conn)
-	var stdin io.Reader
-	if query.Get("stdin") == "true" || query.Get("stdin") == "1" {
-		stdin = ch.stdin
-	}
-	go ch.readLoop()
+	defer ch.conn.Close()
 	code, err := s.PodExec.Exec(q.ctx, pod, container, command, query.Get("tty") == "true" || query.Get("tty") == "1",
 		stdin, ch.writer(streamStdout), ch.writer(streamStderr))
 	ch.finish(execStatus(command, code, err))
 	return nil, 0, nil
+}
+
+// streamTarget is the container of pod a pods/exec or pods/attach request
+// names, checked as kube-apiserver checks it before it dials the kubelet;
+// what names the act in the messages ("exec into", "attach"), and served
+// says whether the kubelets serve it at all.
+func streamTarget(q *apiRequest, pod *corev1.Pod, what string, served bool) (string, error) {
+	container := q.r.URL.Query().Get("container")
+	if container == "" {
+		if len(pod.Spec.Containers) != 1 {
+			return "", apierrors.NewBadRequest(fmt.Sprintf("a container name must be specified for pod %s, choose one of: %v", pod.Name, containerNames(pod)))
+		}
+		container = pod.Spec.Containers[0].Name
+	}
+	if pod.Spec.NodeName == "" || !served {
+		return "", apierrors.NewBadRequest(fmt.Sprintf("pod %s does not have a host assigned", pod.Name))
+	}
+	if pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
+		return "", apierrors.NewBadRequest(fmt.Sprintf("cannot %s a container in a completed pod; current phase is %s", what, pod.Status.Phase))
+	}
+	if !websocket.IsWebSocketUpgrade(q.r) {
+		return "", apierrors.NewBadRequest("Upgrade request required")
+	}
+	return container, nil
+}
+
+// upgradeStreams turns the request into the channel protocol's WebSocket
+// and starts reading the client's side; stdin is nil unless the client
+// asked to send it. A nil channels means Upgrade has answered the client.
+func upgradeStreams(q *apiRequest) (*channels, io.Reader) {
+	conn, err := execUpgrader.Upgrade(q.w, q.r, nil)
+	if err != nil {
+		return nil, nil
+	}
+	ch := newChannels(conn)
+	var stdin io.Reader
+	if flag := q.r.URL.Query().Get("stdin"); flag == "true" || flag == "1" {
+		stdin = ch.stdin
+	}
+	go ch.readLoop()
+	return ch, stdin
 }
 
 // execStatus is what the error stream says of a command that ended.
@@ -117,16 +144,18 @@ type channels struct {
 	mu    sync.Mutex // one writer at a time
 	stdin *io.PipeReader
 	in    *io.PipeWriter
+	gone  chan struct{} // closed when the client's side of the connection ends
 }
 
 func newChannels(conn *websocket.Conn) *channels {
 	r, w := io.Pipe()
-	return &channels{conn: conn, stdin: r, in: w}
+	return &channels{conn: conn, stdin: r, in: w, gone: make(chan struct{})}
 }
 
 // readLoop feeds stdin from the client's messages until the connection or
 // stdin closes; it also keeps the connection's pings answered.
 func (c *channels) readLoop() {
+	defer close(c.gone)
 	defer c.in.Close()
 	for {
 		_, msg, err := c.conn.ReadMessage()

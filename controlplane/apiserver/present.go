@@ -19,7 +19,10 @@ func (s *Server) present(q *apiRequest, obj runtime.Object) (runtime.Object, err
 	if _, ok := obj.(*metav1.Status); ok {
 		return obj, nil
 	}
-	if wantsTable(q.r) && q.info.Subresource == "" {
+	if wantsTable(q.r) && q.info.Subresource == "" && q.crv != nil {
+		return customTable(q, obj)
+	}
+	if wantsTable(q.r) && q.info.Subresource == "" && !isMetrics(q.res) {
 		opts := &metav1.TableOptions{IncludeObject: metav1.IncludeObjectPolicy(q.r.URL.Query().Get("includeObject"))}
 		t, err := printers.TableFor(obj, opts)
 		if err != nil {
@@ -33,6 +36,9 @@ func (s *Server) present(q *apiRequest, obj runtime.Object) (runtime.Object, err
 // toClientVersion converts an object or a list from the storage version to the
 // version of the request.
 func (s *Server) toClientVersion(q *apiRequest, obj runtime.Object) (runtime.Object, error) {
+	if q.cr != nil {
+		return customToClientVersion(q, obj), nil
+	}
 	if q.res == nil || q.gv == q.res.GroupVersion || obj.GetObjectKind().GroupVersionKind().GroupVersion() != q.res.GroupVersion {
 		return obj, nil
 	}

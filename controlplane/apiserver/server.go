@@ -54,6 +54,14 @@ type Config struct {
 	PodLogs PodLogs
 	// PodExec serves pods/exec, through the same simulated kubelets.
 	PodExec PodExec
+	// Usage serves metrics.k8s.io, from the same simulated kubelets (may
+	// be nil: the metrics API then answers 503).
+	Usage ResourceUsage
+	// PodAttach serves pods/attach, through the same simulated kubelets.
+	PodAttach PodAttach
+	// PodPortForward serves pods/portforward, through the same simulated
+	// kubelets.
+	PodPortForward PodPortForward
 	// Limits bound objects, request rate and size (zero: none).
 	Limits Limits
 	// Ready reports whether the server should answer /readyz with ok.
@@ -72,6 +80,8 @@ type Server struct {
 	infos  request.RequestInfoFactory
 	limits *limiter
 	fields fieldManagers
+	// customResources is this server's dynamic layer of served CRDs.
+	customResources customResources
 }
 
 // New returns an API server over the store in cfg.
@@ -109,8 +119,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if info.IsResourceRequest {
-		if info.Subresource == "exec" && info.Verb == "get" && websocket.IsWebSocketUpgrade(r) {
-			info.Verb = "create" // as kube-apiserver authorizes a WebSocket exec since 1.31
+		if streamingSubresources[info.Subresource] && info.Verb == "get" && websocket.IsWebSocketUpgrade(r) {
+			info.Verb = "create" // as kube-apiserver authorizes a WebSocket exec, attach or port-forward since 1.31
 		}
 		instrumented(w, r, info, func(w http.ResponseWriter) { s.handleResource(w, r, info) })
 		return
@@ -149,7 +159,9 @@ func (s *Server) serveNonResource(w http.ResponseWriter, r *http.Request, info *
 	p := strings.TrimSuffix(r.URL.Path, "/")
 	switch {
 	case strings.HasPrefix(p, "/openapi/") && s.OpenAPI != nil:
-		s.OpenAPI.ServeHTTP(w, r)
+		if !s.serveCustomOpenAPI(w, r) {
+			s.OpenAPI.ServeHTTP(w, r)
+		}
 	case p == "/metrics":
 		metrics.Handler().ServeHTTP(w, r)
 	case p == "/api" || p == "/apis" || strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/apis/"):

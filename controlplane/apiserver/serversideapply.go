@@ -33,6 +33,9 @@ func isApply(r *http.Request) bool {
 // apply merges the applied configuration into the object q names, creating
 // it if it does not exist (201) and updating it otherwise (200).
 func (s *Server) apply(q *apiRequest, statusOnly bool) (runtime.Object, int, error) {
+	if q.cr != nil {
+		return nil, 0, unsupportedMediaType("server-side apply of custom resources is not supported by Glassplane; use kubectl apply without --server-side")
+	}
 	if s.fields.types == nil {
 		return nil, 0, unsupportedMediaType("server-side apply needs the OpenAPI schemas, which this server was started without")
 	}

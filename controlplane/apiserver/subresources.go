@@ -96,7 +96,7 @@ func (s *Server) scale(q *apiRequest) (runtime.Object, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		current := scaleOf(old)
+		current := scaleView(q, old)
 		var want *autoscalingv1.Scale
 		switch q.info.Verb {
 		case "get":
@@ -114,7 +114,7 @@ func (s *Server) scale(q *apiRequest) (runtime.Object, int, error) {
 		if pinned {
 			setRV(obj, want.ResourceVersion)
 		}
-		setReplicas(obj, want.Spec.Replicas)
+		setScaleReplicas(q, obj, want.Spec.Replicas)
 		out, err := s.write(q, obj, old, false)
 		if apierrors.IsConflict(err) && !pinned && attempt < 5 {
 			continue
@@ -122,7 +122,7 @@ func (s *Server) scale(q *apiRequest) (runtime.Object, int, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		return scaleOf(out), http.StatusOK, nil
+		return scaleView(q, out), http.StatusOK, nil
 	}
 }
 

@@ -77,7 +77,11 @@ func checkName(q *apiRequest, obj runtime.Object) error {
 func (s *Server) write(q *apiRequest, obj, old runtime.Object, statusOnly bool) (runtime.Object, error) {
 	m, _ := meta.Accessor(obj)
 	applied := m.GetManagedFields() // what a server-side apply recorded itself
-	prepareForUpdate(obj, old, statusOnly)
+	if q.crv != nil {
+		q.crv.prepareForUpdate(obj, old, statusOnly)
+	} else {
+		prepareForUpdate(obj, old, statusOnly)
+	}
 	if err := checkResourceVersion(q, obj, old); err != nil {
 		return nil, err
 	}
@@ -161,6 +165,9 @@ func (s *Server) patchWith(q *apiRequest, statusOnly bool) (runtime.Object, erro
 	if err != nil {
 		return nil, err
 	}
+	if err := checkCustomPatch(q); err != nil {
+		return nil, err
+	}
 	for {
 		old, err := s.Store.Get(q.ctx, q.res, q.info.Namespace, q.info.Name)
 		if err != nil {
@@ -212,9 +219,11 @@ func (s *Server) applyPatch(q *apiRequest, old runtime.Object, patch []byte) (ru
 	if err != nil {
 		return nil, err
 	}
-	schemaObj, err := scheme.Scheme.New(q.gvk())
-	if err != nil {
-		return nil, apierrors.NewInternalError(err)
+	var schemaObj runtime.Object // a strategic merge patch's merge keys
+	if q.cr == nil {
+		if schemaObj, err = scheme.Scheme.New(q.gvk()); err != nil {
+			return nil, apierrors.NewInternalError(err)
+		}
 	}
 	patched, err := patchJSON(q.r, shown, patch, schemaObj)
 	if err != nil {

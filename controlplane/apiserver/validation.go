@@ -28,6 +28,9 @@ func (s *Server) validate(q *apiRequest, obj, old runtime.Object) error {
 	if s.Validate != nil {
 		errs = append(errs, s.Validate(obj, old)...)
 	}
+	if q.crv != nil {
+		errs = append(errs, q.crv.validate(obj, old)...)
+	}
 	outcome := steps.OK
 	if len(errs) > 0 {
 		outcome = steps.Invalid

@@ -19,11 +19,14 @@ import (
 // legacyVersions lists the old group-versions served, and their resources.
 var legacyVersions = []struct {
 	schema.GroupVersion
+	Storage   string // the group the resources are stored in
 	Resources []string
 }{
-	{schema.GroupVersion{Group: "apps", Version: "v1beta2"}, []string{"deployments", "replicasets", "daemonsets", "statefulsets"}},
-	{schema.GroupVersion{Group: "apps", Version: "v1beta1"}, []string{"deployments"}},
-	{schema.GroupVersion{Group: "extensions", Version: "v1beta1"}, []string{"deployments", "replicasets"}},
+	{schema.GroupVersion{Group: "apps", Version: "v1beta2"}, "apps", []string{"deployments", "replicasets", "daemonsets", "statefulsets"}},
+	{schema.GroupVersion{Group: "apps", Version: "v1beta1"}, "apps", []string{"deployments"}},
+	{schema.GroupVersion{Group: "extensions", Version: "v1beta1"}, "apps", []string{"deployments", "replicasets"}},
+	// autoscaling/v1: the one-metric HorizontalPodAutoscaler, stored as v2.
+	{schema.GroupVersion{Group: "autoscaling", Version: "v1"}, "autoscaling", []string{"horizontalpodautoscalers"}},
 }
 
 // reviews are resources that are created and answered but never stored:
@@ -54,13 +57,16 @@ func verbsOf(r *registry.Resource) []string {
 	if isReview(r) {
 		return []string{"create"}
 	}
+	if isMetrics(r) {
+		return []string{"get", "list"}
+	}
 	return registry.Verbs
 }
 
 // resolve finds the stored resource behind a requested group, version and
 // resource.
 func resolve(gv schema.GroupVersion, resource string) (*registry.Resource, bool) {
-	for _, r := range reviews {
+	for _, r := range append(reviews, metricsResources...) {
 		if r.GroupVersion == gv && r.Resource == resource {
 			return r, true
 		}
@@ -74,7 +80,7 @@ func resolve(gv schema.GroupVersion, resource string) (*registry.Resource, bool)
 		}
 		for _, name := range l.Resources {
 			if name == resource {
-				return registry.Lookup("apps", resource)
+				return registry.Lookup(l.Storage, resource)
 			}
 		}
 	}
@@ -95,7 +101,7 @@ func servedGroupVersions() []schema.GroupVersion {
 	for _, l := range legacyVersions {
 		out = append(out, l.GroupVersion)
 	}
-	for _, r := range reviews {
+	for _, r := range append(reviews, metricsResources...) {
 		if !seen[r.GroupVersion] {
 			seen[r.GroupVersion] = true
 			out = append(out, r.GroupVersion)
@@ -115,12 +121,12 @@ func resourcesOf(gv schema.GroupVersion) []*registry.Resource {
 	for _, l := range legacyVersions {
 		if l.GroupVersion == gv {
 			for _, name := range l.Resources {
-				r, _ := registry.Lookup("apps", name)
+				r, _ := registry.Lookup(l.Storage, name)
 				out = append(out, r)
 			}
 		}
 	}
-	for _, r := range reviews {
+	for _, r := range append(reviews, metricsResources...) {
 		if r.GroupVersion == gv {
 			out = append(out, r)
 		}

@@ -9,7 +9,8 @@
 // Each controller lives in its own package (deployment, replicaset,
 // endpoints, endpointslice, namespace, serviceaccount, rootcacertpublisher,
 // resourcequota, disruption, job, cronjob, ttlafterfinished, daemonset,
-// statefulset, garbagecollector, nodelifecycle, persistentvolume; the
+// statefulset, garbagecollector, nodelifecycle, persistentvolume,
+// podautoscaler, and the operators lesson's website operator; the
 // ReplicationController controller is the replicaset package's, run over
 // ReplicationControllers) and
 // has the same shape:
@@ -34,6 +35,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
+	"k8s.io/client-go/scale"
+	metricsclient "k8s.io/metrics/pkg/client/clientset/versioned/typed/metrics/v1beta1"
 
 	"github.com/glassplane/glassplane/controlplane/controllers/cronjob"
 	"github.com/glassplane/glassplane/controlplane/controllers/daemonset"
@@ -46,12 +49,14 @@ import (
 	"github.com/glassplane/glassplane/controlplane/controllers/namespace"
 	"github.com/glassplane/glassplane/controlplane/controllers/nodelifecycle"
 	"github.com/glassplane/glassplane/controlplane/controllers/persistentvolume"
+	"github.com/glassplane/glassplane/controlplane/controllers/podautoscaler"
 	"github.com/glassplane/glassplane/controlplane/controllers/replicaset"
 	"github.com/glassplane/glassplane/controlplane/controllers/resourcequota"
 	"github.com/glassplane/glassplane/controlplane/controllers/rootcacertpublisher"
 	"github.com/glassplane/glassplane/controlplane/controllers/serviceaccount"
 	"github.com/glassplane/glassplane/controlplane/controllers/statefulset"
 	"github.com/glassplane/glassplane/controlplane/controllers/ttlafterfinished"
+	"github.com/glassplane/glassplane/controlplane/controllers/website"
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
@@ -71,6 +76,8 @@ type Options struct {
 	Job job.Options
 	// CronJobClock is the CronJob controller's time (nil: the wall clock).
 	CronJobClock cronjob.Clock
+	// Autoscaler tunes the horizontal pod autoscaler's clock.
+	Autoscaler podautoscaler.Options
 }
 
 // Manager runs the controllers on one shared informer factory.
@@ -92,6 +99,14 @@ func NewManager(cfg *rest.Config, rec *steps.Recorder, opts Options) (*Manager, 
 		return nil, fmt.Errorf("controller manager dynamic client: %w", err)
 	}
 	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(client.Discovery()))
+	scales, err := scale.NewForConfig(cfg, mapper, dynamic.LegacyAPIPathResolverFunc, scale.NewDiscoveryScaleKindResolver(client.Discovery()))
+	if err != nil {
+		return nil, fmt.Errorf("controller manager scale client: %w", err)
+	}
+	resourceMetrics, err := metricsclient.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("controller manager metrics client: %w", err)
+	}
 	factory := informers.NewSharedInformerFactory(client, 0)
 	m := &Manager{factory: factory, workers: opts.Workers, controllers: map[string]Controller{
 		deployment.Name:                      deployment.New(client, factory, rec),
@@ -112,6 +127,8 @@ func NewManager(cfg *rest.Config, rec *steps.Recorder, opts Options) (*Manager, 
 		statefulset.Name:                     statefulset.New(client, factory, rec),
 		replicaset.ReplicationControllerName: replicaset.NewForReplicationControllers(client, factory, rec),
 		persistentvolume.Name:                persistentvolume.New(client, factory, rec),
+		podautoscaler.Name:                   podautoscaler.New(client, scales, mapper, resourceMetrics, factory, rec, opts.Autoscaler),
+		website.Name:                         website.New(client, dyn, factory, rec),
 	}}
 	if m.workers <= 0 {
 		m.workers = 2

@@ -43,8 +43,9 @@ type Config struct {
 	// One member keeps its data directly in DataDir; several keep theirs in
 	// DataDir/member-1 … member-N (members.go).
 	Members int
-	// Fast shortens Raft's heartbeat and election timeouts so a member starts
-	// in well under a second. Tests use it.
+	// Fast shortens Raft's heartbeat and election timeouts of several
+	// members so they start in well under a second. Tests use it. (A single
+	// member always uses the short timeouts: see startEmbedded.)
 	Fast bool
 	// QuotaBackendBytes is the database size at which the embedded member
 	// raises its NOSPACE alarm and refuses writes (DefaultQuotaBackendBytes
@@ -100,6 +101,12 @@ func Start(ctx context.Context, cfg Config) (*Etcd, error) {
 	return e, nil
 }
 
+// A lone member's Raft timeouts (startEmbedded).
+const (
+	singleMemberTickMs     = 10
+	singleMemberElectionMs = 100
+)
+
 func startEmbedded(ctx context.Context, cfg Config) (*Etcd, error) {
 	ecfg := embed.NewConfig()
 	ecfg.Name = "glassplane"
@@ -122,9 +129,14 @@ func startEmbedded(ctx context.Context, cfg Config) (*Etcd, error) {
 	if ecfg.QuotaBackendBytes == 0 {
 		ecfg.QuotaBackendBytes = DefaultQuotaBackendBytes
 	}
-	if cfg.Fast {
-		ecfg.TickMs, ecfg.ElectionMs = 10, 100
-	}
+	// A single member has no peers to lose touch with, so its Raft timeouts
+	// matter only as it starts: etcd fast-forwards a lone member to one tick
+	// before its election timeout, but that timeout is randomized up to twice
+	// ElectionMs, and with etcd's defaults (100 ms ticks, 1 s election) the
+	// member waited up to a second, half a second on average, to elect
+	// itself — most of `glassplane serve`'s start. The short timeouts the
+	// tests use make that wait at most a tenth of a second.
+	ecfg.TickMs, ecfg.ElectionMs = singleMemberTickMs, singleMemberElectionMs
 	server, err := embed.StartEtcd(ecfg)
 	if err != nil {
 		return nil, fmt.Errorf("starting embedded etcd in %s: %w", cfg.DataDir, err)

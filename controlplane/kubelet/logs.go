@@ -66,13 +66,7 @@ var demoAppLog = []string{
 // nginxLog is the official nginx image's start-up: its entrypoint scripts,
 // then the master process and one worker per CPU.
 func nginxLog(ref string, t time.Time, cpus int64) []string {
-	version := "1.27.3"
-	if tag := ref[strings.LastIndex(ref, ":")+1:]; regexp.MustCompile(`^\d+\.\d+(\.\d+)?$`).MatchString(tag) {
-		version = tag
-		if strings.Count(tag, ".") == 1 {
-			version += ".0"
-		}
-	}
+	version := nginxVersion(ref)
 	ts := t.UTC().Format("2006/01/02 15:04:05")
 	lines := []string{
 		"/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
@@ -95,6 +89,19 @@ func nginxLog(ref string, t time.Time, cpus int64) []string {
 		lines = append(lines, fmt.Sprintf("%s [notice] 1#1: start worker process %d", ts, 29+i))
 	}
 	return lines
+}
+
+// nginxVersion is the version of nginx image ref runs: its tag when the tag
+// is a version, else the latest.
+func nginxVersion(ref string) string {
+	version := "1.27.3"
+	if tag := ref[strings.LastIndex(ref, ":")+1:]; regexp.MustCompile(`^\d+\.\d+(\.\d+)?$`).MatchString(tag) {
+		version = tag
+		if strings.Count(tag, ".") == 1 {
+			version += ".0"
+		}
+	}
+	return version
 }
 
 func isShell(repo string) bool {

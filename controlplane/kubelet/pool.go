@@ -15,6 +15,7 @@ import (
 	"io"
 	"slices"
 	"sync"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -79,4 +80,23 @@ func (p *Pool) Logs(_ context.Context, pod *corev1.Pod, container string, opts *
 		return nil, apierrors.NewNotFound(schema.GroupResource{Resource: "nodes"}, pod.Spec.NodeName)
 	}
 	return k.Logs(pod, container, opts)
+}
+
+// PodUsage is the usage of pod's containers, from the kubelet of its node
+// (Kubelet.PodUsage); the API server serves it as PodMetrics.
+func (p *Pool) PodUsage(pod *corev1.Pod) (Usage, bool) {
+	k, ok := p.Kubelet(pod.Spec.NodeName)
+	if !ok {
+		return Usage{}, false
+	}
+	return k.PodUsage(pod)
+}
+
+// NodeUsage is node's usage (Kubelet.NodeUsage), served as NodeMetrics.
+func (p *Pool) NodeUsage(node string) (corev1.ResourceList, time.Time, bool) {
+	k, ok := p.Kubelet(node)
+	if !ok {
+		return nil, time.Time{}, false
+	}
+	return k.NodeUsage()
 }

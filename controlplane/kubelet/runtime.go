@@ -58,6 +58,7 @@ type sandbox struct {
 	ip         string
 	created    time.Time
 	containers map[string]*container
+	specs      []corev1.Container // as the pod asked for them; usage.go reads them
 }
 
 // container is one container instance and what is remembered of the previous one.
@@ -95,7 +96,7 @@ func (r *containerRuntime) sandbox(pod *corev1.Pod) (sb *sandbox, created bool) 
 	if sb, ok := r.sandboxes[pod.UID]; ok {
 		return sb, false
 	}
-	sb = &sandbox{uid: pod.UID, created: time.Now(), containers: map[string]*container{}}
+	sb = &sandbox{uid: pod.UID, created: time.Now(), containers: map[string]*container{}, specs: pod.Spec.Containers}
 	for _, c := range pod.Spec.Containers {
 		sb.containers[c.Name] = &container{name: c.Name,
 			waiting: &corev1.ContainerStateWaiting{Reason: "ContainerCreating"}}
@@ -227,6 +228,8 @@ type process struct {
 }
 
 // processOf reads container c's process:
+//   - a shell kept on an open standard input (stdin: true, as `kubectl run
+//     -it` asks) waits for what is typed, so it runs until stopped;
 //   - a command that loops (while, tail -f, sleep infinity, a server) never ends;
 //   - `exit N` ends it with N;
 //   - a script — a shell image, or a command that starts with a program that
@@ -236,7 +239,7 @@ type process struct {
 //   - anything else (an application image's own entrypoint) runs until stopped.
 func processOf(c *corev1.Container) process {
 	cmd := strings.Join(append(append([]string{}, c.Command...), c.Args...), " ")
-	if loops(cmd) {
+	if loops(cmd) || c.Stdin && readsStdin(c) {
 		return process{}
 	}
 	p := process{exits: true, runs: commandRunTime + sleeps(cmd)}

@@ -6,16 +6,17 @@ package scheduler
 // eviction could cure (not a taint or a missing label), it removes every
 // lower-priority pod in imagination; if the pod then fits, it gives back
 // ("reprieves") as many of them as it can, highest priority first, and the
-// ones it cannot give back are that node's victims. Of the nodes with
-// victims it picks the one whose most important victim matters least, then
-// the one with the smallest sum of victim priorities, then the fewest
-// victims (then the name). It then writes the node into the pod's
+// ones it cannot give back are that node's victims. PodDisruptionBudgets
+// are weighed but not obeyed: the pods whose eviction would take a budget
+// below zero are offered the reprieve first, so they are victims only when
+// nothing else makes room. Of the nodes with victims it picks the one with
+// the fewest such budget violations, then the one whose most important
+// victim matters least, then the one with the smallest sum of victim
+// priorities, then the fewest victims (then the name). It then writes the node into the pod's
 // status.nominatedNodeName, marks each victim with a DisruptionTarget
 // condition, deletes it, and tells it why in an Event ("Preempted by pod
 // <uid> on node <node>"). The pod goes back to wait; when the victims are
 // gone it fits, and binds like any other.
-//
-// Unlike kube, PodDisruptionBudgets are not weighed when choosing victims.
 
 import (
 	"context"
@@ -23,8 +24,10 @@ import (
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 
@@ -32,10 +35,12 @@ import (
 	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
-// candidate is a node where preemption makes room, and its victims.
+// candidate is a node where preemption makes room, its victims, and how
+// many of them a PodDisruptionBudget would rather keep.
 type candidate struct {
-	node    string
-	victims []*corev1.Pod
+	node       string
+	victims    []*corev1.Pod
+	violations int
 }
 
 // PreemptDetail is the detail of a preemption step.
@@ -45,7 +50,8 @@ type PreemptDetail struct {
 }
 
 // findCandidate returns the best node to preempt on for pod, or nil.
-func findCandidate(pod *corev1.Pod, nodes []*framework.NodeInfo, failures []*framework.Status, profile framework.Profile) *candidate {
+func findCandidate(pod *corev1.Pod, nodes []*framework.NodeInfo, failures []*framework.Status, profile framework.Profile,
+	pdbs []*policyv1.PodDisruptionBudget) *candidate {
 	if pod.Spec.PreemptionPolicy != nil && *pod.Spec.PreemptionPolicy == corev1.PreemptNever {
 		return nil
 	}
@@ -54,11 +60,11 @@ func findCandidate(pod *corev1.Pod, nodes []*framework.NodeInfo, failures []*fra
 		if failures[i].Code() != framework.Unschedulable {
 			continue // unresolvable: no eviction helps
 		}
-		victims, ok := victimsOn(pod, nodes, i, profile)
+		victims, violations, ok := victimsOn(pod, nodes, i, profile, pdbs)
 		if !ok || len(victims) == 0 {
 			continue
 		}
-		c := &candidate{node: nodes[i].Node.Name, victims: victims}
+		c := &candidate{node: nodes[i].Node.Name, victims: victims, violations: violations}
 		if best == nil || better(c, best) {
 			best = c
 		}
@@ -67,8 +73,10 @@ func findCandidate(pod *corev1.Pod, nodes []*framework.NodeInfo, failures []*fra
 }
 
 // victimsOn is the fewest lower-priority pods of nodes[i] whose going lets
-// pod fit there, and whether any set does.
-func victimsOn(pod *corev1.Pod, nodes []*framework.NodeInfo, i int, profile framework.Profile) ([]*corev1.Pod, bool) {
+// pod fit there, how many of them violate a PodDisruptionBudget, and whether
+// any set does.
+func victimsOn(pod *corev1.Pod, nodes []*framework.NodeInfo, i int, profile framework.Profile,
+	pdbs []*policyv1.PodDisruptionBudget) ([]*corev1.Pod, int, bool) {
 	prio := corev1helpers.PodPriority(pod)
 	var keep, lower []*corev1.Pod
 	for _, p := range nodes[i].Pods {
@@ -79,21 +87,73 @@ func victimsOn(pod *corev1.Pod, nodes []*framework.NodeInfo, i int, profile fram
 		}
 	}
 	if len(lower) == 0 || !fitsWith(pod, nodes, i, keep, profile) {
-		return nil, false
+		return nil, 0, false
 	}
-	// Reprieve the most important first: each that still lets pod fit stays.
-	sort.SliceStable(lower, func(a, b int) bool {
-		return corev1helpers.PodPriority(lower[a]) > corev1helpers.PodPriority(lower[b])
-	})
+	// Reprieve the pods a budget protects first, then the others, the most
+	// important first in each: each that still lets pod fit stays.
+	sort.SliceStable(lower, func(a, b int) bool { return moreImportant(lower[a], lower[b]) })
+	violating, nonViolating := splitByBudget(lower, pdbs)
 	var victims []*corev1.Pod
-	for _, p := range lower {
+	violations := 0
+	for j, p := range append(violating, nonViolating...) {
 		if fitsWith(pod, nodes, i, append(keep, p), profile) {
 			keep = append(keep, p)
-		} else {
-			victims = append(victims, p)
+			continue
+		}
+		victims = append(victims, p)
+		if j < len(violating) {
+			violations++
 		}
 	}
-	return victims, true
+	return victims, violations, true
+}
+
+// moreImportant is kube's MoreImportantPod: higher priority, then the
+// earlier start.
+func moreImportant(a, b *corev1.Pod) bool {
+	pa, pb := corev1helpers.PodPriority(a), corev1helpers.PodPriority(b)
+	if pa != pb {
+		return pa > pb
+	}
+	ta, tb := a.Status.StartTime, b.Status.StartTime
+	if ta == nil || tb == nil {
+		return ta != nil
+	}
+	return ta.Before(tb)
+}
+
+// splitByBudget is kube's filterPodsWithPDBViolation: going through pods in
+// order, each takes one from the disruptionsAllowed of every budget that
+// selects it (unless the budget already counts it as disrupted); a pod that
+// takes a budget below zero would violate it.
+func splitByBudget(pods []*corev1.Pod, pdbs []*policyv1.PodDisruptionBudget) (violating, nonViolating []*corev1.Pod) {
+	allowed := make([]int32, len(pdbs))
+	for i, pdb := range pdbs {
+		allowed[i] = pdb.Status.DisruptionsAllowed
+	}
+	for _, p := range pods {
+		violates := false
+		for i, pdb := range pdbs {
+			if pdb.Namespace != p.Namespace || len(p.Labels) == 0 {
+				continue
+			}
+			selector, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
+			if err != nil || selector.Empty() || !selector.Matches(labels.Set(p.Labels)) {
+				continue // an invalid or empty selector matches nothing
+			}
+			if _, counted := pdb.Status.DisruptedPods[p.Name]; counted {
+				continue
+			}
+			allowed[i]--
+			violates = violates || allowed[i] < 0
+		}
+		if violates {
+			violating = append(violating, p)
+		} else {
+			nonViolating = append(nonViolating, p)
+		}
+	}
+	return violating, nonViolating
 }
 
 // fitsWith reports whether pod passes every filter on nodes[i] holding only pods.
@@ -113,8 +173,11 @@ func fitsWith(pod *corev1.Pod, nodes []*framework.NodeInfo, i int, pods []*corev
 	return true
 }
 
-// better: kube's pickOneNodeForPreemption, its first three rules.
+// better: kube's pickOneNodeForPreemption, its first four rules.
 func better(a, b *candidate) bool {
+	if a.violations != b.violations {
+		return a.violations < b.violations
+	}
 	ha, hb := highest(a.victims), highest(b.victims)
 	if ha != hb {
 		return ha < hb

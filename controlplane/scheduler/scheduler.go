@@ -17,8 +17,8 @@
 // system:kube-scheduler and may only do what RBAC lets that user do.
 //
 // Shutdown protocol: Run blocks until its context ends; then it closes the
-// queue, finishes the cycle in progress, stops the informers and the event
-// broadcaster, and returns. Nothing it started outlives Run.
+// queue, finishes the cycle in progress, waits for the bindings still in
+// flight, stops the informers and the event broadcaster, and returns. Nothing it started outlives Run.
 package scheduler
 
 import (
@@ -27,14 +27,18 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
 	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
+	policylisters "k8s.io/client-go/listers/policy/v1"
 	"k8s.io/client-go/rest"
 	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
@@ -68,7 +72,13 @@ type Scheduler struct {
 	informers informers.SharedInformerFactory
 	queue     *schedulingQueue
 	cache     *cache
-	events    record.EventRecorder // set by Run
+	pdbs      policylisters.PodDisruptionBudgetLister // weighed by preemption
+	events    record.EventRecorder                    // set by Run
+	// binding counts the bindings running apart from the scheduling loop
+	// (cycle.go); Run waits for them before it returns. bindings holds a
+	// token per binding in flight, at most maxBindingsInFlight.
+	binding  sync.WaitGroup
+	bindings chan struct{}
 	// handlersSynced report that the event handlers got the first lists.
 	handlersSynced []toolscache.InformerSynced
 }
@@ -97,9 +107,20 @@ func newScheduler(client kubernetes.Interface, rec *steps.Recorder, opts Options
 		informers: factory,
 		queue:     newSchedulingQueue(opts.FlushInterval),
 		cache:     newCache(),
+		bindings:  make(chan struct{}, maxBindingsInFlight),
+		pdbs:      factory.Policy().V1().PodDisruptionBudgets().Lister(),
 	}
 	s.addEventHandlers()
 	return s
+}
+
+// budgets are the cluster's PodDisruptionBudgets, for preemption to weigh.
+func (s *Scheduler) budgets() []*policyv1.PodDisruptionBudget {
+	if s.pdbs == nil {
+		return nil
+	}
+	pdbs, _ := s.pdbs.List(labels.Everything())
+	return pdbs
 }
 
 // Run starts the informers and schedules pods until ctx ends.
@@ -120,6 +141,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		return fmt.Errorf("scheduler: the cache did not fill: %w", ctx.Err())
 	}
 	go s.queue.Run(ctx)
+	defer s.binding.Wait() // before the informers and the broadcaster stop
 	for {
 		qp, err := s.queue.Pop()
 		if errors.Is(err, errQueueClosed) {

@@ -29,6 +29,12 @@ func startScheduler(t *testing.T, c *testcluster.Cluster, opts scheduler.Options
 	if err != nil {
 		t.Fatal(err)
 	}
+	runScheduler(t, s)
+}
+
+// runScheduler runs s until the test ends.
+func runScheduler(t *testing.T, s *scheduler.Scheduler) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- s.Run(ctx) }()

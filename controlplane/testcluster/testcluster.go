@@ -99,7 +99,9 @@ func (c *Cluster) Close() {
 }
 
 // Kubeconfig writes a kubeconfig for user into the data directory and
-// returns its path.
+// returns its path. The file is replaced whole (written aside, then
+// renamed), so a kubectl still starting in the background never reads it
+// half written.
 func (c *Cluster) Kubeconfig(user string) string {
 	c.t.Helper()
 	kc, err := controlplane.Kubeconfig(c.DataDir, c.Addr, user)
@@ -107,7 +109,19 @@ func (c *Cluster) Kubeconfig(user string) string {
 		c.t.Fatal(err)
 	}
 	p := filepath.Join(c.DataDir, "kubeconfig-"+user)
-	if err := os.WriteFile(p, kc, 0o600); err != nil {
+	tmp, err := os.CreateTemp(c.DataDir, "kubeconfig-"+user+"-*")
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	_, err = tmp.Write(kc)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), p)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
 		c.t.Fatal(err)
 	}
 	return p

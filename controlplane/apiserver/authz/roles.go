@@ -42,6 +42,8 @@ const (
 	batch         = "batch"
 	storageGroup  = "storage.k8s.io"
 	networking    = "networking.k8s.io"
+	metricsGroup  = "metrics.k8s.io"
+	autoscaling   = "autoscaling"
 )
 
 // ruleBuilder writes a PolicyRule the way Kubernetes' bootstrap policy does:
@@ -75,6 +77,10 @@ func viewRules() []rbacv1.PolicyRule {
 		newRule(read...).groups(core).resources("persistentvolumeclaims", "persistentvolumeclaims/status",
 			"replicationcontrollers", "replicationcontrollers/scale", "replicationcontrollers/status").rule(),
 		newRule(read...).groups(networking).resources("ingresses", "ingresses/status").rule(),
+		newRule(read...).groups(autoscaling).resources("horizontalpodautoscalers", "horizontalpodautoscalers/status").rule(),
+		// system:aggregated-metrics-reader, which metrics-server aggregates
+		// into view, edit and admin
+		newRule(read...).groups(metricsGroup).resources("pods", "nodes").rule(),
 	}
 }
 
@@ -88,10 +94,12 @@ func editRules() []rbacv1.PolicyRule {
 		newRule(readWrite...).groups(apps).resources("daemonsets", "statefulsets", "statefulsets/scale").rule(),
 		newRule("create").groups(core).resources("pods/eviction").rule(),
 		newRule("get", "create").groups(core).resources("pods/exec").rule(),
+		newRule("get", "create").groups(core).resources("pods/attach", "pods/portforward").rule(),
 		newRule(readWrite...).groups(policyGroup).resources("poddisruptionbudgets").rule(),
 		newRule(readWrite...).groups(batch).resources("jobs", "cronjobs").rule(),
 		newRule(readWrite...).groups(core).resources("persistentvolumeclaims", "replicationcontrollers", "replicationcontrollers/scale").rule(),
 		newRule(readWrite...).groups(networking).resources("ingresses").rule(),
+		newRule(readWrite...).groups(autoscaling).resources("horizontalpodautoscalers").rule(),
 	}, viewRules()...)
 }
 
@@ -114,6 +122,7 @@ func schedulerRules() []rbacv1.PolicyRule {
 		newRule(read...).groups(apps, extensions).resources("replicasets").rule(),
 		newRule(read...).groups(core).resources("replicationcontrollers", "persistentvolumeclaims", "persistentvolumes").rule(),
 		newRule(read...).groups(storageGroup).resources("storageclasses").rule(),
+		newRule(read...).groups(policyGroup).resources("poddisruptionbudgets").rule(),
 		newRule("create").groups(authorization).resources("subjectaccessreviews").rule(),
 	}
 }
@@ -141,10 +150,15 @@ func controllerManagerRules() []rbacv1.PolicyRule {
 		newRule("update").groups(batch).resources("jobs/status", "jobs/finalizers", "cronjobs/status", "cronjobs/finalizers").rule(),
 		// daemonset and statefulset controllers
 		newRule("create").groups(apps).resources("controllerrevisions").rule(),
+		newRule("create").groups(core).resources("persistentvolumeclaims").rule(),
 		newRule("update").groups(apps).resources("daemonsets/status", "daemonsets/finalizers",
 			"statefulsets/status", "statefulsets/finalizers").rule(),
 		// node lifecycle controller
 		newRule("patch", "update").groups(core).resources("nodes/status", "pods/status").rule(),
+		// the operators lesson's Website operator (in a real cluster, the
+		// rules of the operator's own ServiceAccount)
+		newRule("create").groups(apps).resources("deployments").rule(),
+		newRule("create").groups(core).resources("services").rule(),
 		// endpoints and endpointslice controllers
 		newRule("create").groups(core).resources("endpoints", "endpoints/restricted").rule(),
 		newRule("create").groups(discoveryK8s).resources("endpointslices").rule(),
@@ -154,6 +168,10 @@ func controllerManagerRules() []rbacv1.PolicyRule {
 		newRule("create").groups(core).resources("secrets", "serviceaccounts", "serviceaccounts/token").rule(),
 		// persistentvolume-binder: provisions volumes for claims
 		newRule("create").groups(core).resources("persistentvolumes").rule(),
+		// horizontal pod autoscaler: scale any target, read resource metrics
+		newRule("get", "update").groups("*").resources("*/scale").rule(),
+		newRule("update").groups(autoscaling).resources("horizontalpodautoscalers/status").rule(),
+		newRule("list").groups(metricsGroup).resources("pods").rule(),
 		// root CA certificate publisher
 		newRule("create").groups(core).resources("configmaps").rule(),
 		newRule("create").groups(authorization).resources("subjectaccessreviews").rule(),

@@ -24,6 +24,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	appsv1beta1 "k8s.io/api/apps/v1beta1"
 	appsv1beta2 "k8s.io/api/apps/v1beta2"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	extensionsv1beta1 "k8s.io/api/extensions/v1beta1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -55,6 +57,8 @@ func ToStorage(obj runtime.Object) (runtime.Object, error) {
 		return deploymentFromExtensions(defaultExtensionsDeployment(in.DeepCopy()))
 	case *corev1.Secret:
 		return mergeStringData(in), nil
+	case *autoscalingv1.HorizontalPodAutoscaler:
+		return hpaFromV1(in.DeepCopy()), nil
 	}
 	if isRemovedVersion(obj) {
 		return nil, fmt.Errorf("conversion of %T to a storage version is not supported", obj)
@@ -92,6 +96,10 @@ func FromStorage(obj runtime.Object, gv schema.GroupVersion) (runtime.Object, er
 	case *appsv1.StatefulSet:
 		if gv == appsv1beta2.SchemeGroupVersion {
 			return viaJSON(in, &appsv1beta2.StatefulSet{})
+		}
+	case *autoscalingv2.HorizontalPodAutoscaler:
+		if gv == autoscalingv1.SchemeGroupVersion {
+			return hpaToV1(in.DeepCopy()), nil
 		}
 	}
 	return nil, fmt.Errorf("cannot convert %T to %s", obj, gv)

@@ -12,11 +12,13 @@ package defaults
 
 import (
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	storagev1 "k8s.io/api/storage/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
@@ -64,11 +66,15 @@ func Default(obj runtime.Object) {
 		job(o)
 	case *batchv1.CronJob:
 		cronJob(o)
+	case *autoscalingv2.HorizontalPodAutoscaler:
+		horizontalPodAutoscaler(o)
 	case *schedulingv1.PriorityClass:
 		if o.PreemptionPolicy == nil {
 			policy := corev1.PreemptLowerPriority
 			o.PreemptionPolicy = &policy
 		}
+	case *apiextensionsv1.CustomResourceDefinition:
+		apiextensionsv1.SetObjectDefaults_CustomResourceDefinition(o)
 	case *rbacv1.RoleBinding:
 		roleRef(&o.RoleRef)
 		subjects(o.Subjects)

@@ -95,6 +95,9 @@ func statefulSet(ss *appsv1.StatefulSet) {
 	if p.WhenScaled == "" {
 		p.WhenScaled = appsv1.RetainPersistentVolumeClaimRetentionPolicyType
 	}
+	for i := range spec.VolumeClaimTemplates {
+		persistentVolumeClaim(&spec.VolumeClaimTemplates[i])
+	}
 	if spec.Replicas == nil {
 		spec.Replicas = ptr.To[int32](1)
 	}

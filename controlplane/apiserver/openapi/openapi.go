@@ -233,6 +233,10 @@ func v3Key(gv schema.GroupVersion) string {
 	return "apis/" + gv.Group + "/" + gv.Version
 }
 
+// PushDownQueryParamsV3 is pushDownQueryParamsV3, for documents built
+// elsewhere (a CRD's).
+func PushDownQueryParamsV3(o *spec3.OpenAPI) (*spec3.OpenAPI, error) { return pushDownQueryParamsV3(o) }
+
 // pushDownQueryParamsV3 moves query parameters that kube-openapi hoisted to
 // the path level (because every operation of the path has them) back into the
 // operations. kubectl's fieldValidation check only looks at the PATCH

@@ -148,6 +148,12 @@ func copyListMeta(obj runtime.Object, table *metav1.Table) {
 
 // rowObject decides what travels with each row, following ?includeObject=:
 // None, Object (the full object) or Metadata (the default: only metadata).
+// RowObject is what a Table row carries of obj under policy: nothing, its
+// metadata (the default) or the whole object.
+func RowObject(obj runtime.Object, policy metav1.IncludeObjectPolicy) (runtime.RawExtension, error) {
+	return rowObject(obj, policy)
+}
+
 func rowObject(obj runtime.Object, policy metav1.IncludeObjectPolicy) (runtime.RawExtension, error) {
 	switch policy {
 	case metav1.IncludeNone:

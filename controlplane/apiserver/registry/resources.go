@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -20,6 +21,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	storagev1 "k8s.io/api/storage/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -79,6 +81,7 @@ var (
 	scheduling  = schema.GroupVersion{Group: "scheduling.k8s.io", Version: "v1"}
 	storageK8s  = schema.GroupVersion{Group: "storage.k8s.io", Version: "v1"}
 	networking  = schema.GroupVersion{Group: "networking.k8s.io", Version: "v1"}
+	autoscaling = schema.GroupVersion{Group: "autoscaling", Version: "v2"}
 )
 
 // Resources is every resource Glassplane serves, in discovery order.
@@ -92,7 +95,7 @@ var Resources = []*Resource{
 		New:          func() runtime.Object { return &corev1.Node{} }, NewList: func() runtime.Object { return &corev1.NodeList{} },
 		Fields: nodeFields},
 	{GroupVersion: core, Resource: "pods", Kind: "Pod", Namespaced: true, ShortNames: []string{"po"}, Categories: []string{"all"},
-		Subresources: []string{"status", "binding", "log", "eviction", "exec"},
+		Subresources: []string{"status", "binding", "log", "eviction", "exec", "attach", "portforward"},
 		New:          func() runtime.Object { return &corev1.Pod{} }, NewList: func() runtime.Object { return &corev1.PodList{} },
 		Fields: podFields},
 	{GroupVersion: core, Resource: "services", Kind: "Service", Namespaced: true, StoragePath: "services/specs", ShortNames: []string{"svc"}, Categories: []string{"all"},
@@ -173,6 +176,16 @@ var Resources = []*Resource{
 		New:          func() runtime.Object { return &networkingv1.Ingress{} }, NewList: func() runtime.Object { return &networkingv1.IngressList{} }},
 	{GroupVersion: networking, Resource: "ingressclasses", Kind: "IngressClass",
 		New: func() runtime.Object { return &networkingv1.IngressClass{} }, NewList: func() runtime.Object { return &networkingv1.IngressClassList{} }},
+	// HorizontalPodAutoscalers: scale a workload on its pods' metrics.
+	{GroupVersion: autoscaling, Resource: "horizontalpodautoscalers", Kind: "HorizontalPodAutoscaler", Namespaced: true, ShortNames: []string{"hpa"}, Categories: []string{"all"},
+		Subresources: []string{"status"},
+		New:          func() runtime.Object { return &autoscalingv2.HorizontalPodAutoscaler{} }, NewList: func() runtime.Object { return &autoscalingv2.HorizontalPodAutoscalerList{} }},
+	// CustomResourceDefinitions: new kinds, served from the moment they are
+	// established (customresources.go in the API server).
+	{GroupVersion: apiextensionsv1.SchemeGroupVersion, Resource: "customresourcedefinitions", Kind: "CustomResourceDefinition",
+		ShortNames: []string{"crd", "crds"}, Categories: []string{"api-extensions"}, Subresources: []string{"status"},
+		New:     func() runtime.Object { return &apiextensionsv1.CustomResourceDefinition{} },
+		NewList: func() runtime.Object { return &apiextensionsv1.CustomResourceDefinitionList{} }},
 }
 
 // Lookup finds a served resource by group and plural name.

@@ -12,6 +12,7 @@ package validation
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -79,11 +80,27 @@ func ValidateStatefulSet(ss, old *appsv1.StatefulSet) field.ErrorList {
 	if o := ss.Spec.Ordinals; o != nil {
 		errs = append(errs, apivalidation.ValidateNonnegativeField(int64(o.Start), spec.Child("ordinals", "start"))...)
 	}
-	errs = append(errs, validateWorkloadTemplate("StatefulSet", ss.Spec.Selector, &ss.Spec.Template, spec)...)
+	errs = append(errs, validateWorkloadTemplate("StatefulSet", ss.Spec.Selector, withClaimVolumes(ss), spec)...)
 	if old != nil {
 		errs = append(errs, validateStatefulSetSpecChange(ss, old)...)
 	}
 	return errs
+}
+
+// withClaimVolumes is ss's pod template with a volume for each of its
+// volumeClaimTemplates, as the controller will give each pod, so that a
+// container may mount a claim the template itself does not list.
+func withClaimVolumes(ss *appsv1.StatefulSet) *corev1.PodTemplateSpec {
+	if len(ss.Spec.VolumeClaimTemplates) == 0 {
+		return &ss.Spec.Template
+	}
+	t := ss.Spec.Template.DeepCopy()
+	for _, c := range ss.Spec.VolumeClaimTemplates {
+		t.Spec.Volumes = slices.DeleteFunc(t.Spec.Volumes, func(v corev1.Volume) bool { return v.Name == c.Name })
+		t.Spec.Volumes = append(t.Spec.Volumes, corev1.Volume{Name: c.Name, VolumeSource: corev1.VolumeSource{
+			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: c.Name + "-" + ss.Name + "-0"}}})
+	}
+	return t
 }
 
 func validateStatefulSetUpdateStrategy(s *appsv1.StatefulSetUpdateStrategy, path *field.Path) field.ErrorList {

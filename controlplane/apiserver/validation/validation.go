@@ -21,6 +21,7 @@ package validation
 
 import (
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -30,6 +31,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	storagev1 "k8s.io/api/storage/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -41,6 +43,9 @@ func Validate(obj, old runtime.Object) field.ErrorList {
 	case *corev1.Pod:
 		was, _ := old.(*corev1.Pod)
 		return ValidatePod(o, was)
+	case *apiextensionsv1.CustomResourceDefinition:
+		was, _ := old.(*apiextensionsv1.CustomResourceDefinition)
+		return ValidateCustomResourceDefinition(o, was)
 	case *appsv1.Deployment:
 		was, _ := old.(*appsv1.Deployment)
 		return ValidateDeployment(o, was)
@@ -80,6 +85,8 @@ func Validate(obj, old runtime.Object) field.ErrorList {
 		return ValidateJob(o, was)
 	case *batchv1.CronJob:
 		return ValidateCronJob(o)
+	case *autoscalingv2.HorizontalPodAutoscaler:
+		return ValidateHorizontalPodAutoscaler(o)
 	case *schedulingv1.PriorityClass:
 		was, _ := old.(*schedulingv1.PriorityClass)
 		return ValidatePriorityClass(o, was)

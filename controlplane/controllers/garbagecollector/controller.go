@@ -18,10 +18,10 @@
 //
 // Kubernetes builds a graph of every object of every resource. Glassplane's
 // collector is simpler: it watches a fixed set of resources (graph.go:
-// deployments, replicasets, pods, services, configmaps) and finds
-// dependents through an informer index on owner uid. Dependents of other
-// resources are not collected; owners of any resource are found, through
-// the API.
+// deployments, replicasets, pods, services, configmaps), plus the
+// resources of established CRDs (custom.go), and finds dependents through an
+// informer index on owner uid. Dependents of other resources are not
+// collected; owners of any resource are found, through the API.
 //
 // Interface rules: as kubernetes/sample-controller; the queue holds
 // objects (resource, namespace, name, uid), not string keys.
@@ -67,7 +67,8 @@ type Controller struct {
 	dynamic dynamic.Interface
 	mapper  meta.ResettableRESTMapper
 	rec     *steps.Recorder
-	graph   []*watched // the resources whose objects the collector knows
+	graph   []*watched // the resources whose objects the collector knows; custom.mu guards it
+	custom  customGraph
 	queue   workqueue.TypedRateLimitingInterface[item]
 }
 
@@ -88,10 +89,12 @@ func New(dyn dynamic.Interface, mapper meta.ResettableRESTMapper, factory inform
 
 // Run starts workers until ctx ends, and blocks until they have stopped.
 func (c *Controller) Run(ctx context.Context, workers int) {
-	synced := make([]cache.InformerSynced, len(c.graph))
-	for i, w := range c.graph {
+	graph := c.watchedNow()
+	synced := make([]cache.InformerSynced, len(graph))
+	for i, w := range graph {
 		synced[i] = w.informer.HasSynced
 	}
+	c.watchCustomResources(ctx)
 	workloop.Run(ctx, Name, c.queue, synced, workers, c.syncItem)
 }
 

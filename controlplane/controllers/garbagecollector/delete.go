@@ -14,6 +14,7 @@ package garbagecollector
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -138,8 +139,16 @@ func (c *Controller) removeOwnerReferences(ctx context.Context, w *watched, obj 
 	for i, r := range refs {
 		uids[i] = r.UID
 	}
-	_, err := c.dynamic.Resource(w.gvr).Namespace(obj.GetNamespace()).Patch(ctx, obj.GetName(),
-		types.StrategicMergePatchType, deleteOwnerRefsPatch(obj.GetUID(), uids...), metav1.PatchOptions{})
+	r := c.dynamic.Resource(w.gvr).Namespace(obj.GetNamespace())
+	_, err := r.Patch(ctx, obj.GetName(), types.StrategicMergePatchType, deleteOwnerRefsPatch(obj.GetUID(), uids...), metav1.PatchOptions{})
+	if apierrors.IsUnsupportedMediaType(err) { // a custom resource
+		gone := map[string]bool{}
+		for _, u := range uids {
+			gone[string(u)] = true
+		}
+		patch, _ := json.Marshal(remainingOwnersPatch(obj, gone))
+		_, err = r.Patch(ctx, obj.GetName(), types.MergePatchType, patch, metav1.PatchOptions{})
+	}
 	if apierrors.IsNotFound(err) {
 		return nil
 	}

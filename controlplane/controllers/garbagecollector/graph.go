@@ -55,6 +55,7 @@ func watchedResources(f informers.SharedInformerFactory) []*watched {
 		{core.WithResource("pods"), core.WithKind("Pod"), f.Core().V1().Pods().Informer()},
 		{core.WithResource("services"), core.WithKind("Service"), f.Core().V1().Services().Informer()},
 		{core.WithResource("configmaps"), core.WithKind("ConfigMap"), f.Core().V1().ConfigMaps().Informer()},
+		{core.WithResource("persistentvolumeclaims"), core.WithKind("PersistentVolumeClaim"), f.Core().V1().PersistentVolumeClaims().Informer()},
 		{disc.WithResource("endpointslices"), disc.WithKind("EndpointSlice"), f.Discovery().V1().EndpointSlices().Informer()},
 		{batch.WithResource("jobs"), batch.WithKind("Job"), f.Batch().V1().Jobs().Informer()},
 		{batch.WithResource("cronjobs"), batch.WithKind("CronJob"), f.Batch().V1().CronJobs().Informer()},
@@ -95,7 +96,7 @@ func (w *watched) itemFor(m metav1.Object) item {
 }
 
 func (c *Controller) watchedFor(gvr schema.GroupVersionResource) *watched {
-	for _, w := range c.graph {
+	for _, w := range c.watchedNow() {
 		if w.gvr == gvr {
 			return w
 		}
@@ -109,7 +110,7 @@ func (c *Controller) watchedKind(ref metav1.OwnerReference) *watched {
 	if err != nil {
 		return nil
 	}
-	for _, w := range c.graph {
+	for _, w := range c.watchedNow() {
 		if w.gvk.Group == gv.Group && w.gvk.Kind == ref.Kind {
 			return w
 		}
@@ -127,7 +128,7 @@ type dependent struct {
 // dependents lists the objects, of every watched resource, that name owner.
 func (c *Controller) dependents(owner metav1.Object) []dependent {
 	var out []dependent
-	for _, w := range c.graph {
+	for _, w := range c.watchedNow() {
 		objs, err := w.informer.GetIndexer().ByIndex(ownerIndex, string(owner.GetUID()))
 		if err != nil {
 			continue

@@ -70,6 +70,7 @@ type Controller struct {
 	setLister      appslisters.StatefulSetLister
 	podLister      corelisters.PodLister
 	revisionLister appslisters.ControllerRevisionLister
+	claimLister    corelisters.PersistentVolumeClaimLister
 	synced         []cache.InformerSynced
 
 	queue workqueue.TypedRateLimitingInterface[string]
@@ -80,12 +81,15 @@ func New(client kubernetes.Interface, factory informers.SharedInformerFactory, r
 	sets := factory.Apps().V1().StatefulSets()
 	pods := factory.Core().V1().Pods()
 	revisions := factory.Apps().V1().ControllerRevisions()
+	claims := factory.Core().V1().PersistentVolumeClaims()
 	b := record.NewBroadcaster()
 	c := &Controller{
 		client: client, rec: rec, broadcaster: b,
 		eventRecorder: b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: Name}),
 		setLister:     sets.Lister(), podLister: pods.Lister(), revisionLister: revisions.Lister(),
-		synced: []cache.InformerSynced{sets.Informer().HasSynced, pods.Informer().HasSynced, revisions.Informer().HasSynced},
+		claimLister: claims.Lister(),
+		synced: []cache.InformerSynced{sets.Informer().HasSynced, pods.Informer().HasSynced, revisions.Informer().HasSynced,
+			claims.Informer().HasSynced},
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "statefulset"}),
 	}
@@ -169,6 +173,11 @@ func (c *Controller) take(ctx context.Context, set *appsv1.StatefulSet, found ap
 }
 
 func (c *Controller) createPod(ctx context.Context, set *appsv1.StatefulSet, pod *corev1.Pod) error {
+	if _, i := parentAndOrdinal(pod.Name); i >= 0 {
+		if err := c.createClaims(ctx, set, pod, i); err != nil {
+			return err
+		}
+	}
 	_, err := c.client.CoreV1().Pods(set.Namespace).Create(ctx, pod, metav1.CreateOptions{})
 	switch {
 	case apierrors.IsAlreadyExists(err):
@@ -182,6 +191,9 @@ func (c *Controller) createPod(ctx context.Context, set *appsv1.StatefulSet, pod
 }
 
 func (c *Controller) deletePod(ctx context.Context, set *appsv1.StatefulSet, pod *corev1.Pod) error {
+	if err := c.condemnClaims(ctx, set, pod); err != nil {
+		return err
+	}
 	err := c.client.CoreV1().Pods(set.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{})
 	switch {
 	case apierrors.IsNotFound(err):

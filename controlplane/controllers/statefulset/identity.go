@@ -6,8 +6,9 @@ package statefulset
 // set's governing Service as subdomain, so web-0 can be reached as
 // web-0.<serviceName> for as long as the set lives — a replacement for
 // web-0 is web-0 again. That is what a database's members need to find each
-// other and to keep their data (each ordinal would also get its own
-// PersistentVolumeClaims, from volumeClaimTemplates).
+// other and to keep their data: each ordinal also gets its own
+// PersistentVolumeClaims, from volumeClaimTemplates (claims.go), which a
+// replacement web-0 mounts again.
 
 import (
 	"regexp"
@@ -67,10 +68,7 @@ func newStatefulSetPod(set *appsv1.StatefulSet, template *corev1.PodTemplateSpec
 		Spec: t.Spec,
 	}
 	pod.Spec.Hostname, pod.Spec.Subdomain = name, set.Spec.ServiceName
-	// Here kube would also create the PersistentVolumeClaims of
-	// spec.volumeClaimTemplates for this ordinal (<claim>-<pod>) and mount
-	// them. Glassplane does not serve PersistentVolumeClaims yet, so the
-	// templates are ignored.
+	mountClaims(set, pod, i)
 	return pod
 }
 
