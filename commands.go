@@ -125,6 +125,11 @@ func serve(args []string) error {
 	if restored > 0 {
 		fmt.Printf("  Sandboxes:       %d brought back from the last run\n", restored)
 	}
+	go func() {
+		if err := controlplane.WarmOpenAPI(); err != nil {
+			slog.Error("encoding the OpenAPI documents", "err", err)
+		}
+	}()
 	if *classroom {
 		fmt.Printf("  Students open:   http://%s/\n  Join code:       %s\n  Teacher:         http://%s/teacher  passcode %s\n", w.Addr, w.JoinCode, w.Addr, w.TeacherPasscode)
 	}

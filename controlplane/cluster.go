@@ -230,6 +230,18 @@ var openAPISpec = sync.OnceValues(func() (*openapi.Spec, error) {
 	return openapi.New(apiserver.OpenAPIResources())
 })
 
+// WarmOpenAPI encodes the OpenAPI documents, which a start leaves for later
+// (they are most of a first start's CPU, and only a client reading /openapi
+// needs them): a server calls it in the background once it is up, so the
+// learner's first kubectl need not wait for them.
+func WarmOpenAPI() error {
+	spec, err := openAPISpec()
+	if err != nil {
+		return err
+	}
+	return spec.Warm()
+}
+
 // serve listens on the TLS address: clients verify the server against the
 // CA, and the server verifies any client certificate against the same CA.
 func (c *Cluster) serve(cfg Config) error {

@@ -66,8 +66,12 @@
 // New takes the list of resources the server serves, describes each as
 // kube-apiserver's endpoint installer would (paths, operations, parameters;
 // see routes.go), and hands those descriptions to kube-openapi's builders,
-// which resolve the schemas from GetOpenAPIDefinitions. Everything is built
-// and encoded once; Spec.ServeHTTP only looks the bytes up.
+// which resolve the schemas from GetOpenAPIDefinitions. New builds what the
+// server needs to start: the v2 schemas, from which server-side apply's type
+// converter is made. Encoding the documents (v2 as JSON and protobuf, a v3
+// document per group-version) is three quarters of the work and only a client
+// reading /openapi needs it, so it is done once, on the first request or by
+// Warm, and Spec.ServeHTTP then only looks the bytes up.
 package openapi
 
 import (
@@ -76,6 +80,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	openapi_v2 "github.com/google/gnostic-models/openapiv2"
@@ -103,16 +108,23 @@ type Resource struct {
 	Subresources []string
 }
 
-// Spec holds the encoded OpenAPI documents for a fixed set of resources. It
-// is an http.Handler; it never changes after New.
+// Spec holds the OpenAPI documents for a fixed set of resources. It is an
+// http.Handler; what it serves never changes after New.
 type Spec struct {
-	v2JSON, v2Proto document
-	v3Index         document
-	v3              map[string]document // "api/v1", "apis/apps/v1", ...
 	// TypeConverter knows every served kind's structure as the schemas
 	// describe it (which lists merge by which key, which maps are atomic):
 	// what server-side apply and managedFields need to tell fields apart.
 	TypeConverter managedfields.TypeConverter
+	// documents encodes the documents on its first call and returns the same
+	// ones ever after.
+	documents func() (*documents, error)
+}
+
+// documents are the encoded response bodies.
+type documents struct {
+	v2JSON, v2Proto document
+	v3Index         document
+	v3              map[string]document // "api/v1", "apis/apps/v1", ...
 }
 
 // document is one encoded response body and its validator.
@@ -126,9 +138,10 @@ func newDocument(body []byte, now time.Time) document {
 	return document{body: body, hash: fmt.Sprintf("%X", sha512.Sum512(body)), modified: now}
 }
 
-// New builds the v2 document and one v3 document per group-version once;
-// serving is then a lookup. It fails if a resource's kind (or its List) is
-// not a known k8s.io/api type, or if a schema it needs was not generated.
+// New describes the resources and builds the v2 schemas and the type
+// converter; the documents are encoded later (Warm, or the first request).
+// It fails if a resource's kind (or its List) is not a known k8s.io/api type,
+// or if a schema it needs was not generated.
 func New(resources []Resource) (*Spec, error) {
 	byGV := map[schema.GroupVersion][]Resource{}
 	for _, r := range resources {
@@ -151,9 +164,6 @@ func New(resources []Resource) (*Spec, error) {
 		containers = append(containers, c)
 	}
 
-	now := time.Now()
-	s := &Spec{v3: map[string]document{}}
-
 	// OpenAPI v2: one document for everything.
 	swagger, err := builder.BuildOpenAPISpecFromRoutes(containers, &common.Config{
 		ProtocolList:                   []string{"https"},
@@ -167,18 +177,37 @@ func New(resources []Resource) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building OpenAPI v2: %w", err)
 	}
-	v2, err := json.Marshal(swagger)
-	if err != nil {
-		return nil, err
-	}
-	s.v2JSON = newDocument(v2, now)
 	defs := make(map[string]*spec.Schema, len(swagger.Definitions))
 	for name, def := range swagger.Definitions {
 		defs[name] = &def
 	}
+	s := &Spec{}
 	if s.TypeConverter, err = managedfields.NewTypeConverter(defs, false); err != nil {
 		return nil, fmt.Errorf("building the type converter for managed fields: %w", err)
 	}
+	s.documents = sync.OnceValues(func() (*documents, error) {
+		return encode(swagger, gvs, containers, namer)
+	})
+	return s, nil
+}
+
+// Warm encodes the documents now, so that the first client to read them
+// need not wait; a server calls it in the background once it has started.
+func (s *Spec) Warm() error {
+	_, err := s.documents()
+	return err
+}
+
+// encode encodes the v2 document as JSON and as protobuf, builds and encodes
+// one v3 document per group-version, and the v3 index that names them.
+func encode(swagger *spec.Swagger, gvs []schema.GroupVersion, containers []common.RouteContainer, namer definitionNamer) (*documents, error) {
+	now := time.Now()
+	d := &documents{v3: map[string]document{}}
+	v2, err := json.Marshal(swagger)
+	if err != nil {
+		return nil, err
+	}
+	d.v2JSON = newDocument(v2, now)
 	doc, err := openapi_v2.ParseDocument(v2)
 	if err != nil {
 		return nil, fmt.Errorf("converting OpenAPI v2 to protobuf: %w", err)
@@ -187,7 +216,7 @@ func New(resources []Resource) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.v2Proto = newDocument(pb, now)
+	d.v2Proto = newDocument(pb, now)
 
 	// OpenAPI v3: one document per group-version, plus the index.
 	type indexEntry struct {
@@ -213,16 +242,16 @@ func New(resources []Resource) (*Spec, error) {
 			return nil, err
 		}
 		key := v3Key(gv)
-		d := newDocument(b, now)
-		s.v3[key] = d
-		index.Paths[key] = indexEntry{ServerRelativeURL: "/openapi/v3/" + key + "?hash=" + d.hash}
+		v3 := newDocument(b, now)
+		d.v3[key] = v3
+		index.Paths[key] = indexEntry{ServerRelativeURL: "/openapi/v3/" + key + "?hash=" + v3.hash}
 	}
 	ib, err := json.Marshal(index)
 	if err != nil {
 		return nil, err
 	}
-	s.v3Index = newDocument(ib, now)
-	return s, nil
+	d.v3Index = newDocument(ib, now)
+	return d, nil
 }
 
 // v3Key is the index key and URL suffix of a group-version's v3 document.
@@ -282,7 +311,7 @@ func pushDownQueryParamsV2(s *spec.Swagger) (*spec.Swagger, error) {
 }
 
 // documentFor returns the v3 document for a path below /openapi/v3/.
-func (s *Spec) documentFor(key string) (document, bool) {
-	d, ok := s.v3[strings.Trim(key, "/")]
-	return d, ok
+func (d *documents) documentFor(key string) (document, bool) {
+	v3, ok := d.v3[strings.Trim(key, "/")]
+	return v3, ok
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -232,5 +233,39 @@ func TestServing(t *testing.T) {
 func TestUnknownKind(t *testing.T) {
 	if _, err := New([]Resource{{Group: "example.com", Version: "v1", Resource: "widgets", Kind: "Widget", Verbs: []string{"get"}}}); err == nil {
 		t.Error("New accepted a kind without a Go type")
+	}
+}
+
+// The documents are encoded once, by whichever comes first of Warm and the
+// first requests, and every reader gets the same bytes.
+func TestDocumentsAreEncodedOnceWhoeverAsksFirst(t *testing.T) {
+	s, err := New([]Resource{{Version: "v1", Resource: "pods", Kind: "Pod", Namespaced: true, Verbs: allVerbs}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	etags := make(chan string, 8)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/openapi/v3", nil))
+			if rec.Code != http.StatusOK {
+				t.Errorf("GET /openapi/v3: %d %s", rec.Code, rec.Body)
+			}
+			etags <- rec.Header().Get("Etag")
+		}()
+	}
+	if err := s.Warm(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	close(etags)
+	first := <-etags
+	for e := range etags {
+		if e != first || e == "" {
+			t.Errorf("readers got different v3 indexes: %q and %q", first, e)
+		}
 	}
 }

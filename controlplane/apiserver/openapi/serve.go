@@ -31,21 +31,26 @@ const (
 // (kube redirects instead).
 func (s *Spec) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := strings.TrimSuffix(r.URL.Path, "/")
+	docs, err := s.documents()
+	if err != nil {
+		writeStatus(w, http.StatusInternalServerError, metav1.StatusReasonInternalError, "encoding the OpenAPI documents: "+err.Error())
+		return
+	}
 	var d document
 	contentType := mimeJSON
 	switch {
 	case p == "/openapi/v2":
 		var ok bool
-		if d, contentType, ok = s.negotiateV2(r.Header.Get("Accept")); !ok {
+		if d, contentType, ok = docs.negotiateV2(r.Header.Get("Accept")); !ok {
 			writeStatus(w, http.StatusNotAcceptable, metav1.StatusReasonNotAcceptable, "only "+mimeJSON+" and "+mimeV2ProtobufRequest+" are available")
 			return
 		}
 		w.Header().Add("Vary", "Accept")
 	case p == "/openapi/v3":
-		d = s.v3Index
+		d = docs.v3Index
 	case strings.HasPrefix(p, "/openapi/v3/"):
 		var ok bool
-		if d, ok = s.documentFor(strings.TrimPrefix(p, "/openapi/v3/")); !ok {
+		if d, ok = docs.documentFor(strings.TrimPrefix(p, "/openapi/v3/")); !ok {
 			writeStatus(w, http.StatusNotFound, metav1.StatusReasonNotFound, "the server could not find the requested resource")
 			return
 		}
@@ -71,7 +76,7 @@ func (s *Spec) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // negotiateV2 picks /openapi/v2's encoding from an Accept header, best
 // quality first; no header means JSON. ok is false if neither JSON nor
 // protobuf is acceptable.
-func (s *Spec) negotiateV2(accept string) (d document, contentType string, ok bool) {
+func (s *documents) negotiateV2(accept string) (d document, contentType string, ok bool) {
 	if accept == "" {
 		return s.v2JSON, mimeJSON, true
 	}
