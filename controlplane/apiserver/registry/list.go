@@ -26,6 +26,12 @@ type Selection struct {
 	Fields    fields.Selector
 }
 
+// Everything reports whether the selection takes every object of its
+// namespace (or of all namespaces): no label or field selector.
+func (sel Selection) Everything() bool {
+	return (sel.Labels == nil || sel.Labels.Empty()) && (sel.Fields == nil || sel.Fields.Empty())
+}
+
 // Matches reports whether obj is selected.
 func (sel Selection) Matches(r *Resource, obj runtime.Object) bool {
 	if sel.Labels != nil && !sel.Labels.Empty() && !sel.Labels.Matches(labels.Set(accessor(obj).GetLabels())) {
