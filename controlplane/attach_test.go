@@ -22,14 +22,7 @@ func TestKubectlAttachShowsTheContainersOutputWithBothKubectls(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			c := testcluster.StartCascade(t)
-			must := func(stdin string, args ...string) string {
-				t.Helper()
-				out, err := c.Kubectl(bin, "admin", stdin, args...)
-				if err != nil {
-					t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
-				}
-				return out
-			}
+			must := mustKubectl(t, c, bin)
 			must("", "run", "web", "--image=nginx:1.27", "--port=80")
 			waitForPodRunning(t, c, "web")
 

@@ -30,14 +30,7 @@ func TestHorizontalPodAutoscalerScalesADeploymentUpUnderLoadAndBackDownWithBothK
 			c := testcluster.StartCascade(t)
 			cs := c.Client("admin")
 			ctx := context.Background()
-			must := func(args ...string) string {
-				t.Helper()
-				out, err := c.Kubectl(bin, "admin", "", args...)
-				if err != nil {
-					t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
-				}
-				return out
-			}
+			must := mustKubectl(t, c, bin)
 			replicas := func() int32 {
 				d, err := cs.AppsV1().Deployments("default").Get(ctx, "web", metav1.GetOptions{})
 				if err != nil || d.Spec.Replicas == nil {
@@ -48,9 +41,9 @@ func TestHorizontalPodAutoscalerScalesADeploymentUpUnderLoadAndBackDownWithBothK
 
 			// A Deployment whose pods spin: each uses its 200m limit, 200%
 			// of its 100m request.
-			must("create", "deployment", "web", "--image=busybox", "--", "sh", "-c", "while true; do :; done")
-			must("set", "resources", "deployment", "web", "--requests=cpu=100m", "--limits=cpu=200m")
-			out := must("autoscale", "deployment", "web", "--cpu-percent=50", "--min=1", "--max=5")
+			must("", "create", "deployment", "web", "--image=busybox", "--", "sh", "-c", "while true; do :; done")
+			must("", "set", "resources", "deployment", "web", "--requests=cpu=100m", "--limits=cpu=200m")
+			out := must("", "autoscale", "deployment", "web", "--cpu-percent=50", "--min=1", "--max=5")
 			if !strings.Contains(out, "horizontalpodautoscaler.autoscaling/web autoscaled") {
 				t.Errorf("kubectl autoscale printed %q", out)
 			}
@@ -87,7 +80,7 @@ func TestHorizontalPodAutoscalerScalesADeploymentUpUnderLoadAndBackDownWithBothK
 
 			// The load stops: the pods now sleep. After the scale-down
 			// window the autoscaler goes back to its minimum.
-			must("patch", "deployment", "web", "--type=json", "-p",
+			must("", "patch", "deployment", "web", "--type=json", "-p",
 				`[{"op":"replace","path":"/spec/template/spec/containers/0/command","value":["sleep","3600"]}]`)
 			waitFor(t, "the autoscaler to scale web back down to 1", func() (bool, string) {
 				n := replicas()

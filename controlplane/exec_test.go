@@ -25,14 +25,7 @@ func TestKubectlExecRunsCommandsInTheSimulatedContainerWithBothKubectls(t *testi
 			t.Parallel()
 			c := testcluster.StartCascade(t)
 			cs := c.Client("admin")
-			must := func(stdin string, args ...string) string {
-				t.Helper()
-				out, err := c.Kubectl(bin, "admin", stdin, args...)
-				if err != nil {
-					t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
-				}
-				return out
-			}
+			must := mustKubectl(t, c, bin)
 			must("", "run", "web", "--image=nginx:1.27", "--env=GREETING=hello")
 			waitFor(t, "pod web to run", func() (bool, string) {
 				p, err := cs.CoreV1().Pods("default").Get(context.Background(), "web", metav1.GetOptions{})

@@ -104,14 +104,7 @@ func TestJobsCompleteFailAndRunInParallelWithBothKubectls(t *testing.T) {
 			t.Parallel()
 			c := testcluster.StartCascade(t)
 			cs := c.Client("admin")
-			must := func(stdin string, args ...string) string {
-				t.Helper()
-				out, err := c.Kubectl(bin, "admin", stdin, args...)
-				if err != nil {
-					t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
-				}
-				return out
-			}
+			must := mustKubectl(t, c, bin)
 
 			// A Job whose command ends completes, and its log is the command's output.
 			must("", "create", "job", "done", "--image=busybox", "--", "sh", "-c", "echo done")
@@ -194,17 +187,10 @@ func TestCronJobsFireKeepTheirHistoryAndForbidOverlapWithBothKubectls(t *testing
 			c := testcluster.StartWith(t, controlplane.Config{Timing: &timing})
 			cs := c.Client("admin")
 			ctx := context.Background()
-			must := func(args ...string) string {
-				t.Helper()
-				out, err := c.Kubectl(bin, "admin", "", args...)
-				if err != nil {
-					t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
-				}
-				return out
-			}
+			must := mustKubectl(t, c, bin)
 
-			must("create", "cronjob", "tick", "--image=busybox", "--schedule=*/1 * * * *", "--", "echo", "tick")
-			must("patch", "cronjob", "tick", "--type=merge", "-p", `{"spec":{"successfulJobsHistoryLimit":2}}`)
+			must("", "create", "cronjob", "tick", "--image=busybox", "--schedule=*/1 * * * *", "--", "echo", "tick")
+			must("", "patch", "cronjob", "tick", "--type=merge", "-p", `{"spec":{"successfulJobsHistoryLimit":2}}`)
 			waitFor(t, "cronjob tick to have run four Jobs", func() (bool, string) {
 				cj, err := cs.BatchV1().CronJobs("default").Get(ctx, "tick", metav1.GetOptions{})
 				if err != nil || cj.Status.LastSuccessfulTime == nil {
@@ -229,11 +215,11 @@ func TestCronJobsFireKeepTheirHistoryAndForbidOverlapWithBothKubectls(t *testing
 			if finished > 3 { // 2 kept, and at most one finishing as this list was taken
 				t.Errorf("%d finished Jobs kept; successfulJobsHistoryLimit is 2", finished)
 			}
-			if out := must("get", "cronjob", "tick"); !strings.Contains(out, "*/1 * * * *") || !strings.Contains(out, "False") {
+			if out := must("", "get", "cronjob", "tick"); !strings.Contains(out, "*/1 * * * *") || !strings.Contains(out, "False") {
 				t.Errorf("kubectl get cronjob tick:\n%s", out)
 			}
-			must("create", "job", "by-hand", "--from=cronjob/tick")
-			must("wait", "--for=condition=complete", "job/by-hand", "--timeout=60s")
+			must("", "create", "job", "by-hand", "--from=cronjob/tick")
+			must("", "wait", "--for=condition=complete", "job/by-hand", "--timeout=60s")
 
 			// Forbid: while a Job still runs, the next time is skipped.
 			if out, err := c.Kubectl(bin, "admin", slowCronJob, "apply", "-f", "-"); err != nil {

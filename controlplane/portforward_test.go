@@ -32,16 +32,9 @@ func TestKubectlPortForwardReachesTheSimulatedAppWithBothKubectls(t *testing.T) 
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			c := testcluster.StartCascade(t)
-			must := func(args ...string) string {
-				t.Helper()
-				out, err := c.Kubectl(bin, "admin", "", args...)
-				if err != nil {
-					t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
-				}
-				return out
-			}
-			must("run", "web", "--image=nginx:1.27", "--port=80")
-			must("expose", "pod", "web", "--port=8080", "--target-port=80")
+			must := mustKubectl(t, c, bin)
+			must("", "run", "web", "--image=nginx:1.27", "--port=80")
+			must("", "expose", "pod", "web", "--port=8080", "--target-port=80")
 			waitForPodRunning(t, c, "web")
 
 			// A pod's port 80: nginx's welcome page, said to be simulated.
@@ -58,7 +51,7 @@ func TestKubectlPortForwardReachesTheSimulatedAppWithBothKubectls(t *testing.T) 
 				t.Errorf("kubectl port-forward printed:\n%s", out)
 			}
 			waitFor(t, "nginx's access log line", func() (bool, string) {
-				out := must("logs", "web")
+				out := must("", "logs", "web")
 				return strings.Contains(out, `"GET / HTTP/1.1" 200`), out
 			})
 

@@ -59,14 +59,7 @@ func TestAHigherPriorityPodPreemptsALowerOneWithBothKubectls(t *testing.T) {
 			c := testcluster.StartCascade(t)
 			cs := c.Client("admin")
 			ctx := context.Background()
-			must := func(stdin string, args ...string) string {
-				t.Helper()
-				out, err := c.Kubectl(bin, "admin", stdin, args...)
-				if err != nil {
-					t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
-				}
-				return out
-			}
+			must := mustKubectl(t, c, bin)
 			if out := must("", "get", "priorityclasses"); !strings.Contains(out, "system-node-critical") || !strings.Contains(out, "2000001000") || !strings.Contains(out, "PREEMPTIONPOLICY") {
 				t.Errorf("kubectl get priorityclasses:\n%s", out)
 			}

@@ -27,6 +27,7 @@ package website
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -82,6 +83,7 @@ type Controller struct {
 	synced           []cache.InformerSynced
 	queue            workqueue.TypedRateLimitingInterface[string]
 	crdChanged       chan struct{} // a nudge: is the CRD established now?
+	crdDecisions     atomic.Int32  // nudges followCRD has acted on, which a test waits for
 
 	mu       sync.Mutex
 	websites cache.GenericLister // nil while the kind is not served
@@ -141,6 +143,7 @@ func (c *Controller) followCRD(ctx context.Context, wg *sync.WaitGroup) {
 			return
 		case <-c.crdChanged:
 			c.serve(ctx, wg, c.established())
+			c.crdDecisions.Add(1)
 		}
 	}
 }

@@ -145,7 +145,7 @@ func TestAWebsiteLeavesADeploymentItDoesNotOwnAlone(t *testing.T) {
 
 func TestTheOperatorWatchesWebsitesOnlyWhileTheirCRDIsEstablished(t *testing.T) {
 	f := start(t, nil, crd(false), websiteObject("blog", 1))
-	time.Sleep(200 * time.Millisecond) // time for a wrong start; the check below must stay true
+	eventually(t, "the operator looks at the CRD it found", func() bool { return f.c.crdDecisions.Load() > 0 })
 	if f.c.lister() != nil || f.deployment("blog") != nil {
 		t.Fatal("the operator acted on Websites before their CRD was established")
 	}
