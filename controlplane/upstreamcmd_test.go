@@ -11,9 +11,10 @@ package controlplane_test
 // (v1.37). Each group runs in a namespace of its own, as upstream's
 // create_and_use_new_namespace does.
 //
-// 255 assertions; all pass with both kubectls. Before the CronJob
-// controller learnt that "59 23 31 2 *" (batch.sh's February 31st) never
-// comes, the run hung in the controller manager and the cluster never shut
+// 258 assertions (255 carried over, and 3 waits for the DaemonSet's
+// revisions); all pass with both kubectls. Before the CronJob controller
+// learnt that "59 23 31 2 *" (batch.sh's February 31st) never comes, the
+// run hung in the controller manager and the cluster never shut
 // down; every other failure of the first run was a mistake of the carry-over.
 //
 // Left out, and why:
@@ -552,10 +553,17 @@ func upstreamCmdGroups() map[string][]cmdStep {
 		getAssert("daemonsets bind", "{{.metadata.generation}}", "1"),
 		kcIn(daemonSetFixture, "apply", "-f", "-"),
 		getAssert("daemonsets bind", "{{.metadata.generation}}", "1"),
+		// The DaemonSet controller makes a revision for the template it finds
+		// when it syncs: two changes made before it syncs make one revision,
+		// on a busy machine as on a cluster. Each change is waited for, so
+		// each template gets its own.
+		eventuallyAssert(getAssert("controllerrevisions", `{{len .items}}`, "1")),
 		kc("set", "image", "daemonsets/bind", "*=registry.k8s.io/pause:test-cmd"),
 		getAssert("daemonsets bind", "{{.metadata.generation}}", "2"),
+		eventuallyAssert(getAssert("controllerrevisions", `{{len .items}}`, "2")),
 		kc("set", "env", "daemonsets/bind", "foo=bar"),
 		getAssert("daemonsets bind", "{{.metadata.generation}}", "3"),
+		eventuallyAssert(getAssert("controllerrevisions", `{{len .items}}`, "3")),
 		kc("set", "resources", "daemonsets/bind", "--limits=cpu=200m,memory=512Mi"),
 		getAssert("daemonsets bind", "{{.metadata.generation}}", "4"),
 		hasString("daemonset.apps/bind", "rollout", "history", "daemonset", "bind"),
