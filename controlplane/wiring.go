@@ -58,6 +58,7 @@ func (c *Cluster) startComponents(nodes int, t Timing) error {
 			Job:           job.Options{BackOff: t.JobBackOff},
 			CronJobClock:  t.CronJobClock,
 			Autoscaler:    podautoscaler.Options{Second: t.AutoscalerSecond},
+			RootCA:        c.CA.CertPEM,
 		})
 	}
 	cmRun, err := restartable(newManager)
