@@ -30,7 +30,7 @@ func TestHorizontalPodAutoscalerScalesADeploymentUpUnderLoadAndBackDownWithBothK
 			c := testcluster.StartCascade(t)
 			cs := c.Client("admin")
 			ctx := context.Background()
-			must := mustKubectl(t, c, bin)
+			must := kubectlRunner(t, c, bin)
 			replicas := func() int32 {
 				d, err := cs.AppsV1().Deployments("default").Get(ctx, "web", metav1.GetOptions{})
 				if err != nil || d.Spec.Replicas == nil {

@@ -25,7 +25,7 @@ func TestKubectlExecRunsCommandsInTheSimulatedContainerWithBothKubectls(t *testi
 			t.Parallel()
 			c := testcluster.StartCascade(t)
 			cs := c.Client("admin")
-			must := mustKubectl(t, c, bin)
+			must := kubectlRunner(t, c, bin)
 			must("", "run", "web", "--image=nginx:1.27", "--env=GREETING=hello")
 			waitFor(t, "pod web to run", func() (bool, string) {
 				p, err := cs.CoreV1().Pods("default").Get(context.Background(), "web", metav1.GetOptions{})

@@ -104,7 +104,7 @@ func TestJobsCompleteFailAndRunInParallelWithBothKubectls(t *testing.T) {
 			t.Parallel()
 			c := testcluster.StartCascade(t)
 			cs := c.Client("admin")
-			must := mustKubectl(t, c, bin)
+			must := kubectlRunner(t, c, bin)
 
 			// A Job whose command ends completes, and its log is the command's output.
 			must("", "create", "job", "done", "--image=busybox", "--", "sh", "-c", "echo done")
@@ -187,7 +187,7 @@ func TestCronJobsFireKeepTheirHistoryAndForbidOverlapWithBothKubectls(t *testing
 			c := testcluster.StartWith(t, controlplane.Config{Timing: &timing})
 			cs := c.Client("admin")
 			ctx := context.Background()
-			must := mustKubectl(t, c, bin)
+			must := kubectlRunner(t, c, bin)
 
 			must("", "create", "cronjob", "tick", "--image=busybox", "--schedule=*/1 * * * *", "--", "echo", "tick")
 			must("", "patch", "cronjob", "tick", "--type=merge", "-p", `{"spec":{"successfulJobsHistoryLimit":2}}`)

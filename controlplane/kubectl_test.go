@@ -146,20 +146,6 @@ func TestKubectlExplainAndVersion(t *testing.T) {
 	}
 }
 
-// mustKubectl returns a function that runs kubectl (bin) as admin with the
-// given stdin and fails the test if it fails, naming the command and its
-// output.
-func mustKubectl(t *testing.T, c *testcluster.Cluster, bin []string) func(stdin string, args ...string) string {
-	return func(stdin string, args ...string) string {
-		t.Helper()
-		out, err := c.Kubectl(bin, "admin", stdin, args...)
-		if err != nil {
-			t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return out
-	}
-}
-
 // kubectlWatch runs a watching kubectl (get -w) as admin until the test
 // ends, and returns the lines it prints as they come.
 func kubectlWatch(t *testing.T, c *testcluster.Cluster, bin []string, args ...string) <-chan string {

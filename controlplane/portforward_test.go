@@ -32,7 +32,7 @@ func TestKubectlPortForwardReachesTheSimulatedAppWithBothKubectls(t *testing.T) 
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			c := testcluster.StartCascade(t)
-			must := mustKubectl(t, c, bin)
+			must := kubectlRunner(t, c, bin)
 			must("", "run", "web", "--image=nginx:1.27", "--port=80")
 			must("", "expose", "pod", "web", "--port=8080", "--target-port=80")
 			waitForPodRunning(t, c, "web")

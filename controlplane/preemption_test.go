@@ -59,7 +59,7 @@ func TestAHigherPriorityPodPreemptsALowerOneWithBothKubectls(t *testing.T) {
 			c := testcluster.StartCascade(t)
 			cs := c.Client("admin")
 			ctx := context.Background()
-			must := mustKubectl(t, c, bin)
+			must := kubectlRunner(t, c, bin)
 			if out := must("", "get", "priorityclasses"); !strings.Contains(out, "system-node-critical") || !strings.Contains(out, "2000001000") || !strings.Contains(out, "PREEMPTIONPOLICY") {
 				t.Errorf("kubectl get priorityclasses:\n%s", out)
 			}
