@@ -48,7 +48,7 @@ var TestTiming = Timing{LeaseInterval: 200 * time.Millisecond, NodeGracePeriod: 
 	JobBackOff: 200 * time.Millisecond, AutoscalerSecond: 20 * time.Millisecond}
 
 func (c *Cluster) startComponents(nodes int, t Timing) error {
-	cmCfg, err := c.ClientConfig("system:kube-controller-manager")
+	cmCfg, err := c.ComponentConfig("system:kube-controller-manager")
 	if err != nil {
 		return err
 	}
@@ -58,6 +58,7 @@ func (c *Cluster) startComponents(nodes int, t Timing) error {
 			Job:           job.Options{BackOff: t.JobBackOff},
 			CronJobClock:  t.CronJobClock,
 			Autoscaler:    podautoscaler.Options{Second: t.AutoscalerSecond},
+			RootCA:        c.CA.CertPEM,
 		})
 	}
 	cmRun, err := restartable(newManager)
@@ -66,7 +67,7 @@ func (c *Cluster) startComponents(nodes int, t Timing) error {
 	}
 	c.AddComponent(Component{Name: "controller-manager", Run: cmRun})
 
-	schedCfg, err := c.ClientConfig("system:kube-scheduler")
+	schedCfg, err := c.ComponentConfig("system:kube-scheduler")
 	if err != nil {
 		return err
 	}
@@ -76,7 +77,7 @@ func (c *Cluster) startComponents(nodes int, t Timing) error {
 	}
 	c.AddComponent(Component{Name: "scheduler", Run: schedRun})
 
-	kubelets, err := kubelet.NewNodes(nodes, c.ClientConfig, c.Steps, func(o *kubelet.Options) {
+	kubelets, err := kubelet.NewNodes(nodes, c.ComponentConfig, c.Steps, func(o *kubelet.Options) {
 		o.PullDelay, o.StartDelay, o.LeaseInterval = t.PullDelay, t.StartDelay, t.LeaseInterval
 	})
 	if err != nil {

@@ -44,7 +44,12 @@ func leaderOf(members []controlplane.ComponentStatus) (controlplane.ComponentSta
 }
 
 // stopEtcdLeader stops the member that leads now, waiting for an election
-// under way to end first.
+// under way to end first. A leader that stops hands its leadership to a
+// follower; when too few members are left for a majority, that follower
+// leads for one more election timeout before it finds no majority answers
+// it and steps down. A write sent in that moment goes into its log and may
+// be committed later, when the majority is back. A learner sees the ★ go
+// before typing the next command; the action waits for the same.
 func stopEtcdLeader(ctx context.Context, sb *Sandbox) error {
 	deadline := time.Now().Add(leaderWait)
 	for {
@@ -53,7 +58,13 @@ func stopEtcdLeader(ctx context.Context, sb *Sandbox) error {
 			return errOneMember
 		}
 		if l, ok := leaderOf(members); ok {
-			return sb.Cluster.StopComponent(l.Name)
+			if err := sb.Cluster.StopComponent(l.Name); err != nil {
+				return err
+			}
+			if running(members)-1 >= len(members)/2+1 {
+				return nil
+			}
+			return waitNoLeader(ctx, sb)
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("no etcd member has led for %v: fewer than a majority run", leaderWait)
@@ -64,6 +75,36 @@ func stopEtcdLeader(ctx context.Context, sb *Sandbox) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// waitNoLeader waits until no running member leads.
+func waitNoLeader(ctx context.Context, sb *Sandbox) error {
+	deadline := time.Now().Add(leaderWait)
+	for {
+		l, ok := leaderOf(etcdMembers(sb))
+		if !ok {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s still leads %v after losing its majority", l.Name, leaderWait)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// running counts the members that run.
+func running(members []controlplane.ComponentStatus) int {
+	n := 0
+	for _, m := range members {
+		if m.Running {
+			n++
+		}
+	}
+	return n
 }
 
 // startEtcdMembers starts every stopped member.
@@ -100,21 +141,16 @@ func checkEtcd(ctx context.Context, sb *Sandbox, ec *EtcdCheck) (bool, Note) {
 	if len(members) == 0 {
 		return false, note(errOneMember.Error(), "check.oneMember")
 	}
-	running := 0
-	for _, m := range members {
-		if m.Running {
-			running++
-		}
-	}
+	up := running(members)
 	l, leads := leaderOf(members)
-	detail := note(fmt.Sprintf("%d etcd members, %d running, no leader", len(members), running), "check.etcdNoLeader",
-		"members", len(members), "running", running)
+	detail := note(fmt.Sprintf("%d etcd members, %d running, no leader", len(members), up), "check.etcdNoLeader",
+		"members", len(members), "running", up)
 	if leads {
-		detail = note(fmt.Sprintf("%d etcd members, %d running, %s leads in term %d", len(members), running, l.Name, l.Term), "check.etcdLeader",
-			"members", len(members), "running", running, "leader", l.Name, "term", l.Term)
+		detail = note(fmt.Sprintf("%d etcd members, %d running, %s leads in term %d", len(members), up, l.Name, l.Term), "check.etcdLeader",
+			"members", len(members), "running", up, "leader", l.Name, "term", l.Term)
 	}
 	ok := len(members) >= ec.Members &&
-		(ec.Running == nil || running == *ec.Running) &&
+		(ec.Running == nil || up == *ec.Running) &&
 		(ec.Leader == nil || leads == *ec.Leader)
 	return ok, detail
 }

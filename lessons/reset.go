@@ -72,8 +72,16 @@ func (e *Engine) endBackgroundLocked(sandboxID string) {
 	}
 }
 
-// deleteAndWait deletes the objects ref names (their dependents go with
-// them, through the garbage collector) and waits until none is left.
+// deleteAndWait deletes the objects ref names and waits until none is left.
+//
+// The delete is a foreground one (kubectl delete --cascade=foreground): an
+// owner stays, marked for deletion, until the garbage collector has deleted
+// its dependents. A background delete removes the Deployment at once, and a
+// Deployment controller that still has it in its cache when the garbage
+// collector deletes its ReplicaSet makes a new one, which appears after the
+// reset has looked and makes step 1's "no ReplicaSet yet" false. A
+// controller skips an owner marked for deletion, so a foreground delete
+// leaves nothing to make anew.
 func (e *Engine) deleteAndWait(ctx context.Context, sb *Sandbox, ref ObjectRef) error {
 	cl, err := e.clientsFor(sb)
 	if err != nil {
@@ -96,7 +104,7 @@ func (e *Engine) deleteAndWait(ctx context.Context, sb *Sandbox, ref ObjectRef) 
 	}
 	what := describeObjects(&ObjectCheck{Kind: ref.Kind, Name: ref.Name, Selector: ref.Selector}, ns)
 	res := cl.dynamic.Resource(mapping.Resource).Namespace(ns)
-	background := metav1.DeletePropagationBackground
+	foreground := metav1.DeletePropagationForeground
 	deadline := time.Now().Add(deleteWaitLimit)
 	for {
 		objs, err := cl.find(ctx, mapping.Resource, ns, ref.Name, ref.Selector)
@@ -110,7 +118,7 @@ func (e *Engine) deleteAndWait(ctx context.Context, sb *Sandbox, ref ObjectRef) 
 			if o.GetDeletionTimestamp() != nil {
 				continue // on its way out
 			}
-			err := res.Delete(ctx, o.GetName(), metav1.DeleteOptions{PropagationPolicy: &background})
+			err := res.Delete(ctx, o.GetName(), metav1.DeleteOptions{PropagationPolicy: &foreground})
 			if err != nil && !apierrors.IsNotFound(err) {
 				return fmt.Errorf("deleting %s %s: %w", ref.Kind, o.GetName(), err)
 			}

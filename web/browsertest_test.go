@@ -261,9 +261,32 @@ func (b *browser) text(css string) string {
 }
 
 // click clicks an element as a mouse does (it must be visible).
+//
+// The page redraws parts of itself as steps stream in, so the node a click
+// found can be replaced before the mouse reaches it; the click then looks
+// for the element again, as a user's next try would, for up to 5 s.
 func (b *browser) click(css string) {
 	b.t.Helper()
-	b.do("clicking "+css, chromedp.Click(chromedp.CSS(css)))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := chromedp.Do(b.ctx, chromedp.Click(chromedp.CSS(css)))
+		if err == nil {
+			return
+		}
+		if !replaced(err) || time.Now().After(deadline) || b.ctx.Err() != nil {
+			b.fail("clicking %s: %v", css, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// replaced reports whether a DevTools error says the node acted on left the
+// document between being found and being acted on.
+func replaced(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Could not find node with given id") ||
+		strings.Contains(msg, "Node is detached from document") ||
+		strings.Contains(msg, "No node with given id found")
 }
 
 // choose picks an option of a <select>, as a user does: the value changes

@@ -78,6 +78,10 @@ type Options struct {
 	CronJobClock cronjob.Clock
 	// Autoscaler tunes the horizontal pod autoscaler's clock.
 	Autoscaler podautoscaler.Options
+	// RootCA is the cluster CA's certificate, which the root-CA publisher
+	// copies into every namespace (default: the CA of cfg's TLS settings; a
+	// configuration with an in-process transport has none).
+	RootCA []byte
 }
 
 // Manager runs the controllers on one shared informer factory.
@@ -93,6 +97,10 @@ func NewManager(cfg *rest.Config, rec *steps.Recorder, opts Options) (*Manager, 
 	client, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("controller manager client: %w", err)
+	}
+	rootCA := opts.RootCA
+	if len(rootCA) == 0 {
+		rootCA = cfg.CAData
 	}
 	dyn, err := dynamic.NewForConfig(cfg)
 	if err != nil {
@@ -117,7 +125,7 @@ func NewManager(cfg *rest.Config, rec *steps.Recorder, opts Options) (*Manager, 
 		serviceaccount.Name:                  serviceaccount.New(client, factory, rec),
 		garbagecollector.Name:                garbagecollector.New(dyn, mapper, factory, rec),
 		nodelifecycle.Name:                   nodelifecycle.New(client, factory, rec, opts.NodeLifecycle),
-		rootcacertpublisher.Name:             rootcacertpublisher.New(client, factory, rec, cfg.CAData),
+		rootcacertpublisher.Name:             rootcacertpublisher.New(client, factory, rec, rootCA),
 		resourcequota.Name:                   resourcequota.New(client, dyn, factory, rec),
 		disruption.Name:                      disruption.New(client, factory, rec),
 		job.Name:                             job.New(client, factory, rec, opts.Job),

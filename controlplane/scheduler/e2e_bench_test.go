@@ -52,7 +52,7 @@ func benchmarkSchedulingEndToEnd(b *testing.B, pods, nodes int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		cfg, err := c.ClientConfig("system:kube-scheduler")
+		cfg, err := c.ComponentConfig("system:kube-scheduler") // as the cluster runs its own
 		if err != nil {
 			b.Fatal(err)
 		}

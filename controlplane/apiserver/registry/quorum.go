@@ -176,7 +176,7 @@ func (s *Store) quorumError(err error) (error, bool) {
 	size, answering := s.quorum.Size(), s.quorum.Answering()
 	if answering < majority(size) {
 		return apierrors.NewServiceUnavailable(fmt.Sprintf(
-			"etcd has lost its quorum: %d of %d members answer, and etcd needs a majority (%d of %d) to elect a leader and commit a write or a consistent read (%v)",
+			"etcd has lost its quorum: %d of %d members answer, and etcd needs a majority (%d of %d) to elect a leader and commit a write or a consistent read; this request was not acknowledged (a write a member took into its log may still be committed once a majority is back) (%v)",
 			answering, size, majority(size), size, err)), true
 	}
 	return apierrors.NewServiceUnavailable(fmt.Sprintf(

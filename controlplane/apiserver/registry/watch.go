@@ -31,7 +31,7 @@ import (
 // Bookmarks are only sent when bookmarks is true.
 func (s *Store) Watch(ctx context.Context, r *Resource, sel Selection, rev int64, bookmarks bool) <-chan watch.Event {
 	out := make(chan watch.Event, 100)
-	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
+	wctx, cancel := context.WithCancel(ownStream(clientv3.WithRequireLeader(ctx)))
 	wch := s.client.Watch(wctx, s.resourcePrefix(r, sel.Namespace),
 		clientv3.WithPrefix(), clientv3.WithRev(rev+1), clientv3.WithPrevKV(), clientv3.WithProgressNotify())
 	go func() {
