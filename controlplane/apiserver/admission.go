@@ -5,6 +5,7 @@ package apiserver
 // Deletes go through the plugins that judge them, too.
 
 import (
+	"bytes"
 	"encoding/json"
 
 	"gomodules.xyz/jsonpatch/v2"
@@ -52,14 +53,18 @@ func (s *Server) runAdmission(q *apiRequest, op string, obj, old runtime.Object)
 	m, _ := meta.Accessor(subject)
 	a := &admission.Attributes{Operation: op, Resource: q.res, Subresource: q.info.Subresource, Name: m.GetName(),
 		Object: obj, Old: old, User: q.user, DryRun: isDryRun(q), Store: s.Store}
+	// cur is the object as JSON as the last mutating plugin left it: the
+	// next one starts from it, and only the validating ones run in between,
+	// which change nothing. A plugin that changed nothing has no patch to
+	// work out.
+	var cur []byte
 	for _, p := range s.Admission {
 		if !admission.Handles(p, op) || !admission.HandlesResource(p, q.res) {
 			continue
 		}
 		mutates := p.Mutating() && obj != nil
-		var before []byte
-		if mutates {
-			before, _ = json.Marshal(obj)
+		if mutates && cur == nil {
+			cur, _ = json.Marshal(obj)
 		}
 		err := p.Admit(q.ctx, a)
 		d := AdmissionDetail{Plugin: p.Name()}
@@ -67,7 +72,11 @@ func (s *Server) runAdmission(q *apiRequest, op string, obj, old runtime.Object)
 		if err != nil {
 			d.Error, outcome = err.Error(), steps.Denied
 		} else if mutates {
-			d.Patch = jsonPatch(before, obj)
+			after, _ := json.Marshal(obj)
+			if !bytes.Equal(cur, after) {
+				d.Patch = jsonPatch(cur, after)
+			}
+			cur = after
 		}
 		s.Steps.Record(q.ctx, steps.Step{Component: steps.APIServer, Stage: steps.Admit, Outcome: outcome,
 			Object: objectOf(subject), Message: steps.Msg("apiserver.admit."+outcome, "plugin", p.Name()), Detail: d})
@@ -78,9 +87,8 @@ func (s *Server) runAdmission(q *apiRequest, op string, obj, old runtime.Object)
 	return nil
 }
 
-// jsonPatch is the RFC 6902 patch from before to obj, for the step's detail.
-func jsonPatch(before []byte, obj runtime.Object) json.RawMessage {
-	after, _ := json.Marshal(obj)
+// jsonPatch is the RFC 6902 patch from before to after, for the step's detail.
+func jsonPatch(before, after []byte) json.RawMessage {
 	ops, err := jsonpatch.CreatePatch(before, after)
 	if err != nil || len(ops) == 0 {
 		return nil

@@ -29,7 +29,8 @@ func TestDefaultingPatchNamesEveryDefaultedField(t *testing.T) {
 	}
 	before, _ := json.Marshal(d)
 	defaults.Default(d)
-	patch := jsonPatch(before, d)
+	after, _ := json.Marshal(d)
+	patch := jsonPatch(before, after)
 	for _, path := range []string{"/spec/revisionHistoryLimit", "/spec/progressDeadlineSeconds", "/spec/strategy",
 		"/spec/template/spec/restartPolicy", "/spec/template/spec/containers/0/imagePullPolicy",
 		"/spec/template/spec/containers/0/ports/0/protocol"} {
@@ -48,7 +49,6 @@ func TestDefaultingPatchNamesEveryDefaultedField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	after, _ := json.Marshal(d)
 	if !jsonpatchv4.Equal(patched, after) {
 		t.Errorf("the patch does not turn the submitted object into the admitted one")
 	}

@@ -29,7 +29,6 @@ import (
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
-	"go.etcd.io/etcd/server/v3/etcdserver/api/v3client"
 	"go.uber.org/zap"
 )
 
@@ -67,9 +66,10 @@ const DefaultQuotaBackendBytes = 2 << 30
 // Etcd is a running etcd and a client connected to it.
 type Etcd struct {
 	Client    *clientv3.Client
-	server    *embed.Etcd // nil for an external cluster or several members
-	set       *memberSet  // nil unless several embedded members run
-	Compactor *Compactor  // nil when CompactionInterval is 0
+	server    *embed.Etcd   // nil for an external cluster or several members
+	set       *memberSet    // nil unless several embedded members run
+	Compactor *Compactor    // nil when CompactionInterval is 0
+	watches   *watchStreams // the in-process client's watch streams (inprocess.go)
 }
 
 // Start starts the embedded member (or dials the external cluster) and waits
@@ -153,7 +153,8 @@ func startEmbedded(ctx context.Context, cfg Config) (*Etcd, error) {
 		server.Close()
 		return nil, fmt.Errorf("embedded etcd in %s was not ready after 60s", cfg.DataDir)
 	}
-	return &Etcd{Client: v3client.New(server.Server), server: server}, nil
+	client, watches := inProcessClient(server.Server)
+	return &Etcd{Client: client, server: server, watches: watches}, nil
 }
 
 func dial(ctx context.Context, endpoints []string) (*Etcd, error) {
@@ -219,6 +220,7 @@ func (e *Etcd) Close() error {
 	// The in-process client ends with the server; its Close reports only
 	// that its context was canceled.
 	_ = e.Client.Close()
+	e.watches.drained(5 * time.Second)
 	e.server.Close()
 	return nil
 }
