@@ -75,6 +75,10 @@ func TestApplyingTheSeedNarratesEachComponentInTurnUntilThePodRuns(t *testing.T)
 		`document.querySelector(".results .ok")?.textContent.includes("Deployment helloworld-deployment created")`, 20*time.Second)
 	b.waitFor("the diagram shows a Running pod in a node's box",
 		`document.querySelector('#diagram g[data-part^="kubelet/"] g.pod.phase-Running') !== null`, 45*time.Second)
+	// The diagram shows the present; the narration tells the steps at the
+	// chosen speed and may still be a few steps behind.
+	b.waitFor("the narration reaches the kubelet reporting the pod Running",
+		`window.__narrated.some((l) => /kubelet on node-\d · status \| The kubelet reports pod (default\/)?helloworld-deployment-\S+ as Running/.test(l))`, 45*time.Second)
 
 	lines := b.narrated()
 	want := []*regexp.Regexp{
