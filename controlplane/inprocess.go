@@ -35,19 +35,17 @@ import (
 	"sync"
 
 	"k8s.io/client-go/rest"
-
-	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
 // ComponentConfig is ClientConfig for a component that runs in this process
 // (the cluster's own, or a benchmark's scheduler): the same identity and
-// certificate, carried by an inProcessTransport.
+// certificate, carried by an inProcessTransport instead of TLS.
 func (c *Cluster) ComponentConfig(user string, groups ...string) (*rest.Config, error) {
-	certPEM, _, err := c.CA.ClientCert(user, groups)
+	cfg, err := c.ClientConfig(user, groups...)
 	if err != nil {
 		return nil, err
 	}
-	block, _ := pem.Decode(certPEM)
+	block, _ := pem.Decode(cfg.CertData)
 	if block == nil {
 		return nil, errors.New("the client certificate is not PEM")
 	}
@@ -55,18 +53,12 @@ func (c *Cluster) ComponentConfig(user string, groups ...string) (*rest.Config, 
 	if err != nil {
 		return nil, err
 	}
-	return &rest.Config{
-		Host:      "https://" + c.Addr,
-		UserAgent: userAgent(user),
-		QPS:       -1, // no client-side rate limit inside one process
-		Transport: &inProcessTransport{handler: c.API, addr: c.Addr, peer: &tls.ConnectionState{
-			Version: tls.VersionTLS13, HandshakeComplete: true, NegotiatedProtocol: "h2",
-			PeerCertificates: []*x509.Certificate{cert},
-		}},
-		WrapTransport: func(rt http.RoundTripper) http.RoundTripper {
-			return steps.Transport{Base: rt}
-		},
-	}, nil
+	cfg.TLSClientConfig = rest.TLSClientConfig{} // client-go refuses TLS settings beside a Transport
+	cfg.Transport = &inProcessTransport{handler: c.API, addr: c.Addr, peer: &tls.ConnectionState{
+		Version: tls.VersionTLS13, HandshakeComplete: true, NegotiatedProtocol: "h2",
+		PeerCertificates: []*x509.Certificate{cert},
+	}}
+	return cfg, nil
 }
 
 // inProcessTransport serves each request with handler in a goroutine of its

@@ -14,12 +14,7 @@ import (
 // A watch event waits for its write to be recorded: a controller hearing of
 // a change must be able to find the trace that made it.
 func TestAWatchEventWaitsUntilItsWriteIsRecorded(t *testing.T) {
-	e, err := etcd.Start(context.Background(), etcd.Config{DataDir: t.TempDir(), Fast: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = e.Close() })
-	s := NewStore(e.Client, "/registry", steps.NewRecorder(100))
+	e, s := testStore(t)
 	r, ok := Lookup("", "configmaps")
 	if !ok {
 		t.Fatal("configmaps are not served")
@@ -59,4 +54,15 @@ func TestAStuckWriteHoldsAWatchOnlyBriefly(t *testing.T) {
 		t.Errorf("wait returned after %v with the write still in flight", d)
 	}
 	f.wait(context.Background(), "/other") // nothing in flight: at once
+}
+
+// testStore is a Store on an embedded etcd of its own, closed with the test.
+func testStore(t *testing.T) (*etcd.Etcd, *Store) {
+	t.Helper()
+	e, err := etcd.Start(context.Background(), etcd.Config{DataDir: t.TempDir(), Fast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	return e, NewStore(e.Client, "/registry", steps.NewRecorder(100))
 }

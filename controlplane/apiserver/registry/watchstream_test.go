@@ -11,7 +11,6 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/glassplane/glassplane/controlplane/etcd"
-	"github.com/glassplane/glassplane/controlplane/steps"
 )
 
 // TestWatchesEndingTogetherWhileEventsFlowLeaveEtcdWatchable: informers
@@ -22,12 +21,7 @@ import (
 // no new watch could start, and the components waited forever. Each watch
 // now has a stream of its own (watchstream.go).
 func TestWatchesEndingTogetherWhileEventsFlowLeaveEtcdWatchable(t *testing.T) {
-	e, err := etcd.Start(context.Background(), etcd.Config{DataDir: t.TempDir(), Fast: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = e.Close() })
-	s := NewStore(e.Client, "/registry", steps.NewRecorder(100))
+	e, s := testStore(t)
 	r, _ := Lookup("", "configmaps")
 	all := Selection{Namespace: "default", Labels: labels.Everything()}
 	bg := context.Background()
