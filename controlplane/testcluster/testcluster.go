@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -64,6 +66,7 @@ func StartWith(t testing.TB, cfg controlplane.Config) *Cluster {
 	dir := t.TempDir()
 	cfg.DataDir, cfg.SecureListen, cfg.Fast = dir, "127.0.0.1:0", true
 	c := &Cluster{DataDir: dir, t: t, cfg: cfg}
+	hold(t)
 	c.start()
 	t.Cleanup(func() { c.Close() })
 	return c
@@ -148,14 +151,25 @@ func (c *Cluster) Client(user string) kubernetes.Interface {
 	return cs
 }
 
+// KubectlLimit is how long one kubectl command may run. Some wait without
+// end by default (a delete for its objects to go, a rollout status), and a
+// test should fail naming the command rather than hang until the package's
+// timeout, whose goroutine dump a CI log cuts short.
+const KubectlLimit = 3 * time.Minute
+
 // Kubectl runs a kubectl binary as user and returns its combined output and error.
 func (c *Cluster) Kubectl(binary []string, user, stdin string, args ...string) (string, error) {
-	cmd := exec.Command(binary[0], append(append(binary[1:], "--kubeconfig", c.Kubeconfig(user)), args...)...)
+	ctx, cancel := context.WithTimeout(context.Background(), KubectlLimit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary[0], append(append(binary[1:], "--kubeconfig", c.Kubeconfig(user)), args...)...)
 	cmd.Env = append(os.Environ(), "HOME="+c.DataDir, "KUBECACHEDIR="+filepath.Join(c.DataDir, "kubecache"))
 	if stdin != "" {
 		cmd.Stdin = strings.NewReader(stdin)
 	}
 	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		err = fmt.Errorf("kubectl %s did not finish in %s (killed): %w", strings.Join(args, " "), KubectlLimit, err)
+	}
 	return string(out), err
 }
 
