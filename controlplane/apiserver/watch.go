@@ -14,6 +14,7 @@ package apiserver
 //     "k8s.io/initial-events-end", then changes (client-go's streaming list).
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -24,6 +25,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	protobufserializer "k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
+	"k8s.io/apimachinery/pkg/runtime/serializer/streaming"
 	"k8s.io/apimachinery/pkg/watch"
 )
 
@@ -73,13 +76,12 @@ func (s *Server) watch(q *apiRequest) error {
 	ch := s.Store.Watch(q.ctx, q.res, sel, start, bookmarks)
 
 	flusher, _ := q.w.(http.Flusher)
-	q.w.Header().Set("Content-Type", "application/json")
+	write := s.eventWriter(q)
 	q.w.Header().Set("Transfer-Encoding", "chunked")
 	q.w.WriteHeader(http.StatusOK)
 	if flusher != nil {
 		flusher.Flush()
 	}
-	enc := json.NewEncoder(q.w)
 	emit := func(ev watch.Event) error {
 		obj := ev.Object
 		if ev.Type != watch.Error {
@@ -87,7 +89,7 @@ func (s *Server) watch(q *apiRequest) error {
 				return err
 			}
 		}
-		if err := enc.Encode(metav1.WatchEvent{Type: string(ev.Type), Object: runtime.RawExtension{Object: obj}}); err != nil {
+		if err := write(ev.Type, obj); err != nil {
 			return err
 		}
 		if flusher != nil {
@@ -111,6 +113,31 @@ func (s *Server) watch(q *apiRequest) error {
 				return nil
 			}
 		}
+	}
+}
+
+// eventWriter sets the watch's Content-Type and returns what writes one
+// event in it. A client whose first choice is protobuf gets each event as
+// kube-apiserver sends it: a length-prefixed metav1.WatchEvent in protobuf
+// whose object is the protobuf envelope of the object. Custom objects, which
+// have no protobuf form, and every other client get one JSON object per line.
+func (s *Server) eventWriter(q *apiRequest) func(watch.EventType, runtime.Object) error {
+	if wantsProtobuf(q.r) && q.cr == nil && hasProtobuf(q.gv.WithKind(q.res.Kind)) {
+		q.w.Header().Set("Content-Type", runtime.ContentTypeProtobuf+";stream=watch")
+		enc := streaming.NewEncoder(protobufserializer.LengthDelimitedFramer.NewFrameWriter(q.w), protobufRaw)
+		var buf bytes.Buffer
+		return func(typ watch.EventType, obj runtime.Object) error {
+			buf.Reset()
+			if err := protobuf.Encode(obj, &buf); err != nil {
+				return err
+			}
+			return enc.Encode(&metav1.WatchEvent{Type: string(typ), Object: runtime.RawExtension{Raw: buf.Bytes()}})
+		}
+	}
+	q.w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(q.w)
+	return func(typ watch.EventType, obj runtime.Object) error {
+		return enc.Encode(metav1.WatchEvent{Type: string(typ), Object: runtime.RawExtension{Object: obj}})
 	}
 }
 
