@@ -92,7 +92,14 @@ func TestStatefulSetPodsKeepTheirOwnClaimsAndTheRetentionPolicyDecidesWhatStays(
 			t.Errorf("%s: with whenDeleted %s, claim owners = %+v", bin, policy, first.OwnerReferences)
 		}
 
-		run("", "delete", "pod", set+"-0")
+		// Not kubectl's own wait: kubectl v1.32 reads the pod, then lists it
+		// by name and waits for a DELETED event. Here the kubelet stops the
+		// pod and the controller makes the new delete-0 within milliseconds;
+		// when both land between that read and that list, the list finds the
+		// new pod and v1.32 waits for its deletion for ever (later kubectls
+		// compare the listed pod's UID too). The wait below checks for a new
+		// pod by UID instead.
+		run("", "delete", "pod", set+"-0", "--wait=false")
 		waitUntil(t, "a new "+set+"-0 running", running(set+"-0", string(pod.UID)))
 		again, err := claim("data-" + set + "-0")
 		if err != nil || again.UID != first.UID {
