@@ -69,6 +69,11 @@ var runs = []run{
 	{pkg: "./server/", pattern: "^BenchmarkClassroom$", benchtime: "1x", timeout: "30m", runs: 1, long: true},
 }
 
+// judgeCreate judges an API create by the raw etcd put made beside it.
+func judgeCreate(m metrics) string {
+	return fmt.Sprintf("%.2f× a raw etcd put of the same bytes (%.0f µs) in the same loop; target ≤ 2×", m["create/put"], m["put-µs/op"])
+}
+
 func ratio(m metrics, num, den string) float64 {
 	if m[den] == 0 {
 		return 0
@@ -79,14 +84,10 @@ func ratio(m metrics, num, den string) float64 {
 var figures = []figure{
 	{section: "The API server", name: "API create (ConfigMap, client-go, TLS, authn, RBAC, admission, validation, steps)",
 		bench: "BenchmarkCreateVersusEtcdPut", metric: "create-µs/op", format: "%.0f µs",
-		judge: func(m metrics) string {
-			return fmt.Sprintf("%.2f× a raw etcd put of the same bytes (%.0f µs) in the same loop; target ≤ 2×", m["create/put"], m["put-µs/op"])
-		}},
+		judge: judgeCreate},
 	{section: "The API server", name: "API create from a component in the process (the same chain, no TLS or HTTP/2)",
 		bench: "BenchmarkInProcessCreateVersusEtcdPut", metric: "create-µs/op", format: "%.0f µs",
-		judge: func(m metrics) string {
-			return fmt.Sprintf("%.2f× a raw etcd put of the same bytes (%.0f µs) in the same loop; target ≤ 2×", m["create/put"], m["put-µs/op"])
-		}},
+		judge: judgeCreate},
 	{section: "The API server", name: "RBAC authorization of one request",
 		bench: "BenchmarkAuthorize", metric: "ns/op", format: "%.0f ns",
 		judge: func(m metrics) string {

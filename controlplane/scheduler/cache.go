@@ -50,7 +50,7 @@ func newCache() *cache {
 		clones: map[string]*framework.NodeInfo{}}
 }
 
-// nodeInfo returns the node name, to change.
+// nodeInfo returns node name's entry for a change, dropping its clone.
 func (c *cache) nodeInfo(name string) *framework.NodeInfo {
 	delete(c.clones, name)
 	n, ok := c.nodes[name]
