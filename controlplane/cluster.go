@@ -31,6 +31,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/uuid"
 
 	"github.com/glassplane/glassplane/controlplane/apiserver"
+	"github.com/glassplane/glassplane/controlplane/apiserver/admission"
 	"github.com/glassplane/glassplane/controlplane/apiserver/authn"
 	"github.com/glassplane/glassplane/controlplane/apiserver/authz"
 	"github.com/glassplane/glassplane/controlplane/apiserver/defaults"
@@ -188,6 +189,12 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	if c.API.Authorizer, err = authz.NewRBAC(c.comps.base, c.Store); err != nil {
 		c.abort()
 		return nil, fmt.Errorf("loading the RBAC policy: %w", err)
+	}
+	// Admission reads namespaces and quotas from watched copies (see
+	// registry.Cache), which read this store's own writes.
+	if c.API.AdmissionCaches, err = admission.NewCaches(c.comps.base, c.Store); err != nil {
+		c.abort()
+		return nil, fmt.Errorf("loading the namespaces and quotas admission reads: %w", err)
 	}
 	c.API.ReadyChecks = c.readyChecks()
 	if err := c.serve(cfg); err != nil {

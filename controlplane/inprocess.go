@@ -33,6 +33,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
@@ -55,7 +56,7 @@ func (c *Cluster) ComponentConfig(user string, groups ...string) (*rest.Config, 
 		return nil, err
 	}
 	cfg.TLSClientConfig = rest.TLSClientConfig{} // client-go refuses TLS settings beside a Transport
-	cfg.Transport = &inProcessTransport{handler: c.API, addr: c.Addr, peer: &tls.ConnectionState{
+	cfg.Transport = &inProcessTransport{handler: c.API, addr: c.Addr, work: make(chan func()), peer: &tls.ConnectionState{
 		Version: tls.VersionTLS13, HandshakeComplete: true, NegotiatedProtocol: "h2",
 		PeerCertificates: []*x509.Certificate{cert},
 	}}
@@ -73,6 +74,10 @@ type inProcessTransport struct {
 	handler http.Handler
 	addr    string // the API server's address, the requests' Host
 	peer    *tls.ConnectionState
+	// work hands a request to one of this client's goroutines that has
+	// served one before and waits for the next (see serve); a send
+	// succeeds only when one is waiting.
+	work chan func()
 }
 
 func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -89,7 +94,7 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 	}
 	pr, pw := io.Pipe()
 	w := &pipeResponse{header: http.Header{}, body: pw, ready: make(chan struct{})}
-	go func() {
+	t.serve(func() {
 		defer func() {
 			if p := recover(); p != nil {
 				// net/http's server would log it and drop the connection.
@@ -99,7 +104,7 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 			w.finish()
 		}()
 		t.handler.ServeHTTP(w, in)
-	}()
+	})
 	select {
 	case <-w.ready:
 	case <-ctx.Done():
@@ -121,6 +126,36 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 		resp.ContentLength = n
 	}
 	return resp, nil
+}
+
+// serve runs f on a goroutine that has served a request of this client
+// before, if one is waiting, or on a new one. A new goroutine starts with a
+// small stack and grows it, copying, as the handler chain goes deep (the
+// managed-fields walk, the admission plugins); a worker keeps the stack it
+// grew, as the goroutine of a kept-alive HTTP/1 connection does for its next
+// request. A worker idle for workerIdle ends.
+func (t *inProcessTransport) serve(f func()) {
+	select {
+	case t.work <- f:
+	default:
+		go t.worker(f)
+	}
+}
+
+const workerIdle = 10 * time.Second
+
+func (t *inProcessTransport) worker(f func()) {
+	idle := time.NewTimer(workerIdle)
+	defer idle.Stop()
+	for {
+		f()
+		idle.Reset(workerIdle)
+		select {
+		case f = <-t.work:
+		case <-idle.C:
+			return
+		}
+	}
 }
 
 // pipeResponse is the handler's http.ResponseWriter: the status and headers

@@ -9,13 +9,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
 func inProcess(h http.Handler) *inProcessTransport {
-	return &inProcessTransport{handler: h, addr: "127.0.0.1:6443", peer: &tls.ConnectionState{HandshakeComplete: true,
+	return &inProcessTransport{handler: h, addr: "127.0.0.1:6443", work: make(chan func()), peer: &tls.ConnectionState{HandshakeComplete: true,
 		PeerCertificates: []*x509.Certificate{{Subject: pkix.Name{CommonName: "system:kube-scheduler"}}}}}
 }
 
@@ -107,5 +109,55 @@ func TestInProcessTransportEndsEveryRequest(t *testing.T) {
 	case <-stopped:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the handler of a cancelled request went on")
+	}
+}
+
+// goroutineID is the number runtime.Stack prints for the calling goroutine.
+func goroutineID() string {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	return strings.Fields(string(buf))[1] // "goroutine 18 [running]:"
+}
+
+// A request after another runs on the goroutine the first one ran on, with
+// the stack it grew; two at once run on two goroutines.
+func TestInProcessRequestsReuseTheGoroutineOfAFinishedOne(t *testing.T) {
+	var ids []string
+	var mu sync.Mutex
+	rt := inProcess(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		ids = append(ids, goroutineID())
+		mu.Unlock()
+		if r.URL.Query().Get("hold") != "" {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}))
+	get := func(query string) {
+		req, _ := http.NewRequest(http.MethodGet, "https://127.0.0.1:6443/api?"+query, nil)
+		resp, err := rt.RoundTrip(req)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+	}
+	get("")
+	time.Sleep(10 * time.Millisecond) // the worker returns to waiting after the body ends
+	get("")
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() { defer wg.Done(); get("hold=1") }()
+	}
+	wg.Wait()
+	if len(ids) != 4 {
+		t.Fatalf("%d requests served, want 4", len(ids))
+	}
+	if ids[0] != ids[1] {
+		t.Errorf("the second request ran on goroutine %s, not on %s where the first ran", ids[1], ids[0])
+	}
+	if ids[2] == ids[3] {
+		t.Errorf("two requests at once both ran on goroutine %s", ids[2])
 	}
 }

@@ -160,6 +160,9 @@ func (c *Cluster) RestoreSnapshot(ctx context.Context, name string) (Restore, er
 		return Restore{}, err
 	}
 	out := Restore{Snapshot: describeSnapshot(name, s), Revision: r.Revision, Written: keysOf(r.Written), Deleted: keysOf(r.Deleted)}
+	for _, key := range append(out.Written, out.Deleted...) {
+		c.Store.NoteWrite(key, r.Revision) // the API server's caches wait for it
+	}
 	c.recordRestore(out, r.Written, r.Deleted)
 	return out, nil
 }

@@ -5,8 +5,8 @@ package apiserver
 // Deletes go through the plugins that judge them, too.
 
 import (
-	"bytes"
 	"encoding/json"
+	"reflect"
 
 	"gomodules.xyz/jsonpatch/v2"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -52,31 +52,27 @@ func (s *Server) runAdmission(q *apiRequest, op string, obj, old runtime.Object)
 	}
 	m, _ := meta.Accessor(subject)
 	a := &admission.Attributes{Operation: op, Resource: q.res, Subresource: q.info.Subresource, Name: m.GetName(),
-		Object: obj, Old: old, User: q.user, DryRun: isDryRun(q), Store: s.Store}
-	// cur is the object as JSON as the last mutating plugin left it: the
-	// next one starts from it, and only the validating ones run in between,
-	// which change nothing. A plugin that changed nothing has no patch to
-	// work out.
-	var cur []byte
+		Object: obj, Old: old, User: q.user, DryRun: isDryRun(q), Store: s.Store, Caches: s.AdmissionCaches}
+	// before is the object as the last mutating plugin left it: what the
+	// next one's patch starts from. Only a plugin that changed something
+	// has a patch to work out, and only then is the object encoded.
+	var before runtime.Object
 	for _, p := range s.Admission {
 		if !admission.Handles(p, op) || !admission.HandlesResource(p, q.res) {
 			continue
 		}
 		mutates := p.Mutating() && obj != nil
-		if mutates && cur == nil {
-			cur, _ = json.Marshal(obj)
+		if mutates && before == nil {
+			before = obj.DeepCopyObject()
 		}
 		err := p.Admit(q.ctx, a)
 		d := AdmissionDetail{Plugin: p.Name()}
 		outcome := steps.OK
 		if err != nil {
 			d.Error, outcome = err.Error(), steps.Denied
-		} else if mutates {
-			after, _ := json.Marshal(obj)
-			if !bytes.Equal(cur, after) {
-				d.Patch = jsonPatch(cur, after)
-			}
-			cur = after
+		} else if mutates && !reflect.DeepEqual(before, obj) {
+			d.Patch = patchBetween(before, obj)
+			before = obj.DeepCopyObject()
 		}
 		s.Steps.Record(q.ctx, steps.Step{Component: steps.APIServer, Stage: steps.Admit, Outcome: outcome,
 			Object: objectOf(subject), Message: steps.Msg("apiserver.admit."+outcome, "plugin", p.Name()), Detail: d})
@@ -87,9 +83,18 @@ func (s *Server) runAdmission(q *apiRequest, op string, obj, old runtime.Object)
 	return nil
 }
 
-// jsonPatch is the RFC 6902 patch from before to after, for the step's detail.
-func jsonPatch(before, after []byte) json.RawMessage {
-	ops, err := jsonpatch.CreatePatch(before, after)
+// patchBetween is the RFC 6902 patch from before to after, for the step's
+// detail: nil when their JSON is the same.
+func patchBetween(before, after runtime.Object) json.RawMessage {
+	b, err := json.Marshal(before)
+	if err != nil {
+		return nil
+	}
+	a, err := json.Marshal(after)
+	if err != nil {
+		return nil
+	}
+	ops, err := jsonpatch.CreatePatch(b, a)
 	if err != nil || len(ops) == 0 {
 		return nil
 	}

@@ -27,10 +27,11 @@ func TestDefaultingPatchNamesEveryDefaultedField(t *testing.T) {
 			},
 		},
 	}
-	before, _ := json.Marshal(d)
+	submitted := d.DeepCopy()
 	defaults.Default(d)
+	patch := patchBetween(submitted, d)
+	before, _ := json.Marshal(submitted)
 	after, _ := json.Marshal(d)
-	patch := jsonPatch(before, after)
 	for _, path := range []string{"/spec/revisionHistoryLimit", "/spec/progressDeadlineSeconds", "/spec/strategy",
 		"/spec/template/spec/restartPolicy", "/spec/template/spec/containers/0/imagePullPolicy",
 		"/spec/template/spec/containers/0/ports/0/protocol"} {

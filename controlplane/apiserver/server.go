@@ -45,6 +45,9 @@ type Config struct {
 	ServiceAccountTokens *authn.ServiceAccountTokens
 	// Admission is the admission plugin chain (admission.Default() when nil).
 	Admission []admission.Plugin
+	// AdmissionCaches are the watched namespaces and quotas the plugins
+	// read (admission.NewCaches; without them the plugins read etcd).
+	AdmissionCaches admission.Caches
 	// Validate validates kinds beyond their metadata (may be nil).
 	Validate ValidateFunc
 	// OpenAPI serves /openapi/v2 and /openapi/v3 (may be nil).

@@ -19,7 +19,6 @@ package steps
 
 import (
 	"context"
-	"sort"
 	"strconv"
 )
 
@@ -61,9 +60,8 @@ func (r *Recorder) markUserLocked(trace string) {
 
 // stepLocked finds a step still in the history by its Seq.
 func (r *Recorder) stepLocked(seq uint64) (Step, bool) {
-	i := sort.Search(len(r.history), func(i int) bool { return r.history[i].Seq >= seq })
-	if i < len(r.history) && r.history[i].Seq == seq {
-		return r.history[i], true
+	if i := r.history.After(seq - 1); i < r.history.Len() && r.history.At(i).Seq == seq {
+		return *r.history.At(i), true
 	}
 	return Step{}, false
 }

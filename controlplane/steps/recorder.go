@@ -11,7 +11,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"sort"
 	"sync"
 	"time"
 
@@ -22,7 +21,7 @@ import (
 type Recorder struct {
 	mu      sync.Mutex // guards the fields below
 	seq     uint64
-	history []Step // the newest len(history) steps, oldest first
+	history stepLog // the newest steps, oldest first, in pages of a tenth of limit
 	limit   int
 	subs    map[*Subscription]struct{}
 	// causes remembers which trace wrote each object version (causes.go).
@@ -30,13 +29,14 @@ type Recorder struct {
 	causeOrder []versionKey
 	pacer      *Pacer
 	users      map[string]bool // traces begun by a person (beatpace.go)
-	story      []Step          // their steps after they left history (story.go)
+	story      stepLog         // their steps after they left history (story.go)
 	activity   Activity        // a person's requests (activity.go)
 }
 
 // NewRecorder returns a recorder that remembers up to limit steps.
 func NewRecorder(limit int) *Recorder {
-	return &Recorder{limit: limit, subs: map[*Subscription]struct{}{}}
+	return &Recorder{limit: limit, subs: map[*Subscription]struct{}{},
+		history: newStepLog(limit/10 + 1), story: newStepLog(StoryLimit / 10)}
 }
 
 // NewTrace returns a fresh trace id for a user action.
@@ -66,13 +66,12 @@ func (r *Recorder) Record(ctx context.Context, s Step) Step {
 	r.seq++
 	s.Seq = r.seq
 	s.Time = time.Now()
-	if len(r.history) >= r.limit {
-		// Forget the oldest tenth at once, so trimming costs O(1) per step;
-		// the learner's steps among it stay in the story (story.go).
-		r.keepLocked(r.history[:r.limit/10+1])
-		r.history = append(r.history[:0], r.history[r.limit/10+1:]...)
+	if r.history.Len() >= r.limit {
+		// Forget the oldest tenth, its first page, at once; the learner's
+		// steps among it stay in the story (story.go).
+		r.keepLocked(r.history.DropFirstPage())
 	}
-	r.history = append(r.history, s)
+	r.history.Append(s)
 	metrics.StepsEmitted.Inc()
 	r.noteUserLocked(s)
 	var live *Live // one copy for every subscriber (live.go)
@@ -108,15 +107,17 @@ func (r *Recorder) Since(seq uint64, limit int) []Step {
 func (r *Recorder) sinceLocked(seq uint64, limit int) []Step {
 	// Seqs increase along the history, so a binary search finds the start:
 	// streams read it a page at a time.
-	i := sort.Search(len(r.history), func(i int) bool { return r.history[i].Seq > seq })
-	story, recent := r.storySinceLocked(seq), r.history[i:]
-	if limit > 0 && len(story) >= limit {
-		return append([]Step(nil), story[:limit]...)
+	i := r.history.After(seq)
+	si, sj := r.storySinceLocked(seq)
+	story, recent := sj-si, r.history.Len()-i
+	if limit > 0 && story >= limit {
+		return r.story.AppendTo(make([]Step, 0, limit), si, si+limit)
 	}
-	if limit > 0 && len(story)+len(recent) > limit {
-		recent = recent[:limit-len(story)]
+	if limit > 0 && story+recent > limit {
+		recent = limit - story
 	}
-	return append(append(make([]Step, 0, len(story)+len(recent)), story...), recent...)
+	out := r.story.AppendTo(make([]Step, 0, story+recent), si, sj)
+	return r.history.AppendTo(out, i, i+recent)
 }
 
 // Subscription delivers live steps on C until it is closed.

@@ -26,26 +26,26 @@ func (r *Recorder) keepLocked(old []Step) {
 		if !r.users[s.Trace] {
 			continue
 		}
-		if len(r.story) >= StoryLimit {
-			r.story = append(r.story[:0], r.story[StoryLimit/10:]...)
+		if r.story.Len() >= StoryLimit {
+			r.story.DropFirstPage() // the oldest tenth
 		}
-		r.story = append(r.story, s)
+		r.story.Append(s)
 	}
 }
 
-// storySinceLocked returns the story's steps after seq that are older than
-// the history's oldest step.
-func (r *Recorder) storySinceLocked(seq uint64) []Step {
+// storySinceLocked returns the range of the story's steps after seq that
+// are older than the history's oldest step.
+func (r *Recorder) storySinceLocked(seq uint64) (int, int) {
 	oldest := r.seq + 1
-	if len(r.history) > 0 {
-		oldest = r.history[0].Seq
+	if r.history.Len() > 0 {
+		oldest = r.history.At(0).Seq
 	}
-	i := sort.Search(len(r.story), func(i int) bool { return r.story[i].Seq > seq })
-	j := sort.Search(len(r.story), func(i int) bool { return r.story[i].Seq >= oldest })
+	i := r.story.After(seq)
+	j := sort.Search(r.story.Len(), func(k int) bool { return r.story.At(k).Seq >= oldest })
 	if i >= j {
-		return nil
+		return 0, 0
 	}
-	return r.story[i:j]
+	return i, j
 }
 
 // Trace returns every step still kept of trace, oldest first.
@@ -53,14 +53,15 @@ func (r *Recorder) Trace(trace string) []Step {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []Step
-	for _, s := range r.storySinceLocked(0) {
-		if s.Trace == trace {
-			out = append(out, s)
+	i, j := r.storySinceLocked(0)
+	for ; i < j; i++ {
+		if s := r.story.At(i); s.Trace == trace {
+			out = append(out, *s)
 		}
 	}
-	for _, s := range r.history {
-		if s.Trace == trace {
-			out = append(out, s)
+	for i := range r.history.Len() {
+		if s := r.history.At(i); s.Trace == trace {
+			out = append(out, *s)
 		}
 	}
 	return out

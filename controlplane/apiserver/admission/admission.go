@@ -77,6 +77,33 @@ type Attributes struct {
 	DryRun      bool
 	// Store reads other objects (namespaces, quotas, service accounts).
 	Store *registry.Store
+	// Caches hold the objects plugins read on every create, watched.
+	Caches Caches
+}
+
+// Caches are the watched copies of what the plugins judge every create by,
+// as kube's plugins read informers' listers rather than etcd. A nil cache,
+// or one that has fallen behind its store (registry.ErrBehind), means the
+// plugin reads the store.
+type Caches struct {
+	Namespaces     *registry.Cache
+	ResourceQuotas *registry.Cache
+}
+
+// NewCaches lists the namespaces and quotas in store and keeps them current
+// until ctx ends.
+func NewCaches(ctx context.Context, store *registry.Store) (Caches, error) {
+	nsRes, _ := registry.Lookup("", "namespaces")
+	quotaRes, _ := registry.Lookup("", "resourcequotas")
+	namespaces, err := registry.NewCache(ctx, store, nsRes)
+	if err != nil {
+		return Caches{}, err
+	}
+	quotas, err := registry.NewCache(ctx, store, quotaRes)
+	if err != nil {
+		return Caches{}, err
+	}
+	return Caches{Namespaces: namespaces, ResourceQuotas: quotas}, nil
 }
 
 // Default is the plugin chain in the order kube-apiserver effectively runs

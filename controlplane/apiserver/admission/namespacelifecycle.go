@@ -14,6 +14,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/glassplane/glassplane/controlplane/apiserver/registry"
@@ -41,8 +42,7 @@ func (NamespaceLifecycle) Admit(ctx context.Context, a *Attributes) error {
 		return nil
 	}
 	m, _ := meta.Accessor(a.Object)
-	nsRes, _ := registry.Lookup("", "namespaces")
-	obj, err := a.Store.Get(ctx, nsRes, "", m.GetNamespace())
+	obj, err := namespace(ctx, a, m.GetNamespace())
 	if apierrors.IsNotFound(err) {
 		return apierrors.NewNotFound(schema.GroupResource{Resource: "namespaces"}, m.GetNamespace())
 	}
@@ -55,4 +55,18 @@ func (NamespaceLifecycle) Admit(ctx context.Context, a *Attributes) error {
 			fmt.Errorf("unable to create new content in namespace %s because it is being terminated", ns.Name))
 	}
 	return nil
+}
+
+// namespace reads the named namespace from the cache, and from etcd when the
+// cache does not have it: kube's plugin looks a namespace up live when its
+// informer has not seen it yet, since it may have been made a moment ago
+// past this server.
+func namespace(ctx context.Context, a *Attributes, name string) (runtime.Object, error) {
+	if c := a.Caches.Namespaces; c != nil {
+		if obj, ok, err := c.Get(ctx, "", name); err == nil && ok {
+			return obj, nil
+		}
+	}
+	nsRes, _ := registry.Lookup("", "namespaces")
+	return a.Store.Get(ctx, nsRes, "", name)
 }

@@ -53,7 +53,7 @@ func (ResourceQuota) Admit(ctx context.Context, a *Attributes) error {
 		return nil
 	}
 	m, _ := meta.Accessor(a.Object)
-	quotas, err := quotasIn(ctx, a.Store, m.GetNamespace())
+	quotas, err := quotasIn(ctx, a, m.GetNamespace())
 	if err != nil || len(quotas) == 0 {
 		return err
 	}
@@ -83,9 +83,22 @@ func (ResourceQuota) Admit(ctx context.Context, a *Attributes) error {
 	return nil
 }
 
-func quotasIn(ctx context.Context, store *registry.Store, namespace string) ([]corev1.ResourceQuota, error) {
+// quotasIn reads the namespace's quotas, sorted by name, from the cache,
+// which holds every quota this server wrote; from etcd when there is no
+// cache or it has fallen behind.
+func quotasIn(ctx context.Context, a *Attributes, namespace string) ([]corev1.ResourceQuota, error) {
+	if c := a.Caches.ResourceQuotas; c != nil {
+		objs, err := c.List(ctx, namespace)
+		if err == nil {
+			quotas := make([]corev1.ResourceQuota, len(objs))
+			for i, o := range objs {
+				quotas[i] = *o.(*corev1.ResourceQuota)
+			}
+			return quotas, nil
+		}
+	}
 	res, _ := registry.Lookup("", "resourcequotas")
-	list, err := store.List(ctx, res, registry.Selection{Namespace: namespace}, 0)
+	list, err := a.Store.List(ctx, res, registry.Selection{Namespace: namespace}, 0)
 	if err != nil {
 		return nil, err
 	}

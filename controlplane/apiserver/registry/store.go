@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"path"
 	"strconv"
+	"sync"
 	"time"
 
 	"go.etcd.io/etcd/api/v3/etcdserverpb"
@@ -42,6 +43,9 @@ type Store struct {
 	// quorum and timeout are set when etcd has several members (quorum.go).
 	quorum  Quorum
 	timeout time.Duration
+	// caches are the watched copies that read this store's writes (cache.go).
+	caches  caches
+	cacheMu sync.Mutex // orders changes to caches
 }
 
 // SetLease makes every later write carry lease id, so all of the store's
@@ -259,6 +263,7 @@ type EtcdWrite struct {
 
 func (s *Store) recordWrite(ctx context.Context, obj runtime.Object, op, key string, h *etcdserverpb.ResponseHeader, value []byte) {
 	rev := h.Revision
+	s.NoteWrite(key, rev)
 	w := EtcdWrite{Op: op, Key: key, Revision: rev, Value: string(value)}
 	msg := steps.Msg("etcd."+op, "key", key, "revision", strconv.FormatInt(rev, 10))
 	if s.quorum != nil {
