@@ -191,10 +191,10 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 		return nil, fmt.Errorf("loading the RBAC policy: %w", err)
 	}
 	// Admission reads namespaces and quotas from watched copies (see
-	// registry.Cache), which read this store's own writes.
+	// registry.Cache), which read this store's own writes. Without them (a
+	// stored namespace that cannot be read) it reads etcd, as before.
 	if c.API.AdmissionCaches, err = admission.NewCaches(c.comps.base, c.Store); err != nil {
-		c.abort()
-		return nil, fmt.Errorf("loading the namespaces and quotas admission reads: %w", err)
+		slog.Warn("admission reads namespaces and quotas from etcd", "cluster", cfg.Name, "err", err)
 	}
 	c.API.ReadyChecks = c.readyChecks()
 	if err := c.serve(cfg); err != nil {

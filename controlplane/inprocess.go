@@ -68,8 +68,9 @@ func (c *Cluster) ComponentConfig(user string, groups ...string) (*rest.Config, 
 	return cfg, nil
 }
 
-// inProcessTransport serves each request with handler in a goroutine of its
-// own, as the server's connection would, presenting peer as the TLS state.
+// inProcessTransport serves each request with handler on a goroutine apart
+// from the client's, as the server's connection would, presenting peer as
+// the TLS state.
 type inProcessTransport struct {
 	handler http.Handler
 	addr    string // the API server's address, the requests' Host
@@ -132,7 +133,8 @@ func (t *inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error
 // before, if one is waiting, or on a new one. A new goroutine starts with a
 // small stack and grows it, copying, as the handler chain goes deep (the
 // managed-fields walk, the admission plugins); a worker keeps the stack it
-// grew, as the goroutine of a kept-alive HTTP/1 connection does for its next
+// grew (until the garbage collector shrinks a stack it finds mostly unused),
+// as the goroutine of a kept-alive HTTP/1 connection does for its next
 // request. A worker idle for workerIdle ends.
 func (t *inProcessTransport) serve(f func()) {
 	select {
@@ -149,6 +151,7 @@ func (t *inProcessTransport) worker(f func()) {
 	defer idle.Stop()
 	for {
 		f()
+		f = nil // the request it served is not kept while it waits
 		idle.Reset(workerIdle)
 		select {
 		case f = <-t.work:

@@ -36,7 +36,7 @@ type Recorder struct {
 // NewRecorder returns a recorder that remembers up to limit steps.
 func NewRecorder(limit int) *Recorder {
 	return &Recorder{limit: limit, subs: map[*Subscription]struct{}{},
-		history: newStepLog(limit/10 + 1), story: newStepLog(StoryLimit / 10)}
+		history: newStepLog(limit/10+1, false), story: newStepLog(StoryLimit/10, true)}
 }
 
 // NewTrace returns a fresh trace id for a user action.

@@ -8,19 +8,22 @@ package steps
 // forgetting the oldest tenth drops the first page.
 //
 // Rules: steps are appended in increasing Seq. A page holds `page` steps;
-// only the last may hold fewer. A page is made whole when its first step
-// comes, so a step is allocated once.
+// only the last may hold fewer. The history's pages are made whole when
+// their first step comes, so a step is allocated once; the story, which
+// fills slowly and may stay nearly empty, grows its last page as a slice
+// grows. At needs i < Len, AppendTo i <= j <= Len.
 
 import "sort"
 
 // stepLog is an ordered run of steps kept in pages.
 type stepLog struct {
-	page  int // steps per page, at least 1
+	page  int  // steps per page, at least 1
+	grow  bool // a new page starts small and grows
 	pages [][]Step
 	n     int
 }
 
-func newStepLog(page int) stepLog { return stepLog{page: max(page, 1)} }
+func newStepLog(page int, grow bool) stepLog { return stepLog{page: max(page, 1), grow: grow} }
 
 // Len is the number of steps kept.
 func (l *stepLog) Len() int { return l.n }
@@ -35,7 +38,11 @@ func (l *stepLog) At(i int) *Step {
 func (l *stepLog) Append(s Step) {
 	last := len(l.pages) - 1
 	if last < 0 || len(l.pages[last]) == l.page {
-		l.pages = append(l.pages, make([]Step, 0, l.page))
+		size := l.page
+		if l.grow {
+			size = min(size, 64)
+		}
+		l.pages = append(l.pages, make([]Step, 0, size))
 		last++
 	}
 	l.pages[last] = append(l.pages[last], s)

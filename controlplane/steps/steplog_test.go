@@ -5,7 +5,12 @@ import "testing"
 // Steps read back across page boundaries come in order, and dropping the
 // first page forgets exactly the oldest page.
 func TestStepLogReadsAcrossPagesAndDropsWholePages(t *testing.T) {
-	l := newStepLog(4)
+	for _, grow := range []bool{false, true} {
+		testStepLog(t, newStepLog(4, grow))
+	}
+}
+
+func testStepLog(t *testing.T, l stepLog) {
 	for seq := uint64(1); seq <= 10; seq++ {
 		l.Append(Step{Seq: seq})
 	}

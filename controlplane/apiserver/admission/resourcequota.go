@@ -92,7 +92,7 @@ func quotasIn(ctx context.Context, a *Attributes, namespace string) ([]corev1.Re
 		if err == nil {
 			quotas := make([]corev1.ResourceQuota, len(objs))
 			for i, o := range objs {
-				quotas[i] = *o.(*corev1.ResourceQuota)
+				quotas[i] = *o.(*corev1.ResourceQuota).DeepCopy() // the cache's are shared
 			}
 			return quotas, nil
 		}

@@ -15,15 +15,18 @@ package registry
 // must be refused. So a Cache reads its own store's writes. Every write the
 // Store makes under the cache's prefix (and a snapshot's restore, through
 // NoteWrite) notes its revision with the cache, and a read first waits until
-// the cache has applied that revision — a few hundred microseconds after the
-// write, the time the watch takes to deliver it. Only a change written past
+// the cache has applied that revision: usually a few hundred microseconds
+// after the write, the time the watch takes to deliver it. The cache counts a
+// revision as applied only at the end of the etcd response that brought it,
+// since a restore changes many keys at one revision. Only a change written past
 // the store (straight into etcd by another process) can be missed, for as
 // long as the watch takes to bring it; where that matters the caller looks
 // in etcd when the cache has nothing, as kube's NamespaceLifecycle does.
 //
 // Rules: objects a Cache returns are shared: read them, never change them.
 // A read that waits longer than CacheWait for the watch returns ErrBehind,
-// and the caller reads etcd instead.
+// and the caller reads etcd instead; so do the reads after it, at once,
+// until the watch moves again.
 
 import (
 	"context"
@@ -63,11 +66,12 @@ type Cache struct {
 	objects  map[string]map[string]runtime.Object // namespace → name → object
 	applied  int64                                // the revision objects are at
 	advanced chan struct{}                        // closed, and replaced, when applied grows
+	stuckAt  int64                                // applied when a read last gave up on the watch
 }
 
 // NewCache lists r from store and keeps the copy current until ctx ends.
 func NewCache(ctx context.Context, store *Store, r *Resource) (*Cache, error) {
-	c := &Cache{store: store, res: r, prefix: store.resourcePrefix(r, ""), advanced: make(chan struct{})}
+	c := &Cache{store: store, res: r, prefix: store.resourcePrefix(r, ""), advanced: make(chan struct{}), stuckAt: -1}
 	// Noted before the list, so no write falls between the list and the
 	// first read without the read waiting for it.
 	store.addCache(c)
@@ -109,16 +113,21 @@ func (c *Cache) List(ctx context.Context, namespace string) ([]runtime.Object, e
 	return objs, nil
 }
 
-// fresh waits until the cache holds every write its store has made.
+// fresh waits until the cache holds every write its store has made. Once a
+// read has given up on the watch, the next ones give up at once until the
+// watch moves again, so a stalled watch costs one wait, not one per read.
 func (c *Cache) fresh(ctx context.Context) error {
 	want := c.wrote.Load()
 	var timeout <-chan time.Time
 	for {
 		c.mu.Lock()
-		applied, advanced := c.applied, c.advanced
+		applied, advanced, stuck := c.applied, c.advanced, c.stuckAt == c.applied
 		c.mu.Unlock()
 		if applied >= want {
 			return nil
+		}
+		if stuck {
+			return ErrBehind
 		}
 		if timeout == nil {
 			t := time.NewTimer(CacheWait)
@@ -128,6 +137,9 @@ func (c *Cache) fresh(ctx context.Context) error {
 		select {
 		case <-advanced:
 		case <-timeout:
+			c.mu.Lock()
+			c.stuckAt = c.applied
+			c.mu.Unlock()
 			return ErrBehind
 		case <-ctx.Done():
 			return ctx.Err()
@@ -174,13 +186,16 @@ func (c *Cache) list(ctx context.Context) (int64, error) {
 func (c *Cache) watch(ctx context.Context, rev int64) {
 	for ctx.Err() == nil {
 		gone := false
-		for ev := range c.store.Watch(ctx, c.res, Selection{}, rev, false) {
-			if ev.Type == watch.Error {
+		for ev := range c.store.watch(ctx, c.res, Selection{}, rev, false, true) {
+			switch ev.Type {
+			case watch.Error:
 				st, _ := ev.Object.(*metav1.Status)
 				gone = st != nil && st.Code == 410
-				break
+			case watch.Bookmark: // every change up to it has been applied
+				rev = c.advanceTo(ev.Object)
+			default:
+				c.apply(ev)
 			}
-			rev = c.apply(ev)
 		}
 		select {
 		case <-ctx.Done():
@@ -197,10 +212,11 @@ func (c *Cache) watch(ctx context.Context, rev int64) {
 	}
 }
 
-// apply changes the objects by one watch event and returns its revision.
-func (c *Cache) apply(ev watch.Event) int64 {
+// apply changes the objects by one watch event. The cache does not count
+// as having reached the event's revision until the bookmark that ends its
+// batch: other keys may have changed at the same revision.
+func (c *Cache) apply(ev watch.Event) {
 	m := accessor(ev.Object)
-	rev, _ := strconv.ParseInt(m.GetResourceVersion(), 10, 64)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ns, name := m.GetNamespace(), m.GetName()
@@ -216,6 +232,14 @@ func (c *Cache) apply(ev watch.Event) int64 {
 			delete(c.objects, ns)
 		}
 	}
+}
+
+// advanceTo moves the cache to the revision of a batch's bookmark and
+// returns it.
+func (c *Cache) advanceTo(bookmark runtime.Object) int64 {
+	rev, _ := strconv.ParseInt(accessor(bookmark).GetResourceVersion(), 10, 64)
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.advance(rev)
 	return rev
 }

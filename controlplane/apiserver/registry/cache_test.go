@@ -3,10 +3,12 @@ package registry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -150,5 +152,36 @@ func TestACacheThatFellBehindSaysSo(t *testing.T) {
 	}
 	if d := time.Since(start); d < CacheWait/2 {
 		t.Errorf("the cache gave up after %v, before waiting for its watch", d)
+	}
+	// The watch has not moved since: the next read does not wait again.
+	start = time.Now()
+	if _, err := c.List(ctx, "team"); !errors.Is(err, ErrBehind) {
+		t.Errorf("second List = %v, want ErrBehind", err)
+	}
+	if d := time.Since(start); d > CacheWait/2 {
+		t.Errorf("the second read waited %v for a watch that had already failed a read", d)
+	}
+}
+
+// A transaction that writes several quotas at one revision (a snapshot's
+// restore) is seen whole or not at all, never one quota of it.
+func TestACacheShowsATransactionWhole(t *testing.T) {
+	e, s, res, c := testQuotaCache(t)
+	ctx := context.Background()
+	for i := range 100 {
+		namespace := fmt.Sprintf("team-%d", i)
+		var ops []clientv3.Op
+		for _, name := range []string{"a", "b", "c"} {
+			value, _ := s.encode(res, quota(namespace, name, 1))
+			ops = append(ops, clientv3.OpPut(s.Key(res, namespace, name), string(value)))
+		}
+		resp, err := e.Client.Txn(ctx).Then(ops...).Commit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.NoteWrite(s.Key(res, namespace, "a"), resp.Header.Revision)
+		if got, err := c.List(ctx, namespace); err != nil || len(got) != 3 {
+			t.Fatalf("after a transaction of three quotas the cache lists %v (err %v)", names(got), err)
+		}
 	}
 }

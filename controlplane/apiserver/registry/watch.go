@@ -30,6 +30,16 @@ import (
 // the returned channel, which is closed when ctx ends or an error is sent.
 // Bookmarks are only sent when bookmarks is true.
 func (s *Store) Watch(ctx context.Context, r *Resource, sel Selection, rev int64, bookmarks bool) <-chan watch.Event {
+	return s.watch(ctx, r, sel, rev, bookmarks, false)
+}
+
+// watch is Watch; with batchEnds it also sends a bookmark after the events
+// of each etcd response, at the newest revision among them. etcd never
+// splits one revision's events between responses, so at such a bookmark
+// every change of every revision up to it has been delivered — which a
+// cache needs to know before it answers (cache.go), since one transaction
+// (a snapshot's restore) may change many keys at one revision.
+func (s *Store) watch(ctx context.Context, r *Resource, sel Selection, rev int64, bookmarks, batchEnds bool) <-chan watch.Event {
 	out := make(chan watch.Event, 100)
 	wctx, cancel := context.WithCancel(ownStream(clientv3.WithRequireLeader(ctx)))
 	wch := s.client.Watch(wctx, s.resourcePrefix(r, sel.Namespace),
@@ -77,6 +87,9 @@ func (s *Store) Watch(ctx context.Context, r *Resource, sel Selection, rev int64
 				if !send(ctx, out, ev) {
 					return
 				}
+			}
+			if n := len(resp.Events); batchEnds && n > 0 && !send(ctx, out, s.Bookmark(r, resp.Events[n-1].Kv.ModRevision, nil)) {
+				return
 			}
 		}
 	}()
