@@ -6,6 +6,9 @@
 #   docker run -p 8080:8080 -p 6443:6443 -v glassplane:/data glassplane serve --classroom
 # Then open http://localhost:8080/ and, for your own kubectl:
 #   docker exec <container> glassplane kubeconfig --secure-listen localhost:6443 > kc
+# Several replicas of a class on one etcd cluster (README, "Several replicas"):
+#   docker run -p 8080:8080 -p 6444:6444 glassplane serve --classroom \
+#     --etcd-endpoints http://etcd-1:2379,... --advertise-address THIS-HOST:8080 --sandbox-api-public LB:6444
 
 # The browser app, bundled with esbuild.
 FROM node:20-bookworm AS web
@@ -37,10 +40,11 @@ RUN ln -s /usr/local/bin/glassplane /usr/local/bin/kubectl \
 ENV GLASSPLANE_DATA_DIR=/data \
     GLASSPLANE_LISTEN=0.0.0.0:8080 \
     GLASSPLANE_SECURE_LISTEN=0.0.0.0:6443 \
+    GLASSPLANE_SANDBOX_API_LISTEN=0.0.0.0:6444 \
     GLASSPLANE_TLS_SAN=localhost
 USER 10001:10001
 VOLUME /data
-EXPOSE 8080 6443
+EXPOSE 8080 6443 6444
 # /readyz through the API port with the admin kubeconfig the data dir holds
 # (the image has no curl): ping, etcd, informer-sync and components.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \

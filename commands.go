@@ -49,6 +49,10 @@ func serve(args []string) error {
 	lessonsDir := fs.String("lessons-dir", "", "a directory of your own lessons (*.yaml), added to the built-in ones")
 	logFormat := fs.String("log-format", "text", "how log lines are written: text (key=value) or json")
 	logLevel := fs.String("log-level", "warn", "the least severe log lines written: debug (one line per API request), info, warn or error")
+	replicaTTL := fs.Duration("replica-ttl", server.DefaultReplicaTTL, "with --etcd-endpoints and --classroom, several servers share the etcd as replicas, each sandbox run by one of them: how long a replica's hold on its sandboxes outlives it (the longest a sandbox waits for a new replica after its own dies)")
+	advertise := fs.String("advertise-address", "", "with --etcd-endpoints and --classroom: the host:port other replicas reach this one's web server at (default: the --listen address as bound)")
+	frontListen := fs.String("sandbox-api-listen", "127.0.0.1:6444", "with --etcd-endpoints and --classroom: the one TLS address on which kubectl reaches every sandbox, wherever it runs (its kubeconfig names it, with the sandbox's own TLS server name)")
+	frontPublic := fs.String("sandbox-api-public", "", "with --etcd-endpoints and --classroom: the address students' kubeconfigs name for the sandboxes' API, e.g. a load balancer in front of every replica's --sandbox-api-listen (default: this replica's)")
 	var sans stringList
 	fs.Var(&sans, "tls-san", "an extra name or IP for the API server's certificate (repeatable)")
 	usageWithEnv(fs, "glassplane serve [flags]")
@@ -87,14 +91,27 @@ func serve(args []string) error {
 		return err
 	}
 	defer e.Close()
+	// With --etcd-endpoints nothing else has made the data directory yet.
+	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
+		return err
+	}
 	if err := os.WriteFile(filepath.Join(*dataDir, etcd.EndpointsFile), []byte(strings.Join(e.ClientURLs(), "\n")+"\n"), 0o600); err != nil {
 		return err
 	}
+	// Replicas share the students' sandboxes through etcd (server/replica.go).
+	replicated := *endpoints != "" && *classroom
 	localLimits := apiserver.Limits{MaxObjects: defaultLocalMaxObjects}
 	if *maxObjects > 0 {
 		localLimits.MaxObjects = *maxObjects
 	}
-	c, err := controlplane.Start(ctx, controlplane.Config{DataDir: *dataDir, Etcd: e, ControlsEtcd: true, SecureListen: *secure, TLSSANs: sans, Limits: localLimits})
+	localCfg := controlplane.Config{DataDir: *dataDir, Etcd: e, ControlsEtcd: true, SecureListen: *secure, TLSSANs: sans, Limits: localLimits}
+	if replicated {
+		// Every replica serves the local cluster's API (its /readyz is the
+		// web port's), with one identity; none runs its components, which
+		// would otherwise run once per replica.
+		localCfg.Nodes, localCfg.CredentialsKey = -1, "/glassplane/local/credentials"
+	}
+	c, err := controlplane.Start(ctx, localCfg)
 	if err != nil {
 		return err
 	}
@@ -103,23 +120,54 @@ func serve(args []string) error {
 		return err
 	}
 	host, _, _ := net.SplitHostPort(*secure)
-	sandboxes := server.NewSandboxes(e, *dataDir, host, *idle, controlplane.Start,
-		server.WithMaxSandboxes(*maxSandboxes), server.WithOnDelete(lessonEngine.Forget))
+	opts := []server.Option{server.WithMaxSandboxes(*maxSandboxes), server.WithOnDelete(lessonEngine.Forget)}
+	if replicated {
+		opts = append(opts, server.WithReplica(*replicaTTL))
+	}
+	sandboxes := server.NewSandboxes(e, *dataDir, host, *idle, controlplane.Start, opts...)
 	sandboxes.AddDefault(c)
 	if *maxObjects > 0 {
 		sandboxes.Limits.MaxObjects = *maxObjects
 	}
 	defer sandboxes.Close() // stops the reaper and waits for it
-	restored, err := sandboxes.Restore(ctx)
-	if err != nil {
-		return fmt.Errorf("restoring the sandboxes of the last run: %w", err)
+	restored := 0
+	if !replicated { // a replica runs the sandboxes it is elected for
+		if restored, err = sandboxes.Restore(ctx); err != nil {
+			return fmt.Errorf("restoring the sandboxes of the last run: %w", err)
+		}
 	}
 	sandboxes.StartReaping()
+	if replicated { // every replica takes and prints the same codes
+		if *joinCode, *passcode, err = sandboxes.SharedClassCodes(ctx, *joinCode, *passcode); err != nil {
+			return fmt.Errorf("sharing the class's codes through etcd: %w", err)
+		}
+	}
 	w, err := server.Start(server.Config{Listen: *listen, Sandboxes: sandboxes, Local: !*classroom, Lessons: lessonEngine, UI: web.Handler(), JoinCode: *joinCode, TeacherPasscode: *passcode})
 	if err != nil {
 		return err
 	}
 	defer w.Close()
+	if replicated {
+		front, err := sandboxes.StartFrontDoor(*frontListen, *frontPublic)
+		if err != nil {
+			return err
+		}
+		defer front.Close()
+		self, err := advertiseAddress(*advertise, w.Addr)
+		if err != nil {
+			return err
+		}
+		peer := server.Owner{Web: self, API: front.Addr}
+		if host, port, _ := net.SplitHostPort(front.Addr); net.ParseIP(host).IsUnspecified() {
+			host, _, _ = net.SplitHostPort(self) // on every address: reached as the web server is
+			peer.API = net.JoinHostPort(host, port)
+		}
+		if err := sandboxes.StartReplica(ctx, peer); err != nil {
+			return err
+		}
+		fmt.Printf("  Replica:         sandboxes shared through etcd at %s; other replicas reach this one at %s\n", *endpoints, self)
+		fmt.Printf("  Sandbox APIs:    https://%s\n", front.Addr)
+	}
 	fmt.Printf("Glassplane is running.\n  Web UI:          http://%s/\n  Kubernetes API:  https://%s\n  Data:            %s\n  Try:             glassplane kubectl get namespaces\n",
 		w.Addr, c.Addr, *dataDir)
 	if restored > 0 {
@@ -194,3 +242,19 @@ type stringList []string
 
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// advertiseAddress is where other replicas reach this one's web server: the
+// address given, else the one bound, which must then name a host.
+func advertiseAddress(given, bound string) (string, error) {
+	if given != "" {
+		return given, nil
+	}
+	host, _, err := net.SplitHostPort(bound)
+	if err != nil {
+		return "", err
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		return "", fmt.Errorf("the web server listens on every address (%s): say with --advertise-address where other replicas reach it", bound)
+	}
+	return bound, nil
+}

@@ -144,12 +144,16 @@ type serveProcess struct {
 	dataDir string
 	apiAddr string
 	webAddr string
-	done    chan struct{} // closed when the process has exited
+	// frontAddr is a replica's front door for the sandboxes' APIs ("" if
+	// it is not a replica).
+	frontAddr string
+	done      chan struct{} // closed when the process has exited
 }
 
 var (
-	apiLine = regexp.MustCompile(`Kubernetes API:\s+https://(\S+)`)
-	webLine = regexp.MustCompile(`Web UI:\s+http://([^/\s]+)`)
+	apiLine   = regexp.MustCompile(`Kubernetes API:\s+https://(\S+)`)
+	webLine   = regexp.MustCompile(`Web UI:\s+http://([^/\s]+)`)
+	frontLine = regexp.MustCompile(`Sandbox APIs:\s+https://(\S+)`)
 )
 
 // startServe starts the binary on dataDir with free ports and waits until it
@@ -177,6 +181,8 @@ func startServe(t *testing.T, dataDir string, args ...string) *serveProcess {
 				close(ready) // the API line comes after the web line
 			} else if m := webLine.FindStringSubmatch(sc.Text()); m != nil {
 				p.webAddr = m[1]
+			} else if m := frontLine.FindStringSubmatch(sc.Text()); m != nil {
+				p.frontAddr = m[1]
 			}
 		}
 		_ = cmd.Wait()

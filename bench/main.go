@@ -67,6 +67,7 @@ var runs = []run{
 	{pkg: "./controlplane/apiserver/authz/", pattern: "^BenchmarkAuthorize$", benchtime: "1s"},
 	{pkg: "./server/", pattern: "^BenchmarkStreamFanOut$", benchtime: "20000x"},
 	{pkg: "./server/", pattern: "^BenchmarkClassroom$", benchtime: "1x", timeout: "30m", runs: 1, long: true},
+	{pkg: "./server/", pattern: "^BenchmarkSandboxCosts$", benchtime: "1x", timeout: "10m"},
 }
 
 // judgeCreate judges an API create by the raw etcd put made beside it.
@@ -147,6 +148,26 @@ var figures = []figure{
 		bench: "BenchmarkClassroom", metric: "cpu-s-create", format: "%.1f s",
 		judge: func(m metrics) string {
 			return fmt.Sprintf("class %.1f s of CPU; idle class %.1f%% of a core", m["cpu-s-class"], m["idle-cpu-%"])
+		}},
+	{section: "One sandbox, for sizing a replicated Glassplane (docs/scale-out.md)", name: "etcd writes of an idle sandbox",
+		bench: "BenchmarkSandboxCosts", metric: "etcd-writes/s/idle-sandbox", format: "%.2f writes/s",
+		judge: func(m metrics) string {
+			return fmt.Sprintf("%.0f B/s of keys and values; its three kubelets renew their Leases every 2 s. This etcd took %.0f such puts/s from 64 clients: %.0f idle sandboxes' worth", m["etcd-B/s/idle-sandbox"], m["etcd-capacity-writes/s"], ratio(m, "etcd-capacity-writes/s", "etcd-writes/s/idle-sandbox"))
+		}},
+	{section: "One sandbox, for sizing a replicated Glassplane (docs/scale-out.md)", name: "steps an idle sandbox records",
+		bench: "BenchmarkSandboxCosts", metric: "steps/s/idle-sandbox", format: "%.1f steps/s",
+		judge: func(m metrics) string {
+			return fmt.Sprintf("%.0f B/s as JSON to each page that watches: %.1f× its etcd bytes", m["step-B/s/idle-sandbox"], ratio(m, "step-B/s/idle-sandbox", "etcd-B/s/idle-sandbox"))
+		}},
+	{section: "One sandbox, for sizing a replicated Glassplane (docs/scale-out.md)", name: "one seed flow (apply → Running, lesson timings)",
+		bench: "BenchmarkSandboxCosts", metric: "etcd-writes/seed-flow", format: "%.0f etcd writes",
+		judge: func(m metrics) string {
+			return fmt.Sprintf("%.0f B to etcd; %.0f steps, %.0f B as JSON; %.0f ms", m["etcd-B/seed-flow"], m["steps/seed-flow"], m["step-B/seed-flow"], m["seed-flow-ms"])
+		}},
+	{section: "One sandbox, for sizing a replicated Glassplane (docs/scale-out.md)", name: "memory and CPU of an idle sandbox",
+		bench: "BenchmarkSandboxCosts", metric: "heap-MiB/idle-sandbox", format: "%.1f MiB",
+		judge: func(m metrics) string {
+			return fmt.Sprintf("%.2f%% of a core", m["cpu-%/idle-sandbox"])
 		}},
 }
 

@@ -73,6 +73,13 @@ type Config struct {
 	// Lease, when set, is written with every key, so the whole cluster
 	// vanishes from etcd when the lease expires.
 	Lease clientv3.LeaseID
+	// CredentialsKey, when set, keeps the cluster's CA, service account key
+	// and user tokens in etcd under this key, made once and shared by every
+	// server that starts the cluster (credentials.go).
+	CredentialsKey string
+	// StepSeqKey, when set, makes the step numbering go on from where the
+	// cluster's last start, on any server, left it (steps/reserve.go).
+	StepSeqKey string
 	// SecureListen is the API server's TLS address ("127.0.0.1:6443"; port 0 picks one).
 	SecureListen string
 	TLSSANs      []string
@@ -130,6 +137,11 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	if cfg.StepHistory == 0 {
 		cfg.StepHistory = 20000
 	}
+	if cfg.CredentialsKey != "" && cfg.Etcd != nil {
+		if err := shareCredentials(ctx, cfg.Etcd.Client, cfg.CredentialsKey, cfg.Lease, cfg.DataDir); err != nil {
+			return nil, err
+		}
+	}
 	ca, err := pki.LoadOrCreateCA(filepath.Join(cfg.DataDir, "pki"))
 	if err != nil {
 		return nil, fmt.Errorf("certificate authority: %w", err)
@@ -153,7 +165,16 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 		}
 		owned = true
 	}
-	c := &Cluster{Name: cfg.Name, DataDir: cfg.DataDir, Etcd: e, owned: owned, controlsEtcd: owned || cfg.ControlsEtcd, CA: ca, Users: users, Steps: steps.NewRecorder(cfg.StepHistory),
+	rec := steps.NewRecorder(cfg.StepHistory)
+	if cfg.StepSeqKey != "" {
+		if err := continueSeqs(ctx, e.Client, cfg.StepSeqKey, cfg.Lease, rec); err != nil {
+			if owned {
+				e.Close()
+			}
+			return nil, err
+		}
+	}
+	c := &Cluster{Name: cfg.Name, DataDir: cfg.DataDir, Etcd: e, owned: owned, controlsEtcd: owned || cfg.ControlsEtcd, CA: ca, Users: users, Steps: rec,
 		Pacer: steps.NewPacer(), done: make(chan struct{})}
 	c.Steps.SetPacer(c.Pacer)
 	c.unwatchCompactions = recordCompactions(e, c.Steps)

@@ -43,6 +43,13 @@ func ServerAddress(dataDir, addr string) string {
 
 // Kubeconfig returns a kubeconfig for user against the server at addr.
 func Kubeconfig(dataDir, addr, user string) ([]byte, error) {
+	return KubeconfigVia(dataDir, addr, "", user)
+}
+
+// KubeconfigVia returns a kubeconfig for user against the server reached at
+// addr under the TLS server name serverName ("" for addr's own host): a
+// sandbox behind a replicated server's front door.
+func KubeconfigVia(dataDir, addr, serverName, user string) ([]byte, error) {
 	ca, err := pki.LoadOrCreateCA(filepath.Join(dataDir, "pki"))
 	if err != nil {
 		return nil, err
@@ -68,7 +75,7 @@ func Kubeconfig(dataDir, addr, user string) ([]byte, error) {
 		}
 	}
 	cfg := clientcmdapi.NewConfig()
-	cfg.Clusters["glassplane"] = &clientcmdapi.Cluster{Server: "https://" + addr, CertificateAuthorityData: ca.CertPEM}
+	cfg.Clusters["glassplane"] = &clientcmdapi.Cluster{Server: "https://" + addr, TLSServerName: serverName, CertificateAuthorityData: ca.CertPEM}
 	cfg.AuthInfos[user] = auth
 	cfg.Contexts["glassplane"] = &clientcmdapi.Context{Cluster: "glassplane", AuthInfo: user, Namespace: "default"}
 	cfg.CurrentContext = "glassplane"

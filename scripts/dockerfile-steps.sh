@@ -29,7 +29,7 @@ echo "== runtime: ln -s kubectl, /data, ENTRYPOINT glassplane, CMD serve"
 ln -s glassplane "$ROOT/usr/local/bin/kubectl"
 mkdir -p "$ROOT/data"
 GLASSPLANE_DATA_DIR="$ROOT/data" GLASSPLANE_LISTEN="0.0.0.0:$WEB_PORT" \
-  GLASSPLANE_SECURE_LISTEN="0.0.0.0:$API_PORT" GLASSPLANE_TLS_SAN=localhost \
+  GLASSPLANE_SECURE_LISTEN="0.0.0.0:$API_PORT" GLASSPLANE_SANDBOX_API_LISTEN=127.0.0.1:0 GLASSPLANE_TLS_SAN=localhost \
   "$ROOT/usr/local/bin/glassplane" serve >"$ROOT/serve.log" 2>&1 &
 PID=$!
 

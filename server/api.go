@@ -127,7 +127,8 @@ func (w *Web) createSandbox(c echo.Context) error {
 	if err != nil {
 		return fail(c, http.StatusServiceUnavailable, err.Error())
 	}
-	return c.JSON(http.StatusCreated, map[string]string{"id": sb.ID, "token": sb.Token, "server": "https://" + sb.Cluster.Addr})
+	addr, _ := w.sandboxes.APIAddress(sb)
+	return c.JSON(http.StatusCreated, map[string]string{"id": sb.ID, "token": sb.Token, "server": "https://" + addr})
 }
 
 func (w *Web) deleteSandbox(c echo.Context) error {
@@ -225,7 +226,8 @@ func (w *Web) componentAction(c echo.Context) error {
 
 func (w *Web) kubeconfig(c echo.Context) error {
 	sb := sandboxOf(c)
-	kc, err := controlplane.Kubeconfig(sb.Cluster.DataDir, sb.Cluster.Addr, "admin")
+	addr, serverName := w.sandboxes.APIAddress(sb)
+	kc, err := controlplane.KubeconfigVia(sb.Cluster.DataDir, addr, serverName, "admin")
 	if err != nil {
 		return fail(c, http.StatusInternalServerError, err.Error())
 	}

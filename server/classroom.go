@@ -35,6 +35,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,13 +51,53 @@ import (
 // roster says they are stuck.
 const StuckAfter = 5 * time.Minute
 
-// classroom is the class's own state.
+// classroom is the class's own state. On a replica it is shared with the
+// other replicas through etcd (classshare.go).
 type classroom struct {
-	mu       sync.Mutex // guards the fields below
-	teachers []string   // tokens of teacher sessions
-	teacher  string     // the teacher's own sandbox
-	follow   string     // the sandbox every student's page shows; "" none
-	lesson   *PushedLesson
+	mu    sync.Mutex // guards st
+	st    classState
+	share *classShare // nil unless replicated
+}
+
+// classState is what a class keeps beside its sandboxes.
+type classState struct {
+	Teachers []string      `json:"teachers,omitempty"` // tokens of teacher sessions
+	Teacher  string        `json:"teacher,omitempty"`  // the teacher's own sandbox
+	Follow   string        `json:"follow,omitempty"`   // the sandbox every student's page shows; "" none
+	Lesson   *PushedLesson `json:"lesson,omitempty"`
+}
+
+// state returns the class's state as this server last knew it.
+func (cl *classroom) state() classState {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	return cl.st
+}
+
+// update changes the class's state with f: here, or on a replica in etcd
+// first, so concurrent changes on other replicas are not lost.
+func (cl *classroom) update(ctx context.Context, f func(*classState)) error {
+	if cl.share != nil {
+		st, err := cl.share.update(ctx, f)
+		if err != nil {
+			return err
+		}
+		cl.set(st)
+		return nil
+	}
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	st := cl.st
+	st.Teachers = slices.Clone(st.Teachers)
+	f(&st)
+	cl.st = st
+	return nil
+}
+
+func (cl *classroom) set(st classState) {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	cl.st = st
 }
 
 // PushedLesson is the lesson step the teacher last sent to everyone.
@@ -66,49 +107,60 @@ type PushedLesson struct {
 	At     time.Time `json:"at"`
 }
 
-func (cl *classroom) newTeacherToken() string {
+func (cl *classroom) newTeacherToken(ctx context.Context) (string, error) {
 	t := newSecret()
-	cl.mu.Lock()
-	defer cl.mu.Unlock()
-	if len(cl.teachers) >= 20 {
-		cl.teachers = cl.teachers[1:] // the oldest session ends
-	}
-	cl.teachers = append(cl.teachers, t)
-	return t
+	err := cl.update(ctx, func(st *classState) {
+		if len(st.Teachers) >= 20 {
+			st.Teachers = st.Teachers[1:] // the oldest session ends
+		}
+		st.Teachers = append(st.Teachers, t)
+	})
+	return t, err
 }
 
-func (cl *classroom) isTeacherToken(token string) bool {
-	cl.mu.Lock()
-	defer cl.mu.Unlock()
+func (cl *classroom) isTeacherToken(ctx context.Context, token string) bool {
+	if token == "" {
+		return false
+	}
+	if hasToken(cl.state().Teachers, token) {
+		return true
+	}
+	// A session begun on another replica a moment ago may not have
+	// reached this one's copy yet: etcd has it.
+	if cl.share != nil {
+		if st, err := cl.share.read(ctx); err == nil {
+			return hasToken(st.Teachers, token)
+		}
+	}
+	return false
+}
+
+func hasToken(tokens []string, token string) bool {
 	found := 0
-	for _, t := range cl.teachers {
+	for _, t := range tokens {
 		found |= subtle.ConstantTimeCompare([]byte(t), []byte(token))
 	}
-	return token != "" && found == 1
+	return found == 1
 }
 
-// teacherSandbox returns the teacher's own sandbox, creating it the first time.
-func (cl *classroom) teacherSandbox(ctx context.Context, s *Sandboxes) (*Sandbox, error) {
-	cl.mu.Lock()
-	id := cl.teacher
-	cl.mu.Unlock()
-	if sb, ok := s.Get(id); ok {
-		return sb, nil
+// teacherSandbox returns the teacher's own sandbox, creating it the first
+// time (on a replica, it may run on another one).
+func (cl *classroom) teacherSandbox(ctx context.Context, s *Sandboxes) (id, token string, err error) {
+	if id := cl.state().Teacher; id != "" {
+		if token, ok := s.tokenOf(id); ok {
+			return id, token, nil
+		}
 	}
 	sb, err := s.CreateNamed(ctx, "Teacher")
 	if err != nil {
-		return nil, err
+		return "", "", err
 	}
-	cl.mu.Lock()
-	cl.teacher = sb.ID
-	cl.mu.Unlock()
-	return sb, nil
+	err = cl.update(ctx, func(st *classState) { st.Teacher = sb.ID })
+	return sb.ID, sb.Token, err
 }
 
 func (cl *classroom) following() string {
-	cl.mu.Lock()
-	defer cl.mu.Unlock()
-	return cl.follow
+	return cl.state().Follow
 }
 
 // viewRoutes are the routes a viewer (a teacher, or a student following
@@ -167,16 +219,15 @@ type ClassView struct {
 func (w *Web) classView(c echo.Context) error {
 	v := ClassView{Classroom: !w.local}
 	r := c.Request()
-	if sb, ok := w.sessionSandbox(r); ok {
-		v.Sandbox = sb.ID
+	if id, ok := w.sessionSandbox(r); ok {
+		v.Sandbox = id
 	} else if w.local {
 		v.Sandbox = "default"
 	}
 	if !w.local {
 		v.Teacher = w.isTeacher(r)
-		w.class.mu.Lock()
-		v.Follow, v.Lesson = w.class.follow, w.class.lesson
-		w.class.mu.Unlock()
+		st := w.class.state()
+		v.Follow, v.Lesson = st.Follow, st.Lesson
 	}
 	return c.JSON(http.StatusOK, v)
 }
@@ -194,11 +245,20 @@ type RosterEntry struct {
 	Stuck        bool              `json:"stuck"` // on one step for StuckAfter or more
 }
 
-// roster lists the class's sandboxes, the teacher's first, then by name.
-func (w *Web) roster() []RosterEntry {
-	w.class.mu.Lock()
-	teacher := w.class.teacher
-	w.class.mu.Unlock()
+// roster lists the class's sandboxes, the teacher's first, then by name:
+// on a replica, those every replica runs (classshare.go).
+func (w *Web) roster(ctx context.Context) []RosterEntry {
+	out := w.localRoster()
+	if w.sandboxes.replica != nil {
+		out = w.sandboxes.wholeRoster(ctx, out)
+	}
+	sortRoster(out, w.class.state().Teacher)
+	return out
+}
+
+// localRoster lists the sandboxes this server runs.
+func (w *Web) localRoster() []RosterEntry {
+	teacher := w.class.state().Teacher
 	now := time.Now()
 	var out []RosterEntry
 	for _, sb := range w.sandboxes.All() {
@@ -214,17 +274,26 @@ func (w *Web) roster() []RosterEntry {
 		}
 		out = append(out, e)
 	}
+	return out
+}
+
+func sortRoster(out []RosterEntry, teacher string) {
+	for i := range out {
+		out[i].Teacher = out[i].Sandbox == teacher
+	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Teacher != out[j].Teacher {
 			return out[i].Teacher
 		}
 		return strings.ToLower(out[i].Name)+out[i].Sandbox < strings.ToLower(out[j].Name)+out[j].Sandbox
 	})
-	return out
 }
 
 func (w *Web) rosterJSON(c echo.Context) error {
-	return c.JSON(http.StatusOK, w.roster())
+	if c.QueryParam("here") != "" && w.sandboxes.replica != nil {
+		return c.JSON(http.StatusOK, w.localRoster()) // another replica's part of its roster
+	}
+	return c.JSON(http.StatusOK, w.roster(c.Request().Context()))
 }
 
 // rosterCSV is the class's progress to keep: one row per sandbox.
@@ -235,7 +304,7 @@ func (w *Web) rosterCSV(c echo.Context) error {
 	rw.WriteHeader(http.StatusOK)
 	out := csv.NewWriter(rw)
 	_ = out.Write([]string{"name", "sandbox", "lesson", "step", "steps", "done", "stuck", "requests", "errors", "joined", "last_activity"})
-	for _, e := range w.roster() {
+	for _, e := range w.roster(c.Request().Context()) {
 		lesson, step, steps, done := "", "", "", ""
 		if e.Lesson != nil {
 			lesson, step, steps, done = e.Lesson.Lesson, strconv.Itoa(e.Lesson.Step+1), strconv.Itoa(e.Lesson.Steps), strconv.FormatBool(e.Lesson.Done)
@@ -273,13 +342,13 @@ func (w *Web) setFollow(c echo.Context) error {
 		return fail(c, http.StatusBadRequest, `the body must be {"sandbox": "ID"} or {"sandbox": ""}`)
 	}
 	if body.Sandbox != "" {
-		if _, ok := w.sandboxes.Get(body.Sandbox); !ok {
+		if _, ok := w.sandboxes.tokenOf(body.Sandbox); !ok {
 			return fail(c, http.StatusNotFound, fmt.Sprintf("there is no sandbox %q", body.Sandbox))
 		}
 	}
-	w.class.mu.Lock()
-	w.class.follow = body.Sandbox
-	w.class.mu.Unlock()
+	if err := w.class.update(c.Request().Context(), func(st *classState) { st.Follow = body.Sandbox }); err != nil {
+		return fail(c, http.StatusServiceUnavailable, err.Error())
+	}
 	return answered(c, map[string]string{"follow": body.Sandbox})
 }
 
@@ -304,16 +373,24 @@ func (w *Web) pushLesson(c echo.Context) error {
 	if body.Step < 0 || body.Step >= len(l.Steps) {
 		return fail(c, http.StatusBadRequest, fmt.Sprintf("lesson %s has steps 0 to %d", l.ID, len(l.Steps)-1))
 	}
+	p := &PushedLesson{Lesson: body.Lesson, Step: body.Step, At: time.Now()}
+	if err := w.class.update(c.Request().Context(), func(st *classState) { st.Lesson = p }); err != nil {
+		return fail(c, http.StatusServiceUnavailable, err.Error())
+	}
+	if w.class.share == nil { // a replica starts it when its copy of the class changes (classshare.go)
+		w.startPushed(p)
+	}
+	return answered(c, p)
+}
+
+// startPushed starts the pushed lesson at its step in every student's
+// sandbox this server runs.
+func (w *Web) startPushed(p *PushedLesson) {
 	for _, sb := range w.sandboxes.All() {
 		if sb.lease != 0 {
-			_, _ = w.lessons.Start(w.lessonSandbox(sb), l.ID, body.Step)
+			_, _ = w.lessons.Start(w.lessonSandbox(sb), p.Lesson, p.Step)
 		}
 	}
-	p := &PushedLesson{Lesson: body.Lesson, Step: body.Step, At: time.Now()}
-	w.class.mu.Lock()
-	w.class.lesson = p
-	w.class.mu.Unlock()
-	return answered(c, p)
 }
 
 // resetSandbox gives a student a fresh sandbox under the same session.
@@ -323,13 +400,16 @@ func (w *Web) resetSandbox(c echo.Context) error {
 	if err != nil {
 		return fail(c, http.StatusNotFound, err.Error())
 	}
-	w.class.mu.Lock()
-	if w.class.follow == id {
-		w.class.follow = sb.ID
+	err = w.class.update(c.Request().Context(), func(st *classState) {
+		if st.Follow == id {
+			st.Follow = sb.ID
+		}
+		if st.Teacher == id {
+			st.Teacher = sb.ID
+		}
+	})
+	if err != nil {
+		return fail(c, http.StatusServiceUnavailable, err.Error())
 	}
-	if w.class.teacher == id {
-		w.class.teacher = sb.ID
-	}
-	w.class.mu.Unlock()
 	return answered(c, map[string]string{"sandbox": sb.ID, "was": id})
 }

@@ -74,8 +74,8 @@ func (w *Web) join(c echo.Context) error {
 	if w.local {
 		return c.Redirect(http.StatusSeeOther, "/")
 	}
-	if sb, ok := w.sessionSandbox(r); ok {
-		return c.Redirect(http.StatusSeeOther, "/?sandbox="+sb.ID)
+	if id, ok := w.sessionSandbox(r); ok {
+		return c.Redirect(http.StatusSeeOther, "/?sandbox="+id)
 	}
 	name := strings.TrimSpace(c.FormValue("name"))
 	if name == "" || utf8.RuneCountInString(name) > maxNameRunes {
@@ -96,6 +96,6 @@ func (w *Web) join(c echo.Context) error {
 		showJoinPage(rw, http.StatusServiceUnavailable, name, "No sandbox is available right now: "+err.Error())
 		return nil
 	}
-	setSession(rw, sb)
+	setSession(rw, sb.Token)
 	return c.Redirect(http.StatusSeeOther, "/?sandbox="+sb.ID)
 }

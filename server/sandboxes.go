@@ -69,11 +69,19 @@ type Sandboxes struct {
 	watch func(ctx context.Context, key string, opts ...clientv3.OpOption) clientv3.WatchChan
 
 	reapCancel context.CancelFunc // ends the reaper and keep-alive StartReaping started
-	reaping    sync.WaitGroup     // them, waited for by Close
+	reaping    sync.WaitGroup     // them (and runReplica), waited for by Close
 
-	mu       sync.Mutex // guards m and starting
+	// replica, when set, shares the sandboxes with other replicas on the
+	// same etcd (replica.go); replicaCancel ends its elections.
+	replica       *replica
+	replicaCancel context.CancelFunc
+
+	mu       sync.Mutex // guards m, starting and frontDoor
 	m        map[string]*Sandbox
 	starting int // sandboxes being created: they hold a slot of maxSandboxes
+	// frontDoor is the address kubeconfigs name for the sandboxes' APIs
+	// when they are reached through a front door (frontdoor.go).
+	frontDoor string
 }
 
 // Option sets what Sandboxes is given at construction, before any sandbox
@@ -166,6 +174,7 @@ func (s *Sandboxes) create(ctx context.Context, name, token string) (_ *Sandbox,
 		return nil, fmt.Errorf("this server already runs %d sandboxes, its limit", s.maxSandboxes)
 	}
 	var sb *Sandbox
+	var cl *claim // this replica's claim on the new sandbox (replica.go)
 	defer func() {
 		s.mu.Lock()
 		s.starting--
@@ -174,6 +183,12 @@ func (s *Sandboxes) create(ctx context.Context, name, token string) (_ *Sandbox,
 			metrics.Sandboxes.Inc()
 		}
 		s.mu.Unlock()
+		if err == nil && cl != nil {
+			go func() { // from now on sb runs while this replica owns it
+				defer s.replica.holding.Done()
+				s.hold(cl, sb)
+			}()
+		}
 	}()
 	id := newSecret()[:10]
 	lease, err := s.etcd.Client.Grant(ctx, int64(s.idle/time.Second))
@@ -182,10 +197,20 @@ func (s *Sandboxes) create(ctx context.Context, name, token string) (_ *Sandbox,
 	}
 	cfg := s.clusterConfig(id, lease.ID)
 	// A failed start undoes what it did even when the request that asked
-	// for it is gone: the lease (and the keys under it) and the data dir.
+	// for it is gone: the lease (and the keys under it), the data dir and
+	// the claim on its ownership.
 	undo := func() {
 		_, _ = s.etcd.Client.Revoke(context.WithoutCancel(ctx), lease.ID)
 		_ = os.RemoveAll(cfg.DataDir)
+		if cl != nil {
+			s.dropClaim(id, cl)
+		}
+	}
+	if s.replica != nil {
+		if cl, err = s.claimNew(ctx, id); err != nil {
+			undo()
+			return nil, err
+		}
 	}
 	c, err := s.start(ctx, cfg)
 	if err != nil {
@@ -211,7 +236,8 @@ func (s *Sandboxes) clusterConfig(id string, lease clientv3.LeaseID) controlplan
 	return controlplane.Config{
 		Name: id, DataDir: filepath.Join(s.dataDir, "sandboxes", id), Etcd: s.etcd,
 		Prefix: "/sandboxes/" + id + "/registry", Lease: lease,
-		SecureListen: net.JoinHostPort(s.host, "0"), Limits: s.Limits, StepHistory: SandboxStepHistory,
+		CredentialsKey: "/sandboxes/" + id + "/credentials", StepSeqKey: "/sandboxes/" + id + "/stepseq",
+		SecureListen: net.JoinHostPort(s.host, "0"), TLSSANs: []string{SandboxServerName(id)}, Limits: s.Limits, StepHistory: SandboxStepHistory,
 	}
 }
 
@@ -243,21 +269,29 @@ func (s *Sandboxes) Restore(ctx context.Context) (int, error) {
 		if _, ok := s.Get(id); ok {
 			continue
 		}
-		c, err := s.start(ctx, s.clusterConfig(id, clientv3.LeaseID(rec.Lease)))
-		if err != nil {
+		if _, err := s.startRecorded(ctx, id, rec); err != nil {
 			slog.Warn("restoring a sandbox", "sandbox", id, "err", err)
 			continue
 		}
-		sb := &Sandbox{ID: id, Token: rec.Token, Name: rec.Name, Joined: rec.Joined, Cluster: c, lease: clientv3.LeaseID(rec.Lease)}
-		sb.used.Store(time.Now().Unix())
-		s.touch(sb) // renewed is 0: the lease is renewed now
-		s.mu.Lock()
-		s.m[id] = sb
-		s.mu.Unlock()
-		metrics.Sandboxes.Inc()
 		n++
 	}
 	return n, nil
+}
+
+// startRecorded starts sandbox id again from its record and its keys.
+func (s *Sandboxes) startRecorded(ctx context.Context, id string, rec record) (*Sandbox, error) {
+	c, err := s.start(ctx, s.clusterConfig(id, clientv3.LeaseID(rec.Lease)))
+	if err != nil {
+		return nil, err
+	}
+	sb := &Sandbox{ID: id, Token: rec.Token, Name: rec.Name, Joined: rec.Joined, Cluster: c, lease: clientv3.LeaseID(rec.Lease)}
+	sb.used.Store(time.Now().Unix())
+	s.touch(sb) // renewed is 0: the lease is renewed now
+	s.mu.Lock()
+	s.m[id] = sb
+	s.mu.Unlock()
+	metrics.Sandboxes.Inc()
+	return sb, nil
 }
 
 // Get finds a sandbox by id.
@@ -379,7 +413,9 @@ const reapDeleteTimeout = 30 * time.Second
 func (s *Sandboxes) StartReaping() {
 	ctx, cancel := context.WithCancel(context.Background())
 	s.reapCancel = cancel
-	s.reaping.Go(func() { s.Reap(ctx) })
+	if s.replica == nil { // a replica's elections follow the records (replica.go)
+		s.reaping.Go(func() { s.Reap(ctx) })
+	}
 	s.reaping.Go(func() { s.keepUsedAlive(ctx) })
 }
 
@@ -477,6 +513,9 @@ func (s *Sandboxes) reap(id string) {
 func (s *Sandboxes) Close() {
 	if s.reapCancel != nil {
 		s.reapCancel()
+	}
+	if s.replicaCancel != nil {
+		s.replicaCancel()
 	}
 	s.reaping.Wait()
 	s.mu.Lock()

@@ -67,7 +67,8 @@ type Web struct {
 	lessons         *lessons.Engine
 	streams         *streamSlots
 	e               *echo.Echo
-	done            chan struct{} // closed by Close: streams end
+	done            chan struct{}      // closed by Close: streams end
+	stopClass       context.CancelFunc // ends followClass (a replica's)
 	stopped         chan struct{}
 }
 
@@ -103,6 +104,14 @@ func Start(cfg Config) (*Web, error) {
 		if w.TeacherPasscode == "" {
 			w.TeacherPasscode = NewJoinCode() + NewJoinCode()
 		}
+	}
+	e.Pre(w.forwardToOwner) // a sandbox another replica runs (forward.go)
+	w.stopClass = func() {}
+	if cfg.Sandboxes != nil && cfg.Sandboxes.replica != nil && !cfg.Local {
+		w.class.share = &classShare{cli: cfg.Sandboxes.etcd.Client}
+		ctx, cancel := context.WithCancel(context.Background())
+		w.stopClass = cancel
+		go w.followClass(ctx)
 	}
 	w.routes(e)
 	e.POST("/join", w.join, requireSameOrigin)
@@ -151,39 +160,41 @@ func (w *Web) withSession(next http.Handler) http.Handler {
 		}
 		if w.local {
 			if sb, ok := w.sandboxes.Get("default"); ok && isLoopback(r.Host) {
-				setSession(rw, sb)
+				setSession(rw, sb.Token)
 			}
 			next.ServeHTTP(rw, r)
 			return
 		}
 		want := r.URL.Query().Get("sandbox")
-		if _, exists := w.sandboxes.Get(want); exists && w.isTeacher(r) {
+		if _, exists := w.sandboxes.tokenOf(want); exists && w.isTeacher(r) {
 			next.ServeHTTP(rw, r) // a teacher looks at any sandbox, read-only
 			return
 		}
-		sb, ok := w.sessionSandbox(r)
+		id, ok := w.sessionSandbox(r)
 		if !ok {
 			showJoinPage(rw, http.StatusOK, "", "")
 			return
 		}
-		if want != sb.ID {
-			http.Redirect(rw, r, "/?sandbox="+sb.ID, http.StatusSeeOther)
+		if want != id {
+			http.Redirect(rw, r, "/?sandbox="+id, http.StatusSeeOther)
 			return
 		}
 		next.ServeHTTP(rw, r)
 	})
 }
 
-func (w *Web) sessionSandbox(r *http.Request) (*Sandbox, bool) {
+// sessionSandbox names the sandbox r's session opens (on a replica, it
+// may run on another one).
+func (w *Web) sessionSandbox(r *http.Request) (string, bool) {
 	ck, err := r.Cookie(SessionCookie)
 	if err != nil {
-		return nil, false
+		return "", false
 	}
-	return w.sandboxes.ByToken(ck.Value)
+	return w.sandboxes.SessionID(ck.Value)
 }
 
-func setSession(rw http.ResponseWriter, sb *Sandbox) {
-	http.SetCookie(rw, &http.Cookie{Name: SessionCookie, Value: sb.Token, Path: "/",
+func setSession(rw http.ResponseWriter, token string) {
+	http.SetCookie(rw, &http.Cookie{Name: SessionCookie, Value: token, Path: "/",
 		HttpOnly: true, SameSite: http.SameSiteStrictMode})
 }
 
@@ -203,6 +214,7 @@ func isLoopback(hostport string) bool {
 // Close ends the streams and stops the web server.
 func (w *Web) Close() error {
 	close(w.done)
+	w.stopClass()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := w.e.Shutdown(ctx)

@@ -31,6 +31,10 @@ type Recorder struct {
 	users      map[string]bool // traces begun by a person (beatpace.go)
 	story      stepLog         // their steps after they left history (story.go)
 	activity   Activity        // a person's requests (activity.go)
+	// reserved is the last number reserved, block how many a reservation
+	// takes and reserve how (reserve.go); reserve is nil on one server.
+	reserved, block uint64
+	reserve         func(upTo uint64)
 }
 
 // NewRecorder returns a recorder that remembers up to limit steps.
@@ -64,6 +68,7 @@ func (r *Recorder) Record(ctx context.Context, s Step) Step {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.seq++
+	r.reserveLocked()
 	s.Seq = r.seq
 	s.Time = time.Now()
 	if r.history.Len() >= r.limit {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Action, apply, hashStep, initial, nextK, Playback, tickDelay } from "../src/model/playback.js";
+import { Action, apply, hashStep, initial, nextK, Playback, storyNote, tickDelay } from "../src/model/playback.js";
 import { applyUI, initialUI } from "../src/model/ui.js";
 import { Beat, TraceDetail, TraceSummary } from "../src/model/story.js";
 import { Timeline } from "../src/timeline/timeline.js";
@@ -149,8 +149,11 @@ test("an older reading of the beats never replaces a newer one, nor one of anoth
   assert.equal(s.story?.last, 17);
   s = apply(s, { type: "story", trace: "other", detail: { ...detail(20, []), trace: "other" } }, tl);
   assert.equal(s.story?.trace, "c");
+  assert.equal(storyNote(initial({ trace: "x" })), "storyLoading");
   const failed = run(tl, initial({ trace: "x" }), { type: "storyFailed", trace: "x" });
   assert.equal(failed.storyFailed, "x");
+  assert.equal(storyNote(failed), "storyGone", "a story the server no longer keeps is not shown as loading");
+  assert.equal(storyNote(initial({})), "storyNone");
   assert.equal(nextK({ ...failed, k: 0 }, tl).k, -1, "x has no steps");
   assert.equal(nextK({ ...run(tl, s0, { type: "follow", trace: "c", now: 0 }, { type: "storyFailed", trace: "c" }), k: 12 }, tl).k, 14,
     "a trace whose beats cannot be read plays whole");

@@ -487,6 +487,8 @@ export const ui: Record<string, Text> = {
   storyNone: t("Apply a manifest or pick an action in the list below: its story appears here, one beat per act.",
     "套用一份 manifest，或在下方清單選一個動作：它的故事會出現在這裡，每個行動一段。"),
   storyLoading: t("Reading the story…", "讀取故事中…"),
+  storyGone: t("This action's story cannot be read: the server keeps none of its steps any more (they are older than its history, or the server that recorded them stopped). Pick another action, or do it again.",
+    "讀不到這個動作的故事：伺服器已不再保有它的任何步驟（它們比保留的歷史更舊，或記錄它們的伺服器已停止）。請選另一個動作，或再做一次。"),
   storyBeats: t("{beats}, {steps}", "{beats}，{steps}"),
   storyBeatOne: t("1 beat", "1 段"), storyBeatMany: t("{n} beats", "{n} 段"),
   storyStepOne: t("1 step", "1 個步驟"), storyStepMany: t("{n} steps", "{n} 個步驟"),

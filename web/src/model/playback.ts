@@ -85,6 +85,16 @@ export function initial(p: { trace?: string; step?: number; speed?: number }): P
   return requestRead(s, true);
 }
 
+/** StoryNote is what the story panel says while it has no beats to show. */
+export type StoryNote = "storyNone" | "storyLoading" | "storyGone";
+
+/** storyNote: nothing followed yet, a reading on its way, or a trace whose
+ * steps the server no longer keeps (so it is not "on its way" for ever). */
+export function storyNote(s: Playback): StoryNote {
+  if (!s.trace) return "storyNone";
+  return s.storyFailed === s.trace && !s.story ? "storyGone" : "storyLoading";
+}
+
 export function apply(s: Playback, a: Action, tl: Steps): Playback {
   switch (a.type) {
     case "steps": {

@@ -6,7 +6,7 @@
 
 import { tr } from "../i18n/narrate.js";
 import { ModelState } from "../model/cluster.js";
-import { followed, Playback } from "../model/playback.js";
+import { followed, Playback, storyNote } from "../model/playback.js";
 import { panels, shownPanels, UI } from "../model/ui.js";
 import { byId, clear, h } from "./dom.js";
 import { Playground } from "./editor.js";
@@ -95,14 +95,14 @@ function renderStoryPanel(el: HTMLElement, ctx: PanelsContext): void {
   const d = followed(pb);
   const cur = ctx.state.current?.seq;
   const curBeat = cur === undefined ? undefined : pb.index.get(cur)?.first;
-  const sig = JSON.stringify([ui.lang, pb.trace, d?.last, d?.stepList.length, pb.showBackground, [...pb.expanded],
+  const sig = JSON.stringify([ui.lang, pb.trace, storyNote(pb), d?.last, d?.stepList.length, pb.showBackground, [...pb.expanded],
     curBeat, curBeat !== undefined && pb.expanded.has(curBeat) ? cur : 0]);
   if (el.dataset.sig === sig) return;
   el.dataset.sig = sig;
   const top = el.scrollTop;
   clear(el);
   el.append(renderStory({
-    lang: ui.lang, detail: d, following: !!pb.trace, showBackground: pb.showBackground, expanded: pb.expanded, current: cur,
+    lang: ui.lang, detail: d, note: storyNote(pb), showBackground: pb.showBackground, expanded: pb.expanded, current: cur,
     toggleBackground: ctx.toggleBackground,
     toggleBeat: (first) => {
       ctx.toggleBeat(first);

@@ -8,6 +8,7 @@ import { Lang } from "../i18n/catalog.js";
 import { beatSentence, narrate, partName, tr } from "../i18n/narrate.js";
 import { route } from "../model/route.js";
 import { Step } from "../model/step.js";
+import { StoryNote } from "../model/playback.js";
 import { story, TraceDetail } from "../model/story.js";
 import { actorOf, layoutSwimlane } from "../model/swimlane.js";
 import { renderSwimlane } from "./swimlane.js";
@@ -16,7 +17,7 @@ import { h } from "./dom.js";
 export interface StoryContext {
   lang: Lang;
   detail?: TraceDetail;
-  following: boolean; // a trace is chosen (its detail may still be on its way)
+  note: StoryNote; // what to say while there is no detail (model/playback.ts)
   showBackground: boolean;
   expanded: ReadonlySet<number>; // beats opened, by their first seq
   current?: number; // seq of the step the diagram shows
@@ -36,7 +37,7 @@ export function renderStory(ctx: StoryContext): HTMLElement {
   const el = h("div", { class: "story" });
   const d = ctx.detail;
   if (!d) {
-    el.append(h("p", { class: "muted" }, tr(ctx.following ? "storyLoading" : "storyNone", L)));
+    el.append(h("p", { class: "muted story-note" }, tr(ctx.note, L)));
     return el;
   }
   const st = story(d.beatList, ctx.showBackground);
