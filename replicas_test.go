@@ -84,7 +84,7 @@ func TestThreeReplicasCarryASandboxThroughTheKillOfItsOwner(t *testing.T) {
 		t.Fatalf("creating the seed through the balancer: %v\n%s", err, out)
 	}
 	cs := clientFor(t, kc)
-	acked := writeUntilOwnerKilled(t, cs, owner, 300*time.Millisecond)
+	acked := writeEachUntilKilled(t, []kubernetes.Interface{cs}, owner, 0, 300*time.Millisecond)[0]
 	killed := time.Now()
 	last := stream.close()
 	if last == 0 {
@@ -160,45 +160,6 @@ func clientFor(t *testing.T, kc []byte) kubernetes.Interface {
 	cfg.Timeout = 10 * time.Second
 	cfg.WarningHandler = rest.NoWarnings{}
 	return kubernetes.NewForConfigOrDie(cfg)
-}
-
-// writeUntilOwnerKilled creates ConfigMaps from crashWriters clients, kills
-// p after killAfter, and returns the creates that were acknowledged. A
-// writer stops at its first error after the kill.
-func writeUntilOwnerKilled(t *testing.T, cs kubernetes.Interface, p *serveProcess, killAfter time.Duration) map[string]string {
-	var mu sync.Mutex
-	acked := map[string]string{}
-	killing := make(chan struct{})
-	var wg sync.WaitGroup
-	for w := range crashWriters {
-		wg.Go(func() {
-			for n := 0; ; n++ {
-				name := fmt.Sprintf("replica-%d-%d", w, n)
-				cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}, Data: map[string]string{"v": name}}
-				if _, err := cs.CoreV1().ConfigMaps("default").Create(context.Background(), cm, metav1.CreateOptions{}); err != nil {
-					select {
-					case <-killing:
-					default:
-						t.Errorf("create %s before the kill: %v", name, err)
-					}
-					return
-				}
-				mu.Lock()
-				acked[name] = name
-				mu.Unlock()
-				select {
-				case <-killing:
-					return
-				default:
-				}
-			}
-		})
-	}
-	time.Sleep(killAfter)
-	close(killing)
-	p.kill()
-	wg.Wait()
-	return acked
 }
 
 // stepStream is a browser's step stream, read in the background.

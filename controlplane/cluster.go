@@ -80,6 +80,11 @@ type Config struct {
 	// StepSeqKey, when set, makes the step numbering go on from where the
 	// cluster's last start, on any server, left it (steps/reserve.go).
 	StepSeqKey string
+	// Fence, when set, makes every write of the cluster (its objects and
+	// its step-number reservations) require an etcd election's leader key:
+	// a replica that lost a sandbox's ownership changes nothing in it
+	// (registry/fence.go).
+	Fence *registry.Fence
 	// SecureListen is the API server's TLS address ("127.0.0.1:6443"; port 0 picks one).
 	SecureListen string
 	TLSSANs      []string
@@ -167,7 +172,7 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	}
 	rec := steps.NewRecorder(cfg.StepHistory)
 	if cfg.StepSeqKey != "" {
-		if err := continueSeqs(ctx, e.Client, cfg.StepSeqKey, cfg.Lease, rec); err != nil {
+		if err := continueSeqs(ctx, e.Client, cfg.StepSeqKey, cfg.Lease, cfg.Fence, rec); err != nil {
 			if owned {
 				e.Close()
 			}
@@ -181,6 +186,7 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 	c.comps.base, c.stop = context.WithCancel(context.Background())
 	c.Store = registry.NewStore(e.Client, cfg.Prefix, c.Steps)
 	c.Store.SetLease(cfg.Lease)
+	c.Store.SetFence(cfg.Fence)
 	if e.Size() > 1 {
 		c.Store.SetQuorum(e, EtcdRequestTimeout)
 	}

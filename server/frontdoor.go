@@ -121,8 +121,10 @@ func (f *FrontDoor) handle(conn net.Conn) {
 	br := bufio.NewReader(conn)
 	passed := false
 	if first, err := br.Peek(1); err == nil && first[0] == passPreface[0] {
-		line, err := br.ReadString('\n')
-		secret := strings.TrimSpace(strings.TrimPrefix(line, passPreface))
+		// ReadSlice stops at the reader's buffer: a line that long is
+		// not a replica's, and is not read into memory without end.
+		line, err := br.ReadSlice('\n')
+		secret := strings.TrimSpace(strings.TrimPrefix(string(line), passPreface))
 		want := f.sandboxes.secret()
 		if err != nil || want == "" || subtle.ConstantTimeCompare([]byte(secret), []byte(want)) != 1 {
 			return

@@ -24,6 +24,11 @@ package server
 //     then opens a new session and joins every line again.
 //   - When a record vanishes (deleted, or its idle lease expired) every
 //     replica leaves that line, and its owner deletes what is left of it.
+//   - Every write of a sandbox requires its owner's key in the line, as
+//     etcd's election recipe expects of a leader (registry/fence.go). A
+//     replica that stalled past its TTL may run a sandbox for a moment
+//     after another was elected, until it notices; its writes in that
+//     moment fail and change nothing.
 //
 // A request about a sandbox another replica owns is passed to the owner
 // (forward.go), so a browser or a script may reach any replica.
@@ -42,6 +47,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/concurrency"
 
+	"github.com/glassplane/glassplane/controlplane/apiserver/registry"
 	"github.com/glassplane/glassplane/controlplane/metrics"
 )
 
@@ -86,6 +92,15 @@ type claim struct {
 	cancel context.CancelFunc // ends the campaign, or the ownership
 	el     *concurrency.Election
 	sess   *concurrency.Session
+}
+
+// fence is what the sandbox's writes require while cl owns it: its place
+// at the head of the election (registry/fence.go).
+func (cl *claim) fence() *registry.Fence {
+	if cl == nil {
+		return nil
+	}
+	return &registry.Fence{Key: cl.el.Key(), CreateRevision: cl.el.Rev()}
 }
 
 // WithReplica makes the Sandboxes one replica among several on a shared
@@ -168,6 +183,11 @@ func (s *Sandboxes) runReplica(ctx context.Context, sess *concurrency.Session) {
 	backoff := reapMinBackoff
 	for {
 		s.followRecords(ctx, sess, func() { backoff = reapMinBackoff })
+		// No create may claim in the ended session from here on: its claim
+		// would be counted in holding while the replica waits for it.
+		r.mu.Lock()
+		r.session = nil
+		r.mu.Unlock()
 		s.dropClaims()
 		r.holding.Wait() // every sandbox of this session stopped here
 		// Hand the sandboxes on at once rather than after the TTL. The
@@ -334,7 +354,7 @@ func (s *Sandboxes) campaign(cl *claim, id string, rec record) {
 	defer s.replica.holding.Done()
 	for pause := reapMinBackoff; ; pause = min(2*pause, reapMaxBackoff) {
 		if err := cl.el.Campaign(cl.ctx, s.replica.vote); err == nil {
-			sb, err := s.startRecorded(cl.ctx, id, rec)
+			sb, err := s.startRecorded(cl.ctx, id, rec, cl)
 			if err == nil {
 				s.hold(cl, sb)
 				return

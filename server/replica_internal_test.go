@@ -2,10 +2,16 @@ package server
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
 	"github.com/glassplane/glassplane/controlplane/testcluster"
 )
@@ -47,4 +53,75 @@ func TestAReplicaBehindItsWatchFindsANewSandboxInEtcd(t *testing.T) {
 	if _, ok := b.SessionID("no-such-token"); ok {
 		t.Error("a made-up session opens a sandbox")
 	}
+}
+
+// A replica that lost its etcd session while its sandbox still runs (it
+// stalled past the TTL, and etcd expired its lease) can no longer change
+// the sandbox: the sandbox's writes are fenced by the replica's place in
+// the election, so a write made before the replica notices answers 503 and
+// lands nowhere. Once the replica has a new session and is elected again,
+// the sandbox it starts writes as before.
+func TestAReplicaThatLostItsSessionCannotWriteToItsSandbox(t *testing.T) {
+	c := testcluster.Start(t)
+	a := NewSandboxes(c.Etcd, t.TempDir(), "127.0.0.1", time.Hour, startAPIOnly, WithReplica(9*time.Second))
+	if err := a.StartReplica(context.Background(), Owner{Web: "a:1"}); err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	sb, err := a.CreateNamed(context.Background(), "Ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	configMap := func(name string) *corev1.ConfigMap {
+		return &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	}
+	create := func(sb *Sandbox, name string) error {
+		_, err := kubernetes.NewForConfigOrDie(mustClientConfig(t, sb)).CoreV1().ConfigMaps("default").Create(context.Background(), configMap(name), metav1.CreateOptions{})
+		return err
+	}
+	if err := create(sb, "before"); err != nil {
+		t.Fatalf("a write while the replica owns the sandbox: %v", err)
+	}
+
+	a.replica.mu.Lock()
+	lease := a.replica.session.Lease()
+	a.replica.mu.Unlock()
+	if _, err := c.Etcd.Client.Revoke(context.Background(), lease); err != nil {
+		t.Fatal(err)
+	}
+	// The session renews every 3 s: the replica has not noticed yet.
+	if err := create(sb, "stale"); !apierrors.IsServiceUnavailable(err) {
+		t.Fatalf("a write after the replica's session expired answered %v, want 503", err)
+	}
+
+	var again *Sandbox
+	waitFor(t, "the replica to run the sandbox again in a new session", func() bool {
+		again, _ = a.Get(sb.ID)
+		return again != nil && again != sb
+	})
+	if err := create(again, "after"); err != nil {
+		t.Fatalf("a write once the replica is elected again: %v", err)
+	}
+	got, err := kubernetes.NewForConfigOrDie(mustClientConfig(t, again)).CoreV1().ConfigMaps("default").List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, cm := range got.Items {
+		if cm.Name != "kube-root-ca.crt" {
+			names = append(names, cm.Name)
+		}
+	}
+	if strings.Join(names, ",") != "after,before" {
+		t.Errorf("the sandbox holds ConfigMaps %v, want [after before]", names)
+	}
+}
+
+func mustClientConfig(t *testing.T, sb *Sandbox) *rest.Config {
+	t.Helper()
+	cfg, err := sb.Cluster.ClientConfig("admin", "system:masters")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

@@ -211,6 +211,7 @@ func (s *Sandboxes) create(ctx context.Context, name, token string) (_ *Sandbox,
 			undo()
 			return nil, err
 		}
+		cfg.Fence = cl.fence()
 	}
 	c, err := s.start(ctx, cfg)
 	if err != nil {
@@ -269,7 +270,7 @@ func (s *Sandboxes) Restore(ctx context.Context) (int, error) {
 		if _, ok := s.Get(id); ok {
 			continue
 		}
-		if _, err := s.startRecorded(ctx, id, rec); err != nil {
+		if _, err := s.startRecorded(ctx, id, rec, nil); err != nil {
 			slog.Warn("restoring a sandbox", "sandbox", id, "err", err)
 			continue
 		}
@@ -278,9 +279,12 @@ func (s *Sandboxes) Restore(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// startRecorded starts sandbox id again from its record and its keys.
-func (s *Sandboxes) startRecorded(ctx context.Context, id string, rec record) (*Sandbox, error) {
-	c, err := s.start(ctx, s.clusterConfig(id, clientv3.LeaseID(rec.Lease)))
+// startRecorded starts sandbox id again from its record and its keys, as
+// the owner that cl made this replica (nil: not a replica).
+func (s *Sandboxes) startRecorded(ctx context.Context, id string, rec record, cl *claim) (*Sandbox, error) {
+	cfg := s.clusterConfig(id, clientv3.LeaseID(rec.Lease))
+	cfg.Fence = cl.fence()
+	c, err := s.start(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

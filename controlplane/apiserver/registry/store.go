@@ -8,6 +8,9 @@ package registry
 //	        client read, put — otherwise 409 Conflict (optimistic concurrency)
 //	delete  txn: if the ModRevision is unchanged, delete
 //
+// A store with a fence (fence.go) adds one condition to each: the key that
+// makes this server the cluster's owner is still its own.
+//
 // Objects are stored as JSON in their storage version with resourceVersion
 // cleared: the resourceVersion a client sees is the etcd ModRevision of the key.
 // Every write is recorded as an etcd "store" step with the key, the revision
@@ -39,6 +42,7 @@ type Store struct {
 	prefix string
 	steps  *steps.Recorder
 	lease  clientv3.LeaseID // when set, every key is written under it
+	fence  *Fence           // when set, every write requires it (fence.go)
 	writes inflight         // keys being written (inflight.go)
 	// quorum and timeout are set when etcd has several members (quorum.go).
 	quorum  Quorum
@@ -131,12 +135,13 @@ func (s *Store) Create(ctx context.Context, r *Resource, obj runtime.Object) (ru
 	defer s.writes.begin(key)()
 	resp, err := s.commit(ctx, obj, "put", key, func(ctx context.Context) (*clientv3.TxnResponse, error) {
 		defer metrics.EtcdRequest("create", r.GroupResource().String())()
-		return s.client.Txn(ctx).
-			If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
-			Then(s.putOp(key, value)).
-			Commit()
+		conds, orElse := s.guarded([]clientv3.Cmp{clientv3.Compare(clientv3.CreateRevision(key), "=", 0)})
+		return s.client.Txn(ctx).If(conds...).Then(s.putOp(key, value)).Else(orElse...).Commit()
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.fencedOut(resp); err != nil {
 		return nil, err
 	}
 	if !resp.Succeeded {
@@ -187,12 +192,13 @@ func (s *Store) Update(ctx context.Context, r *Resource, obj runtime.Object) (ru
 	defer s.writes.begin(key)()
 	resp, err := s.commit(ctx, obj, "put", key, func(ctx context.Context) (*clientv3.TxnResponse, error) {
 		defer metrics.EtcdRequest("update", r.GroupResource().String())()
-		return s.client.Txn(ctx).If(cond).
-			Then(s.putOp(key, value)).
-			Else(clientv3.OpGet(key)).
-			Commit()
+		conds, orElse := s.guarded([]clientv3.Cmp{cond}, clientv3.OpGet(key))
+		return s.client.Txn(ctx).If(conds...).Then(s.putOp(key, value)).Else(orElse...).Commit()
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.fencedOut(resp); err != nil {
 		return nil, err
 	}
 	if !resp.Succeeded {
@@ -225,12 +231,13 @@ func (s *Store) Delete(ctx context.Context, r *Resource, obj runtime.Object) (ru
 	defer s.writes.begin(key)()
 	resp, err := s.commit(ctx, obj, "delete", key, func(ctx context.Context) (*clientv3.TxnResponse, error) {
 		defer metrics.EtcdRequest("delete", r.GroupResource().String())()
-		return s.client.Txn(ctx).If(cond).
-			Then(clientv3.OpDelete(key)).
-			Else(clientv3.OpGet(key)).
-			Commit()
+		conds, orElse := s.guarded([]clientv3.Cmp{cond}, clientv3.OpGet(key))
+		return s.client.Txn(ctx).If(conds...).Then(clientv3.OpDelete(key)).Else(orElse...).Commit()
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.fencedOut(resp); err != nil {
 		return nil, err
 	}
 	if !resp.Succeeded {
