@@ -10,9 +10,10 @@ package server
 // controller manager, by an election in etcd (client/v3/concurrency):
 //
 //   - Every replica keeps one etcd session, a lease it renews every third of
-//     its TTL. Every replica campaigns, in that session, for every sandbox
-//     whose record it sees under /glassplane/sandboxes/. The first in line
-//     for a sandbox owns it and starts its cluster; the others wait.
+//     its TTL. A few replicas, a sandbox's candidates (candidates.go),
+//     campaign in their sessions for each sandbox whose record they see
+//     under /glassplane/sandboxes/. The first in line for a sandbox owns it
+//     and starts its cluster; the others wait.
 //   - A replica that creates a sandbox campaigns before the record exists,
 //     so it is first in line and owns what it creates.
 //   - When a replica dies, its lease expires within the TTL, its places in
@@ -44,6 +45,7 @@ import (
 	"sync"
 	"time"
 
+	"go.etcd.io/etcd/api/v3/mvccpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/concurrency"
 
@@ -73,6 +75,11 @@ type replica struct {
 	session *concurrency.Session
 	known   map[string]record // every sandbox's record, whoever owns it
 	claims  map[string]*claim // the sandboxes this session campaigns for or owns
+	// peers are the listed replicas' keys, selfKey this one's, and
+	// candidates how many of them campaign for each sandbox (candidates.go).
+	peers      map[string]bool
+	selfKey    string
+	candidates int
 	// holding counts the claims still campaigning or running a sandbox:
 	// a session is revoked only after every one has stopped its sandbox.
 	holding sync.WaitGroup
@@ -107,7 +114,8 @@ func (cl *claim) fence() *registry.Fence {
 // etcd: a sandbox runs here only while this replica is elected its owner.
 func WithReplica(ttl time.Duration) Option {
 	return func(s *Sandboxes) {
-		s.replica = &replica{ttl: max(ttl, time.Second), known: map[string]record{}, claims: map[string]*claim{}}
+		s.replica = &replica{ttl: max(ttl, time.Second), known: map[string]record{}, claims: map[string]*claim{},
+			peers: map[string]bool{}, candidates: candidateCount}
 	}
 }
 
@@ -151,13 +159,13 @@ func (r *replica) newSession(ctx context.Context, cli *clientv3.Client) (*concur
 	}
 	// The replica lists itself, for as long as the session lives, so the
 	// others can ask it for its part of a class's roster (classshare.go).
-	key := fmt.Sprintf("%s%x", replicaPrefix, sess.Lease())
-	if _, err := cli.Put(ctx, key, r.vote, clientv3.WithLease(sess.Lease())); err != nil {
+	key := fmt.Sprintf("%x", sess.Lease())
+	if _, err := cli.Put(ctx, replicaPrefix+key, r.vote, clientv3.WithLease(sess.Lease())); err != nil {
 		sess.Close()
 		return nil, fmt.Errorf("listing this replica in etcd: %w", err)
 	}
 	r.mu.Lock()
-	r.session = sess
+	r.session, r.selfKey = sess, key
 	r.mu.Unlock()
 	return sess, nil
 }
@@ -216,9 +224,11 @@ func (s *Sandboxes) runReplica(ctx context.Context, sess *concurrency.Session) {
 	}
 }
 
-// followRecords joins the election of every sandbox whose record exists,
-// and leaves those whose record vanishes, until the session or ctx ends. A
-// watch that fails is started again from a fresh list.
+// followRecords follows the listed replicas and the sandboxes' records,
+// joining the election of every sandbox this replica is a candidate for
+// and leaving those whose record vanishes, until the session or ctx ends.
+// The replicas are listed first, so a replica that starts beside many
+// sandboxes joins only the lines it belongs in.
 func (s *Sandboxes) followRecords(ctx context.Context, sess *concurrency.Session, healthy func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -229,12 +239,39 @@ func (s *Sandboxes) followRecords(ctx context.Context, sess *concurrency.Session
 		case <-ctx.Done():
 		}
 	}()
+	listed := make(chan struct{})
+	var once sync.Once
+	peersDone := make(chan struct{})
+	go func() {
+		defer close(peersDone)
+		s.keepFollowing(ctx, "the listed replicas", func() error {
+			return s.follow(ctx, replicaPrefix, func(kvs []*mvccpb.KeyValue) {
+				s.peersListed(ctx, sess, kvs)
+				once.Do(func() { close(listed) })
+			}, func(ev *clientv3.Event) { s.peerChanged(ctx, sess, ev) }, func() {})
+		})
+	}()
+	select {
+	case <-listed:
+		s.keepFollowing(ctx, "the sandbox records", func() error {
+			return s.follow(ctx, recordPrefix, func(kvs []*mvccpb.KeyValue) { s.recordsListed(ctx, sess, kvs) },
+				func(ev *clientv3.Event) { s.recordChanged(ctx, sess, ev) }, healthy)
+		})
+	case <-ctx.Done():
+	}
+	cancel()
+	<-peersDone
+}
+
+// keepFollowing runs follow again after a pause each time it fails, until
+// ctx ends.
+func (s *Sandboxes) keepFollowing(ctx context.Context, what string, follow func() error) {
 	for ctx.Err() == nil {
-		err := s.followOnce(ctx, sess, healthy)
+		err := follow()
 		if ctx.Err() != nil {
 			return
 		}
-		slog.Warn("the replica's watch of the sandbox records ended; watching again", "err", err)
+		slog.Warn("the replica's watch ended; watching again", "of", what, "err", err)
 		select {
 		case <-ctx.Done():
 			return
@@ -243,13 +280,32 @@ func (s *Sandboxes) followRecords(ctx context.Context, sess *concurrency.Session
 	}
 }
 
-func (s *Sandboxes) followOnce(ctx context.Context, sess *concurrency.Session, healthy func()) error {
-	resp, err := s.etcd.Client.Get(ctx, recordPrefix, clientv3.WithPrefix())
+// follow lists the keys under prefix, then watches them from there, until
+// the watch fails or ctx ends.
+func (s *Sandboxes) follow(ctx context.Context, prefix string, listed func([]*mvccpb.KeyValue), changed func(*clientv3.Event), healthy func()) error {
+	resp, err := s.etcd.Client.Get(ctx, prefix, clientv3.WithPrefix())
 	if err != nil {
 		return err
 	}
+	listed(resp.Kvs)
+	for wr := range s.watch(ctx, prefix, clientv3.WithPrefix(), clientv3.WithRev(resp.Header.Revision+1)) {
+		if err := wr.Err(); err != nil {
+			return err
+		}
+		healthy()
+		for _, ev := range wr.Events {
+			changed(ev)
+		}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return errors.New("the watch closed")
+}
+
+func (s *Sandboxes) recordsListed(ctx context.Context, sess *concurrency.Session, kvs []*mvccpb.KeyValue) {
 	present := map[string]bool{}
-	for _, kv := range resp.Kvs {
+	for _, kv := range kvs {
 		id := strings.TrimPrefix(string(kv.Key), recordPrefix)
 		present[id] = true
 		s.recordSeen(ctx, sess, id, kv.Value)
@@ -259,27 +315,19 @@ func (s *Sandboxes) followOnce(ctx context.Context, sess *concurrency.Session, h
 			s.recordGone(id)
 		}
 	}
-	for wr := range s.watch(ctx, recordPrefix, clientv3.WithPrefix(), clientv3.WithRev(resp.Header.Revision+1)) {
-		if err := wr.Err(); err != nil {
-			return err
-		}
-		healthy()
-		for _, ev := range wr.Events {
-			id := strings.TrimPrefix(string(ev.Kv.Key), recordPrefix)
-			if ev.Type == clientv3.EventTypeDelete {
-				s.recordGone(id)
-			} else {
-				s.recordSeen(ctx, sess, id, ev.Kv.Value)
-			}
-		}
-	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return errors.New("the watch closed")
 }
 
-// recordSeen learns of sandbox id and joins its election.
+func (s *Sandboxes) recordChanged(ctx context.Context, sess *concurrency.Session, ev *clientv3.Event) {
+	id := strings.TrimPrefix(string(ev.Kv.Key), recordPrefix)
+	if ev.Type == clientv3.EventTypeDelete {
+		s.recordGone(id)
+	} else {
+		s.recordSeen(ctx, sess, id, ev.Kv.Value)
+	}
+}
+
+// recordSeen learns of sandbox id and joins its election if this replica
+// is one of its candidates.
 func (s *Sandboxes) recordSeen(ctx context.Context, sess *concurrency.Session, id string, value []byte) {
 	var rec record
 	if json.Unmarshal(value, &rec) != nil || rec.Token == "" || rec.Lease == 0 {
@@ -290,7 +338,7 @@ func (s *Sandboxes) recordSeen(ctx context.Context, sess *concurrency.Session, i
 	r.known[id] = rec
 	_, claimed := r.claims[id]
 	var cl *claim
-	if !claimed {
+	if !claimed && r.candidateLocked(id) {
 		cl = r.newClaimLocked(ctx, sess, id)
 	}
 	r.mu.Unlock()
@@ -361,6 +409,10 @@ func (s *Sandboxes) campaign(cl *claim, id string, rec record) {
 			}
 			slog.Warn("starting a sandbox this replica was elected to run", "sandbox", id, "err", err)
 			s.resign(cl)
+		} else {
+			// A campaign that failed may have left its key in the line,
+			// where it would hold up the replicas behind it.
+			s.leaveLine(cl)
 		}
 		select {
 		case <-cl.ctx.Done():
@@ -370,6 +422,18 @@ func (s *Sandboxes) campaign(cl *claim, id string, rec record) {
 		case <-time.After(pause):
 		}
 	}
+}
+
+// leaveLine takes cl's key out of its sandbox's line, whatever its campaign
+// did before it failed (etcd's election leaves it there on some failures).
+func (s *Sandboxes) leaveLine(cl *claim) {
+	key, rev := cl.el.Key(), cl.el.Rev()
+	if key == "" {
+		return // it never wrote one
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, _ = s.etcd.Client.Txn(ctx).If(clientv3.Compare(clientv3.CreateRevision(key), "=", rev)).Then(clientv3.OpDelete(key)).Commit()
 }
 
 // hold keeps sb running until its claim or the session ends, then stops it

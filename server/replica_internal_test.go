@@ -1,7 +1,10 @@
 package server
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -124,4 +127,76 @@ func mustClientConfig(t *testing.T, sb *Sandbox) *rest.Config {
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// Only a sandbox's candidates wait in its line: with four replicas and two
+// candidates, the line holds the creator and the two replicas that rank
+// highest, not all four. When every replica in the line is gone, the ones
+// left, which were no candidates before, become candidates and one of them
+// runs the sandbox.
+func TestOnlyASandboxsCandidatesWaitInItsLine(t *testing.T) {
+	c := testcluster.Start(t)
+	ctx := context.Background()
+	replicas := make([]*Sandboxes, 4)
+	for i := range replicas {
+		replicas[i] = NewSandboxes(c.Etcd, t.TempDir(), "127.0.0.1", time.Hour, startAPIOnly, WithReplica(time.Second))
+		replicas[i].replica.candidates = 2
+		if err := replicas[i].StartReplica(ctx, Owner{Web: fmt.Sprintf("r%d:1", i)}); err != nil {
+			t.Fatal(err)
+		}
+		defer replicas[i].Close()
+	}
+	keyOf := func(s *Sandboxes) string {
+		s.replica.mu.Lock()
+		defer s.replica.mu.Unlock()
+		return s.replica.selfKey
+	}
+	waitFor(t, "every replica to list all four", func() bool {
+		for _, s := range replicas {
+			s.replica.mu.Lock()
+			n := len(s.replica.peers)
+			s.replica.mu.Unlock()
+			if n != 4 {
+				return false
+			}
+		}
+		return true
+	})
+	sb, err := replicas[0].CreateNamed(ctx, "Ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The creator, and the two that rank highest for the sandbox.
+	ranked := slices.Clone(replicas)
+	slices.SortFunc(ranked, func(a, b *Sandboxes) int { return cmp.Compare(rank(sb.ID, keyOf(b)), rank(sb.ID, keyOf(a))) })
+	inLine := map[*Sandboxes]bool{replicas[0]: true, ranked[0]: true, ranked[1]: true}
+	line := func() int {
+		resp, err := c.Etcd.Client.Get(ctx, ownerPrefix+sb.ID+"/", clientv3.WithPrefix(), clientv3.WithCountOnly())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int(resp.Count)
+	}
+	waitFor(t, fmt.Sprintf("the line to hold its %d candidates", len(inLine)), func() bool { return line() == len(inLine) })
+	time.Sleep(500 * time.Millisecond)
+	if n := line(); n != len(inLine) {
+		t.Fatalf("%d replicas wait in the sandbox's line, want its %d candidates", n, len(inLine))
+	}
+
+	var left []*Sandboxes
+	for _, s := range replicas {
+		if inLine[s] {
+			s.Close()
+		} else {
+			left = append(left, s)
+		}
+	}
+	waitFor(t, "a replica that was no candidate to run the sandbox", func() bool {
+		for _, s := range left {
+			if _, ok := s.Get(sb.ID); ok {
+				return true
+			}
+		}
+		return false
+	})
 }
