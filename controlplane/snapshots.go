@@ -94,7 +94,7 @@ func (c *Cluster) SaveSnapshot(ctx context.Context) (Snapshot, error) {
 		return Snapshot{}, fmt.Errorf("%w (%d KiB gzipped, the limit is %d KiB)", ErrSnapshotTooLarge, buf.Len()>>10, maxSnapshotBytes>>10)
 	}
 	name := "rev-" + strconv.FormatInt(s.Revision, 10)
-	if _, err := c.Etcd.Client.Put(ctx, c.snapshotPrefix()+name, buf.String()); err != nil {
+	if err := c.Store.PutGuarded(ctx, c.snapshotPrefix()+name, buf.String()); err != nil {
 		return Snapshot{}, err
 	}
 	c.dropOldSnapshots(ctx)
@@ -155,7 +155,10 @@ func (c *Cluster) RestoreSnapshot(ctx context.Context, name string) (Restore, er
 	if err != nil {
 		return Restore{}, fmt.Errorf("snapshot %s cannot be read: %w", name, err)
 	}
-	r, err := etcd.RestorePrefix(ctx, c.Etcd.Client, s)
+	r, err := etcd.RestorePrefix(ctx, c.Etcd.Client, s, c.Store.Guard()...)
+	if errors.Is(err, etcd.ErrGuardFailed) {
+		return Restore{}, registry.ErrFencedOut
+	}
 	if err != nil {
 		return Restore{}, err
 	}

@@ -36,8 +36,8 @@ func (p progressStore) Save(ctx context.Context, sandbox, lesson string, s lesso
 	if sb.lease != 0 {
 		opts = append(opts, clientv3.WithLease(sb.lease))
 	}
-	_, err = p.sandboxes.etcd.Client.Put(ctx, progressKey(sandbox, lesson), string(v), opts...)
-	return err
+	// Only while this replica owns the sandbox (registry/fence.go).
+	return sb.Cluster.Store.PutGuarded(ctx, progressKey(sandbox, lesson), string(v), opts...)
 }
 
 func (p progressStore) Load(ctx context.Context, sandbox, lesson string) (lessons.Saved, bool, error) {

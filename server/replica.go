@@ -193,8 +193,11 @@ func (s *Sandboxes) runReplica(ctx context.Context, sess *concurrency.Session) {
 		s.followRecords(ctx, sess, func() { backoff = reapMinBackoff })
 		// No create may claim in the ended session from here on: its claim
 		// would be counted in holding while the replica waits for it.
+		// Nor may the next session act on what this one knew: a sandbox
+		// deleted meanwhile would be campaigned for before the records are
+		// read again.
 		r.mu.Lock()
-		r.session = nil
+		r.session, r.known = nil, map[string]record{}
 		r.mu.Unlock()
 		s.dropClaims()
 		r.holding.Wait() // every sandbox of this session stopped here
@@ -502,6 +505,7 @@ func (s *Sandboxes) dropClaim(id string, cl *claim) {
 	r.mu.Unlock()
 	cl.cancel()
 	s.resign(cl)
+	s.leaveLine(cl) // a campaign that failed may have left its key
 	r.holding.Done()
 }
 

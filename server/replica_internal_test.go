@@ -3,6 +3,7 @@ package server
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
+	"github.com/glassplane/glassplane/controlplane/apiserver/registry"
 	"github.com/glassplane/glassplane/controlplane/testcluster"
 )
 
@@ -86,15 +88,25 @@ func TestAReplicaThatLostItsSessionCannotWriteToItsSandbox(t *testing.T) {
 		t.Fatalf("a write while the replica owns the sandbox: %v", err)
 	}
 
+	// What etcd does when the session expires, in two steps: the replica's
+	// key in the line goes first, while its session lives on (it has not
+	// noticed, however long the write below takes) ...
 	a.replica.mu.Lock()
 	lease := a.replica.session.Lease()
 	a.replica.mu.Unlock()
-	if _, err := c.Etcd.Client.Revoke(context.Background(), lease); err != nil {
+	if _, err := c.Etcd.Client.Delete(context.Background(), fmt.Sprintf("%s%s/%x", ownerPrefix, sb.ID, lease)); err != nil {
 		t.Fatal(err)
 	}
-	// The session renews every 3 s: the replica has not noticed yet.
 	if err := create(sb, "stale"); !apierrors.IsServiceUnavailable(err) {
-		t.Fatalf("a write after the replica's session expired answered %v, want 503", err)
+		t.Fatalf("a write after the replica lost its place in the line answered %v, want 503", err)
+	}
+	if _, err := sb.Cluster.SaveSnapshot(context.Background()); !errors.Is(err, registry.ErrFencedOut) {
+		t.Errorf("a snapshot saved after the replica lost its place answered %v, want ErrFencedOut", err)
+	}
+	// ... then the lease, which the replica notices: it runs the sandbox
+	// again in a new session.
+	if _, err := c.Etcd.Client.Revoke(context.Background(), lease); err != nil {
+		t.Fatal(err)
 	}
 
 	var again *Sandbox

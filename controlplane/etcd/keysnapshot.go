@@ -80,9 +80,13 @@ func SavePrefix(ctx context.Context, cli *clientv3.Client, prefix string) (*Pref
 	return s, nil
 }
 
+// ErrGuardFailed is returned when a restore's guard no longer holds.
+var ErrGuardFailed = errors.New("the restore's guard no longer holds; nothing was restored")
+
 // RestorePrefix makes the keys under s.Prefix what they were when s was
-// saved, in one transaction.
-func RestorePrefix(ctx context.Context, cli *clientv3.Client, s *PrefixSnapshot) (Restored, error) {
+// saved, in one transaction, which also requires guard (for a sandbox run
+// by one of several replicas: that this one still owns it).
+func RestorePrefix(ctx context.Context, cli *clientv3.Client, s *PrefixSnapshot, guard ...clientv3.Cmp) (Restored, error) {
 	for range restoreAttempts {
 		now, err := cli.Get(ctx, s.Prefix, clientv3.WithPrefix())
 		if err != nil {
@@ -96,13 +100,20 @@ func RestorePrefix(ctx context.Context, cli *clientv3.Client, s *PrefixSnapshot)
 			return Restored{}, fmt.Errorf("a restore of %d changes is more than etcd takes in one transaction (%d)", len(ops), MaxTxnOps)
 		}
 		unchanged := clientv3.Compare(clientv3.ModRevision(s.Prefix), "<", now.Header.Revision+1).WithPrefix()
-		resp, err := cli.Txn(ctx).If(unchanged).Then(ops...).Commit()
+		resp, err := cli.Txn(ctx).If(append([]clientv3.Cmp{unchanged}, guard...)...).Then(ops...).Commit()
 		if err != nil {
 			return Restored{}, err
 		}
 		if resp.Succeeded {
 			r.Revision = resp.Header.Revision
 			return r, nil
+		}
+		if len(guard) > 0 { // a transaction of compares alone says whether they hold
+			if held, err := cli.Txn(ctx).If(guard...).Commit(); err != nil {
+				return Restored{}, err
+			} else if !held.Succeeded {
+				return Restored{}, ErrGuardFailed
+			}
 		}
 	}
 	return Restored{}, ErrPrefixBusy

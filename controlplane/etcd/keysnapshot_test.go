@@ -86,3 +86,46 @@ func TestAPrefixOfHundredsOfKeysIsRestoredInOneTransaction(t *testing.T) {
 		t.Fatalf("restored %d keys (%v), want 300", len(r.Written), err)
 	}
 }
+
+// A restore guarded by a key that is gone (its server lost the cluster)
+// restores nothing and says why, rather than retrying as if the keys were
+// busy; with the guard holding it restores.
+func TestARestoreWhoseGuardFailsChangesNothing(t *testing.T) {
+	e := startTestEtcd(t, Config{})
+	ctx := context.Background()
+	owner, err := e.Client.Put(ctx, "/owner", "me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	guard := clientv3.Compare(clientv3.CreateRevision("/owner"), "=", owner.Header.Revision)
+	if _, err := e.Client.Put(ctx, "/a/k", "saved"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := SavePrefix(ctx, e.Client, "/a/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Client.Put(ctx, "/a/k", "later"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Client.Delete(ctx, "/owner"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RestorePrefix(ctx, e.Client, s, guard); err != ErrGuardFailed {
+		t.Fatalf("a restore whose guard failed answered %v, want ErrGuardFailed", err)
+	}
+	if got, _ := e.Client.Get(ctx, "/a/k"); string(got.Kvs[0].Value) != "later" {
+		t.Errorf("a restore whose guard failed changed /a/k to %q", got.Kvs[0].Value)
+	}
+	again, err := e.Client.Put(ctx, "/owner", "me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	guard = clientv3.Compare(clientv3.CreateRevision("/owner"), "=", again.Header.Revision)
+	if _, err := RestorePrefix(ctx, e.Client, s, guard); err != nil {
+		t.Fatalf("a restore whose guard holds: %v", err)
+	}
+	if got, _ := e.Client.Get(ctx, "/a/k"); string(got.Kvs[0].Value) != "saved" {
+		t.Errorf("a restore whose guard holds left /a/k at %q", got.Kvs[0].Value)
+	}
+}

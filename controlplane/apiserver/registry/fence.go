@@ -14,6 +14,9 @@ package registry
 // leader to guard its writes.
 
 import (
+	"context"
+	"errors"
+
 	clientv3 "go.etcd.io/etcd/client/v3"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 )
@@ -28,6 +31,34 @@ type Fence struct {
 // SetFence makes every later write require f (nil: none).
 func (s *Store) SetFence(f *Fence) { s.fence = f }
 
+// ErrFencedOut is a write refused because this server no longer owns the
+// cluster.
+var ErrFencedOut = errors.New("this sandbox is now run by another Glassplane replica; the write was not made")
+
+// Guard is what every write of the cluster's keys must compare: the
+// fence's condition, or nothing without a fence. Writes beside the
+// objects (snapshots, a restore, lesson progress) add it to their
+// transactions.
+func (s *Store) Guard() []clientv3.Cmp {
+	if s.fence == nil {
+		return nil
+	}
+	return []clientv3.Cmp{clientv3.Compare(clientv3.CreateRevision(s.fence.Key), "=", s.fence.CreateRevision)}
+}
+
+// PutGuarded writes key, beside the store's objects, only while the
+// fence holds (ErrFencedOut when it does not).
+func (s *Store) PutGuarded(ctx context.Context, key, value string, opts ...clientv3.OpOption) error {
+	resp, err := s.client.Txn(ctx).If(s.Guard()...).Then(clientv3.OpPut(key, value, opts...)).Commit()
+	if err != nil {
+		return err
+	}
+	if !resp.Succeeded {
+		return ErrFencedOut
+	}
+	return nil
+}
+
 // guarded adds the fence's compare to a write's conditions, and its key's
 // read to what the transaction returns when a condition fails, after
 // elseOps: fencedOut finds it there.
@@ -35,8 +66,7 @@ func (s *Store) guarded(conds []clientv3.Cmp, elseOps ...clientv3.Op) ([]clientv
 	if s.fence == nil {
 		return conds, elseOps
 	}
-	return append(conds, clientv3.Compare(clientv3.CreateRevision(s.fence.Key), "=", s.fence.CreateRevision)),
-		append(elseOps, clientv3.OpGet(s.fence.Key))
+	return append(conds, s.Guard()...), append(elseOps, clientv3.OpGet(s.fence.Key))
 }
 
 // fencedOut returns the error of a write that failed because this server
@@ -50,5 +80,5 @@ func (s *Store) fencedOut(resp *clientv3.TxnResponse) error {
 	if len(kvs) == 1 && kvs[0].CreateRevision == s.fence.CreateRevision {
 		return nil
 	}
-	return apierrors.NewServiceUnavailable("this sandbox is now run by another Glassplane replica; the write was not made")
+	return apierrors.NewServiceUnavailable(ErrFencedOut.Error())
 }
