@@ -171,8 +171,11 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 		owned = true
 	}
 	rec := steps.NewRecorder(cfg.StepHistory)
+	store := registry.NewStore(e.Client, cfg.Prefix, rec)
+	store.SetLease(cfg.Lease)
+	store.SetFence(cfg.Fence)
 	if cfg.StepSeqKey != "" {
-		if err := continueSeqs(ctx, e.Client, cfg.StepSeqKey, cfg.Lease, cfg.Fence, rec); err != nil {
+		if err := continueSeqs(ctx, store, cfg.StepSeqKey, rec); err != nil {
 			if owned {
 				e.Close()
 			}
@@ -180,13 +183,10 @@ func Start(ctx context.Context, cfg Config) (*Cluster, error) {
 		}
 	}
 	c := &Cluster{Name: cfg.Name, DataDir: cfg.DataDir, Etcd: e, owned: owned, controlsEtcd: owned || cfg.ControlsEtcd, CA: ca, Users: users, Steps: rec,
-		Pacer: steps.NewPacer(), done: make(chan struct{})}
+		Store: store, Pacer: steps.NewPacer(), done: make(chan struct{})}
 	c.Steps.SetPacer(c.Pacer)
 	c.unwatchCompactions = recordCompactions(e, c.Steps)
 	c.comps.base, c.stop = context.WithCancel(context.Background())
-	c.Store = registry.NewStore(e.Client, cfg.Prefix, c.Steps)
-	c.Store.SetLease(cfg.Lease)
-	c.Store.SetFence(cfg.Fence)
 	if e.Size() > 1 {
 		c.Store.SetQuorum(e, EtcdRequestTimeout)
 	}

@@ -11,8 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	clientv3 "go.etcd.io/etcd/client/v3"
-
 	"github.com/glassplane/glassplane/lessons"
 )
 
@@ -32,12 +30,8 @@ func (p progressStore) Save(ctx context.Context, sandbox, lesson string, s lesso
 	if err != nil {
 		return err
 	}
-	var opts []clientv3.OpOption
-	if sb.lease != 0 {
-		opts = append(opts, clientv3.WithLease(sb.lease))
-	}
-	// Only while this replica owns the sandbox (registry/fence.go).
-	return sb.Cluster.Store.PutGuarded(ctx, progressKey(sandbox, lesson), string(v), opts...)
+	// Under the sandbox's lease, and only while this replica owns it.
+	return sb.Cluster.Store.PutGuarded(ctx, progressKey(sandbox, lesson), string(v))
 }
 
 func (p progressStore) Load(ctx context.Context, sandbox, lesson string) (lessons.Saved, bool, error) {

@@ -41,3 +41,27 @@ func testStepLog(t *testing.T, l stepLog) {
 		t.Errorf("after two more: %v", got)
 	}
 }
+
+// A growing page starts small and grows to its full size in place: steps
+// read across a page that grew come back whole and in order.
+func TestAGrowingStepLogReadsAcrossPagesThatGrew(t *testing.T) {
+	l := newStepLog(100, true)
+	for seq := uint64(1); seq <= 250; seq++ {
+		l.Append(Step{Seq: seq})
+	}
+	if cap(l.pages[0]) <= 64 {
+		t.Fatalf("the first page holds %d steps and never grew past its start", cap(l.pages[0]))
+	}
+	got := l.AppendTo(nil, 50, 230)
+	for k, s := range got {
+		if s.Seq != uint64(51+k) {
+			t.Fatalf("AppendTo(50, 230)[%d] = %d, want %d", k, s.Seq, 51+k)
+		}
+	}
+	if len(got) != 180 || l.At(99).Seq != 100 || l.At(100).Seq != 101 || l.After(199) != 199 {
+		t.Errorf("read %d steps; At(99) %d, At(100) %d, After(199) %d", len(got), l.At(99).Seq, l.At(100).Seq, l.After(199))
+	}
+	if dropped := l.DropFirstPage(); len(dropped) != 100 || dropped[99].Seq != 100 {
+		t.Errorf("the first page dropped %d steps", len(dropped))
+	}
+}

@@ -13,8 +13,6 @@ package steps
 // sequence number gets the learner's steps in order, with the background
 // that has aged out missing.
 
-import "sort"
-
 // StoryLimit bounds the learner's steps kept after they leave the history:
 // about two hundred seed creates.
 const StoryLimit = 40000
@@ -41,7 +39,7 @@ func (r *Recorder) storySinceLocked(seq uint64) (int, int) {
 		oldest = r.history.At(0).Seq
 	}
 	i := r.story.After(seq)
-	j := sort.Search(r.story.Len(), func(k int) bool { return r.story.At(k).Seq >= oldest })
+	j := r.story.After(oldest - 1)
 	if i >= j {
 		return 0, 0
 	}

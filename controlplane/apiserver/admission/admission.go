@@ -95,14 +95,19 @@ type Caches struct {
 func NewCaches(ctx context.Context, store *registry.Store) (Caches, error) {
 	nsRes, _ := registry.Lookup("", "namespaces")
 	quotaRes, _ := registry.Lookup("", "resourcequotas")
+	// A failure stops the caches made so far: each holds a watch.
+	ctx, cancel := context.WithCancel(ctx)
 	namespaces, err := registry.NewCache(ctx, store, nsRes)
 	if err != nil {
+		cancel()
 		return Caches{}, err
 	}
 	quotas, err := registry.NewCache(ctx, store, quotaRes)
 	if err != nil {
+		cancel()
 		return Caches{}, err
 	}
+	_ = cancel // once made, the caches last as long as the caller's ctx
 	return Caches{Namespaces: namespaces, ResourceQuotas: quotas}, nil
 }
 

@@ -46,10 +46,11 @@ func (s *Store) Guard() []clientv3.Cmp {
 	return []clientv3.Cmp{clientv3.Compare(clientv3.CreateRevision(s.fence.Key), "=", s.fence.CreateRevision)}
 }
 
-// PutGuarded writes key, beside the store's objects, only while the
-// fence holds (ErrFencedOut when it does not).
-func (s *Store) PutGuarded(ctx context.Context, key, value string, opts ...clientv3.OpOption) error {
-	resp, err := s.client.Txn(ctx).If(s.Guard()...).Then(clientv3.OpPut(key, value, opts...)).Commit()
+// PutGuarded writes key beside the store's objects, as they are written:
+// under the store's lease, and only while its fence holds (ErrFencedOut
+// when it does not).
+func (s *Store) PutGuarded(ctx context.Context, key, value string) error {
+	resp, err := s.client.Txn(ctx).If(s.Guard()...).Then(s.putOp(key, []byte(value))).Commit()
 	if err != nil {
 		return err
 	}
